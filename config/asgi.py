@@ -1,0 +1,11 @@
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+application = get_asgi_application()
+
+from servicedesk.core.checks import refuse_to_start_if_insecure  # noqa: E402
+
+refuse_to_start_if_insecure()

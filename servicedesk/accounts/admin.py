@@ -1,0 +1,67 @@
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.accounts.models import Membership, User
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "phone", "full_name", "role")
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class MembershipInline(admin.StackedInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("company", "sites", "equipment")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    ordering = ("full_name", "email")
+    list_display = ("full_name", "email", "phone", "role", "is_active", "last_login")
+    list_filter = ("role", "is_active", "language")
+    search_fields = ("full_name", "email", "phone", "position")
+    readonly_fields = ("last_login", "date_joined", "created_at", "updated_at")
+    inlines = (MembershipInline,)
+    fieldsets = (
+        (None, {"fields": ("email", "phone", "password")}),
+        (_("Person"), {"fields": ("full_name", "position", "language", "time_zone")}),
+        (_("Access"), {"fields": ("role", "is_active")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined", "created_at", "updated_at")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "phone", "full_name", "role", "password1", "password2"),
+            },
+        ),
+    )
+    filter_horizontal = ()
+
+    def get_inlines(self, request: Any, obj: User | None = None) -> Any:
+        # Memberships only make sense for customer users.
+        return self.inlines if obj is not None and obj.is_customer else ()
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin[Membership]):
+    list_display = ("user", "company", "scope", "sees_all_tickets")
+    list_filter = ("scope", "sees_all_tickets")
+    search_fields = ("user__full_name", "user__email", "company__name")
+    autocomplete_fields = ("user", "company", "sites", "equipment")
+    list_select_related = ("user", "company")

@@ -1,0 +1,24 @@
+from typing import Any
+
+from django.contrib.auth.backends import BaseBackend
+from rules.permissions import ObjectPermissionBackend
+
+from servicedesk.accounts.models import Role
+
+
+class RoleBackend(BaseBackend):
+    """Grants permissions by role: the admin role holds every permission (model permissions
+    included, so the Django admin works for them); other roles hold what accounts/rules.py says.
+    Authentication itself is allauth's job."""
+
+    _rules = ObjectPermissionBackend()
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        if not getattr(user_obj, "is_active", False):
+            return False
+        if getattr(user_obj, "role", None) == Role.ADMIN:
+            return True
+        return bool(self._rules.has_perm(user_obj, perm, obj))
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        return bool(getattr(user_obj, "is_active", False) and user_obj.role == Role.ADMIN)

@@ -1,0 +1,39 @@
+"""Gates for the two audiences. Anonymous users go to the login page; a signed-in user without
+the audience's permission gets 404 (a customer never learns that the back office exists), except
+staff opening the portal, who are sent to the back office."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+View = Callable[..., HttpResponse]
+
+
+def portal_view(view: View) -> View:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.user.has_perm("portal.access"):
+            return view(request, *args, **kwargs)
+        if request.user.has_perm("backoffice.access"):
+            return redirect("backoffice:dashboard")
+        raise Http404
+
+    return wrapper
+
+
+def backoffice_view(view: View) -> View:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.has_perm("backoffice.access"):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper

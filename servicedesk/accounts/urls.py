@@ -1,0 +1,10 @@
+from django.urls import path
+
+from servicedesk.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("profile/", views.profile, name="profile"),
+    path("language/", views.set_language, name="set_language"),
+]

@@ -1,0 +1,44 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from servicedesk.accounts.forms import ProfileForm
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The site root: each audience to its own start page."""
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    if request.user.has_perm("backoffice.access"):
+        return redirect("backoffice:dashboard")
+    return redirect("portal:tickets")
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        if user.language:
+            translation.activate(user.language)
+        messages.success(request, _("Your profile has been saved."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponseBase:
+    """Switch the interface language; for a signed-in user it is saved in the profile too,
+    so that emails and the next login use it."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        request.user.language = language
+        request.user.save(update_fields=["language", "updated_at"])
+    return response

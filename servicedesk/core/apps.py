@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "servicedesk.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from servicedesk.core import checks  # noqa: F401  (registers the system checks)

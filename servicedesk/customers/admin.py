@@ -1,0 +1,78 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.customers.models import (
+    Company,
+    Contract,
+    Criticality,
+    Equipment,
+    Product,
+    Site,
+    TicketType,
+    WorkType,
+)
+from servicedesk.customers.services import site_save
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin[Company]):
+    list_display = ("name", "code", "tax_id", "country", "phone", "email", "is_active")
+    list_filter = ("is_active", "country")
+    search_fields = ("name", "legal_name", "code", "tax_id")
+    fieldsets = (
+        (None, {"fields": ("name", "legal_name", "code", "is_active")}),
+        (_("Registration"), {"fields": ("country", "tax_id", "kpp")}),
+        (_("Contacts"), {"fields": ("address", "phone", "email")}),
+    )
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin[Site]):
+    list_display = ("name", "company", "parent", "address", "is_active")
+    list_filter = ("is_active", "company")
+    search_fields = ("name", "address", "company__name")
+    autocomplete_fields = ("company", "parent")
+    list_select_related = ("company", "parent")
+
+    def save_model(self, request: HttpRequest, obj: Site, form: Any, change: bool) -> None:
+        site_save(obj)
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(admin.ModelAdmin[Equipment]):
+    list_display = ("name", "company", "site", "model", "serial_number", "warranty_until")
+    list_filter = ("is_active", "company")
+    search_fields = ("name", "model", "serial_number", "company__name", "site__name")
+    autocomplete_fields = ("company", "site")
+    list_select_related = ("company", "site")
+    readonly_fields = ("passport_token",)
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin[Contract]):
+    list_display = ("number", "name", "company", "valid_from", "valid_to")
+    list_filter = ("company",)
+    search_fields = ("number", "name", "company__name")
+    autocomplete_fields = ("company", "sites", "equipment")
+    list_select_related = ("company",)
+    date_hierarchy = "valid_from"
+
+
+class ReferenceAdmin(admin.ModelAdmin[Any]):
+    list_display = ("name_ru", "name_en", "code", "sort_order", "is_active")
+    list_editable = ("sort_order", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name_ru", "name_en", "code")
+
+
+admin.site.register(TicketType, ReferenceAdmin)
+admin.site.register(WorkType, ReferenceAdmin)
+admin.site.register(Product, ReferenceAdmin)
+
+
+@admin.register(Criticality)
+class CriticalityAdmin(ReferenceAdmin):
+    list_display = ("name_ru", "name_en", "code", "color", "is_default", "sort_order", "is_active")

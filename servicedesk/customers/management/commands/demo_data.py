@@ -1,0 +1,207 @@
+"""Demo data: the provider's staff, two customer companies and their people.
+
+Idempotent: every object is looked up by a natural key first, so a second run changes nothing
+and duplicates nothing. Passwords of existing demo users are left as they are.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from servicedesk.accounts.models import Membership, Role, User
+from servicedesk.customers.models import Company, Contract, Equipment, Product, Site
+from servicedesk.customers.services import site_save
+
+DEMO_PASSWORD = "servicedesk-demo"  # noqa: S105 (printed for the demo; never used in production)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    full_name: str
+    role: str
+    position: str
+    language: str = "ru"
+
+
+STAFF = [
+    DemoUser("admin@provider.test", "Алексей Админов", Role.ADMIN, "Администратор"),
+    DemoUser("dispatcher@provider.test", "Дарья Диспетчерова", Role.DISPATCHER, "Диспетчер"),
+    DemoUser("engineer1@provider.test", "Евгений Инженеров", Role.ENGINEER, "Инженер"),
+    DemoUser("engineer2@provider.test", "Elena Engineer", Role.ENGINEER, "Engineer", "en"),
+]
+CUSTOMERS = [
+    DemoUser("anna@alfa.test", "Анна Альфина", Role.CUSTOMER, "Завхоз"),
+    DemoUser("boris@beta.test", "Борис Бетов", Role.CUSTOMER, "Главный инженер"),
+    DemoUser("olga@holding.test", "Ольга Холдингова", Role.CUSTOMER, "Руководитель АХО"),
+    DemoUser("ivan@alfa.test", "Иван Кассиров", Role.CUSTOMER, "Старший кассир"),
+]
+PRODUCTS = [
+    ("hvac", "Кондиционирование", "Air conditioning"),
+    ("pos", "Кассовое оборудование", "Point of sale"),
+    ("refrigeration", "Холодильное оборудование", "Refrigeration"),
+    ("it", "ИТ-инфраструктура", "IT infrastructure"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent) and print the demo logins."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        for order, (code, ru, en) in enumerate(PRODUCTS, start=1):
+            Product.objects.get_or_create(
+                code=code, defaults={"name_ru": ru, "name_en": en, "sort_order": order * 10}
+            )
+        users = {u.email: self._user(u) for u in STAFF + CUSTOMERS}
+        alfa, beta = self._alfa(), self._beta()
+
+        self._membership(users["anna@alfa.test"], alfa)
+        self._membership(users["boris@beta.test"], beta)
+        self._membership(users["olga@holding.test"], alfa)
+        self._membership(users["olga@holding.test"], beta)
+        kassa = Equipment.objects.get(company=alfa, serial_number="ATL-55-001")
+        ivan = self._membership(
+            users["ivan@alfa.test"], alfa, scope=Membership.Scope.LISTED, sees_all_tickets=False
+        )
+        ivan.equipment.set([kassa])
+
+        self._print_logins()
+
+    def _user(self, demo: DemoUser) -> User:
+        user = User.objects.filter(email__iexact=demo.email).first()
+        if user is None:
+            user = User.objects.create_user(
+                demo.email,
+                DEMO_PASSWORD,
+                full_name=demo.full_name,
+                role=demo.role,
+                position=demo.position,
+                language=demo.language,
+            )
+        return user
+
+    def _membership(
+        self,
+        user: User,
+        company: Company,
+        *,
+        scope: str = Membership.Scope.COMPANY,
+        sees_all_tickets: bool = True,
+    ) -> Membership:
+        membership, _ = Membership.objects.get_or_create(
+            user=user,
+            company=company,
+            defaults={"scope": scope, "sees_all_tickets": sees_all_tickets},
+        )
+        return membership
+
+    def _site(self, company: Company, name: str, address: str, parent: Site | None = None) -> Site:
+        site = Site.objects.filter(company=company, name=name, parent=parent).first()
+        if site is None:
+            site = site_save(Site(company=company, name=name, address=address, parent=parent))
+        return site
+
+    def _equipment(self, company: Company, site: Site, serial: str, **fields: Any) -> Equipment:
+        equipment, _ = Equipment.objects.get_or_create(
+            company=company, serial_number=serial, defaults={"site": site, **fields}
+        )
+        return equipment
+
+    def _contract(self, company: Company, number: str, **fields: Any) -> Contract:
+        contract, _ = Contract.objects.get_or_create(
+            company=company, number=number, defaults=fields
+        )
+        return contract
+
+    def _alfa(self) -> Company:
+        alfa, _ = Company.objects.get_or_create(
+            code="alfa",
+            defaults={
+                "name": "Альфа-Ритейл",
+                "legal_name": "ООО «Альфа-Ритейл»",
+                "tax_id": "7707083893",
+                "kpp": "773601001",
+                "address": "г. Москва, ул. Тверская, д. 10",
+                "phone": "+74951234567",
+                "email": "office@alfa.test",
+            },
+        )
+        office = self._site(alfa, "Головной офис", "г. Москва, ул. Тверская, д. 10")
+        floor = self._site(alfa, "3 этаж, серверная", "г. Москва, ул. Тверская, д. 10", office)
+        shop = self._site(alfa, "Магазин на Арбате", "г. Москва, ул. Арбат, д. 24")
+        self._equipment(
+            alfa, floor, "DK-2024-117",
+            name="Кондиционер серверной", equipment_type="Сплит-система", model="Daikin FTXM50",
+            warranty_until=dt.date(2027, 6, 30),
+        )  # fmt: skip
+        self._equipment(
+            alfa, floor, "HPE-DL380-7731",
+            name="Сервер 1С", equipment_type="Сервер", model="HPE ProLiant DL380 Gen10",
+        )  # fmt: skip
+        kassa = self._equipment(
+            alfa, shop, "ATL-55-001",
+            name="Касса №1", equipment_type="POS-терминал", model="АТОЛ 55Ф",
+            warranty_until=dt.date(2026, 3, 31),
+        )  # fmt: skip
+        self._equipment(
+            alfa, shop, "POL-CV-880",
+            name="Холодильная витрина", equipment_type="Витрина", model="Polair ВХС-1,5",
+        )  # fmt: skip
+        self._contract(
+            alfa, "СО-2026/014",
+            name="Сервисное обслуживание офиса", valid_from=dt.date(2026, 1, 1),
+            valid_to=dt.date(2026, 12, 31), terms="Реакция 4 ч, устранение 24 ч в рабочие дни.",
+        )  # fmt: skip
+        pos = self._contract(
+            alfa, "ККТ-2025/03",
+            name="Обслуживание кассового оборудования", valid_from=dt.date(2025, 3, 1),
+            valid_to=dt.date(2026, 2, 28),
+        )  # fmt: skip
+        pos.equipment.add(kassa)
+        pos.sites.add(shop)
+        return alfa
+
+    def _beta(self) -> Company:
+        beta, _ = Company.objects.get_or_create(
+            code="beta",
+            defaults={
+                "name": "Бета-Логистик",
+                "legal_name": "АО «Бета-Логистик»",
+                "tax_id": "7813000017",
+                "kpp": "781301001",
+                "address": "г. Санкт-Петербург, Московский пр., д. 200",
+                "phone": "+78121234567",
+                "email": "info@beta.test",
+            },
+        )
+        warehouse = self._site(beta, "Склад №1", "г. Санкт-Петербург, Московский пр., д. 200")
+        self._equipment(
+            beta, warehouse, "STL-RX20-5521",
+            name="Погрузчик электрический", equipment_type="Погрузчик", model="STILL RX20",
+        )  # fmt: skip
+        self._equipment(
+            beta, warehouse, "CAR-30RB-0042",
+            name="Холодильная камера", equipment_type="Холодильная машина", model="Carrier 30RB",
+            warranty_until=dt.date(2028, 1, 31),
+        )  # fmt: skip
+        self._contract(
+            beta, "Д-77/2026",
+            name="Комплексное техническое обслуживание склада", valid_from=dt.date(2026, 2, 1),
+        )  # fmt: skip
+        return beta
+
+    def _print_logins(self) -> None:
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Logins (password for all):"))
+        self.stdout.write(f"  password: {DEMO_PASSWORD}")
+        notes = {
+            "anna@alfa.test": "customer of Альфа-Ритейл",
+            "boris@beta.test": "customer of Бета-Логистик",
+            "olga@holding.test": "customer of both companies",
+            "ivan@alfa.test": "customer scoped to one piece of equipment (Касса №1)",
+        }
+        for demo in STAFF + CUSTOMERS:
+            self.stdout.write(f"  {demo.email:<28} {notes.get(demo.email, demo.role)}")

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from servicedesk.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.tickets, name="tickets"),
+    path("messages/", views.messages_inbox, name="messages"),
+    path("analytics/", views.analytics, name="analytics"),
+    path("knowledge/", views.knowledge, name="knowledge"),
+]
