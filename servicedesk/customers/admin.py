@@ -62,7 +62,7 @@ class ContractAdmin(admin.ModelAdmin[Contract]):
 
 
 class ReferenceAdmin(admin.ModelAdmin[Any]):
-    list_display = ("name_ru", "name_en", "code", "sort_order", "is_active")
+    list_display: tuple[str, ...] = ("name_ru", "name_en", "code", "sort_order", "is_active")
     list_editable = ("sort_order", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name_ru", "name_en", "code")

@@ -180,7 +180,7 @@ class Equipment(TimeStampedModel):
 
     def clean(self) -> None:
         super().clean()
-        if self.site_id and self.company_id and self.site.company_id != self.company_id:
+        if self.site is not None and self.company_id and self.site.company_id != self.company_id:
             raise ValidationError({"site": _("The site belongs to another company.")})
 
     def is_under_warranty(self, on: date) -> bool:

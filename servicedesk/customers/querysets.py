@@ -14,7 +14,7 @@ return duplicates.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from django.apps import apps
 from django.db import models
@@ -22,6 +22,7 @@ from django.db.models import CharField, Exists, ExpressionWrapper, F, OuterRef, 
 
 if TYPE_CHECKING:
     from servicedesk.accounts.models import User
+    from servicedesk.customers.models import Company, Contract, Equipment, Site
 
 
 def _sees_everything(user: Any) -> bool:
@@ -71,8 +72,8 @@ def _under_listed_site(user: User, path_ref: str) -> Exists:
     )
 
 
-class CompanyQuerySet(models.QuerySet[Any]):
-    def visible_to(self, user: Any) -> CompanyQuerySet:
+class CompanyQuerySet(models.QuerySet["Company"]):
+    def visible_to(self, user: Any) -> Self:
         if _is_anonymous_or_inactive(user):
             return self.none()
         if _sees_everything(user):
@@ -80,8 +81,8 @@ class CompanyQuerySet(models.QuerySet[Any]):
         return self.filter(pk__in=_memberships(user).values("company_id"))
 
 
-class SiteQuerySet(models.QuerySet[Any]):
-    def visible_to(self, user: Any) -> SiteQuerySet:
+class SiteQuerySet(models.QuerySet["Site"]):
+    def visible_to(self, user: Any) -> Self:
         if _is_anonymous_or_inactive(user):
             return self.none()
         if _sees_everything(user):
@@ -93,8 +94,8 @@ class SiteQuerySet(models.QuerySet[Any]):
         )
 
 
-class EquipmentQuerySet(models.QuerySet[Any]):
-    def visible_to(self, user: Any) -> EquipmentQuerySet:
+class EquipmentQuerySet(models.QuerySet["Equipment"]):
+    def visible_to(self, user: Any) -> Self:
         if _is_anonymous_or_inactive(user):
             return self.none()
         if _sees_everything(user):
@@ -106,8 +107,8 @@ class EquipmentQuerySet(models.QuerySet[Any]):
         )
 
 
-class ContractQuerySet(models.QuerySet[Any]):
-    def visible_to(self, user: Any) -> ContractQuerySet:
+class ContractQuerySet(models.QuerySet["Contract"]):
+    def visible_to(self, user: Any) -> Self:
         if _is_anonymous_or_inactive(user):
             return self.none()
         if _sees_everything(user):
@@ -132,5 +133,5 @@ class ContractQuerySet(models.QuerySet[Any]):
             )
         )
 
-    def valid_on(self, day: Any) -> ContractQuerySet:
+    def valid_on(self, day: Any) -> Self:
         return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from servicedesk.accounts.decorators import portal_view
 from servicedesk.customers.selectors import company_list_for_user
@@ -19,7 +20,9 @@ def tickets(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _coming(request: HttpRequest, section: str, title: str, text: str) -> HttpResponse:
+def _coming(
+    request: HttpRequest, section: str, title: StrOrPromise, text: StrOrPromise
+) -> HttpResponse:
     return render(
         request,
         "portal/coming_soon.html",
