@@ -139,8 +139,10 @@ HUEY["consumer"] = {"workers": env.int("HUEY_WORKERS", default=2), "worker_type"
 # --- Accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "servicedesk.accounts.backends.RoleBackend",
+    # First: authenticates and loads the session's user (login by email).
     "allauth.account.auth_backends.AuthenticationBackend",
+    # Permissions by role (accounts/rules.py); authenticates nobody.
+    "servicedesk.accounts.backends.RoleBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -166,6 +168,10 @@ ACCOUNT_RATE_LIMITS = {
     # Failed logins: per client address and per account (the "key" is the email typed).
     "login_failed": env.str("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
 }
+# allauth refuses 2FA while an address is unverified, to stop someone who signed up with another
+# person's address from locking them out. Nobody signs up here: accounts are created by the
+# provider, and addresses are proven by the invitation link.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Servicedesk")
 

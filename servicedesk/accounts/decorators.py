@@ -18,10 +18,11 @@ def portal_view(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if request.user.has_perm("portal.access"):
-            return view(request, *args, **kwargs)
+        # Staff first: the admin role holds every permission, "portal.access" included.
         if request.user.has_perm("backoffice.access"):
             return redirect("backoffice:dashboard")
+        if request.user.has_perm("portal.access"):
+            return view(request, *args, **kwargs)
         raise Http404
 
     return wrapper

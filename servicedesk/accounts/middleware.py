@@ -1,3 +1,4 @@
+import contextlib
 import zoneinfo
 from collections.abc import Callable
 
@@ -16,17 +17,16 @@ class UserPreferencesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The active zone is thread-local and a thread serves many people: start every request
+        # from the provider's zone, or an anonymous visitor inherits the previous user's.
+        timezone.deactivate()
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             if user.language:
                 translation.activate(user.language)
                 request.LANGUAGE_CODE = user.language
             if user.time_zone:
-                try:
+                with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):
                     timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-                except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                    timezone.deactivate()
-            else:
-                timezone.deactivate()
         response = self.get_response(request)
         return response

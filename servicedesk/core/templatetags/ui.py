@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms, template
 from django.urls import reverse
+from django.utils.html import conditional_escape
 
 register = template.Library()
 
@@ -42,4 +43,7 @@ def field(bound_field: forms.BoundField, **attrs: Any) -> dict[str, Any]:
         "field": bound_field,
         "widget": bound_field.as_widget(attrs=widget_attrs),
         "is_check": isinstance(widget, forms.CheckboxInput),
+        # Plain help text is escaped; help text that is already HTML (Django's password rules
+        # are a list) stays HTML. Bootstrap's sanitiser cleans it again in the popover.
+        "help_html": conditional_escape(bound_field.help_text),
     }
