@@ -140,7 +140,7 @@ HUEY["consumer"] = {"workers": env.int("HUEY_WORKERS", default=2), "worker_type"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First: authenticates and loads the session's user (login by email).
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "servicedesk.accounts.backends.EmailBackend",
     # Permissions by role (accounts/rules.py); authenticates nobody.
     "servicedesk.accounts.backends.RoleBackend",
 ]

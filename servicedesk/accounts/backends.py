@@ -1,5 +1,6 @@
 from typing import Any
 
+from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth.backends import BaseBackend
 from rules.permissions import ObjectPermissionBackend
 
@@ -22,3 +23,24 @@ class RoleBackend(BaseBackend):
 
     def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
         return bool(getattr(user_obj, "is_active", False) and user_obj.role == Role.ADMIN)
+
+
+class EmailBackend(AuthenticationBackend):
+    """allauth's login by email, without Django's per-user and per-group permission tables:
+    permissions here come from roles (RoleBackend), so asking the database is a wasted query
+    on every page."""
+
+    def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        return set()
+
+    def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        return set()
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        return set()
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        return False
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        return False

@@ -1,0 +1,105 @@
+"""Deployment settings, checked in fresh processes as gunicorn and `manage.py check` see them."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def run(args, tmp_path, **env_overrides):
+    env = {**os.environ, "VAR_DIR": str(tmp_path / "var"), **env_overrides}
+    for name, value in env_overrides.items():
+        if value is None:
+            env.pop(name)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    # Set for Playwright by tests/browser/conftest.py; the deploy check rightly refuses it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def production_env():
+    return {"DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50)[:50]}
+
+
+CHECK_DEPLOY = ["manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+IMPORT_WSGI = [
+    "-c",
+    "import sys\n"
+    "from django.core.exceptions import ImproperlyConfigured\n"
+    "try:\n"
+    "    import config.wsgi\n"
+    "except ImproperlyConfigured as exc:\n"
+    "    print('ImproperlyConfigured:', exc)\n"
+    "    sys.exit(3)\n"
+    "print('application' in vars(config.wsgi))\n",
+]
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    result = run(CHECK_DEPLOY, tmp_path, **production_env(), ALLOWED_HOSTS="example.com")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "System check identified no issues (1 silenced)."
+    assert "WARNING" not in result.stderr
+    assert "ERROR" not in result.stderr
+    # The test's own VAR_DIR was used, not the developer's var/
+    assert (tmp_path / "var").is_dir()
+
+
+def test_deploy_check_refuses_the_public_development_key(tmp_path):
+    result = run(CHECK_DEPLOY, tmp_path, DEBUG="false", SECRET_KEY=None)
+    assert result.returncode == 1
+    assert "servicedesk.E001" in result.stderr
+    assert "SECRET_KEY is the public development key while DEBUG is off." in result.stderr
+
+
+def test_development_key_is_fine_with_debug_on(tmp_path):
+    result = run(["manage.py", "check"], tmp_path, DEBUG="true", SECRET_KEY=None)
+    assert result.returncode == 0, result.stderr
+    assert "servicedesk.E001" not in result.stdout + result.stderr
+
+
+def test_wsgi_refuses_to_start_with_the_public_key(tmp_path):
+    result = run(IMPORT_WSGI, tmp_path, DEBUG="false", SECRET_KEY=None)
+    assert result.returncode == 3, result.stderr
+    assert result.stdout.startswith(
+        "ImproperlyConfigured: SECRET_KEY is the public development key while DEBUG is off."
+    )
+
+
+def test_wsgi_starts_with_a_real_key(tmp_path):
+    result = run(IMPORT_WSGI, tmp_path, **production_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+def test_tests_run_with_the_development_defaults_we_expect():
+    assert settings.LANGUAGE_CODE == "ru"
+    assert settings.TIME_ZONE == "Europe/Moscow"
+    assert settings.ACCOUNT_RATE_LIMITS["login_failed"] == "10/m/ip,5/5m/key"
+    assert settings.ACCOUNT_PREVENT_ENUMERATION is True
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("SESSION_COOKIE_HTTPONLY", True),
+        ("X_FRAME_OPTIONS", "DENY"),
+        ("SECURE_PROXY_SSL_HEADER", ("HTTP_X_FORWARDED_PROTO", "https")),
+    ],
+)
+def test_security_settings(name, expected):
+    assert getattr(settings, name) == expected

@@ -1,0 +1,139 @@
+"""`manage.py demo_data`: idempotent, with working logins and the documented scopes."""
+
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from servicedesk.accounts.models import Membership, User
+from servicedesk.customers.models import (
+    Company,
+    Contract,
+    Criticality,
+    Equipment,
+    Product,
+    Site,
+    TicketType,
+)
+
+pytestmark = pytest.mark.django_db
+
+DEMO_PASSWORD = "servicedesk-demo"
+DEMO_EMAILS = [
+    "admin@provider.test",
+    "dispatcher@provider.test",
+    "engineer1@provider.test",
+    "engineer2@provider.test",
+    "anna@alfa.test",
+    "boris@beta.test",
+    "olga@holding.test",
+    "ivan@alfa.test",
+]
+
+
+def counts():
+    return {
+        "users": User.objects.count(),
+        "memberships": Membership.objects.count(),
+        "companies": Company.objects.count(),
+        "sites": Site.objects.count(),
+        "equipment": Equipment.objects.count(),
+        "contracts": Contract.objects.count(),
+        "contract_sites": Contract.sites.through.objects.count(),
+        "contract_equipment": Contract.equipment.through.objects.count(),
+        "membership_equipment": Membership.equipment.through.objects.count(),
+        "products": Product.objects.count(),
+        "ticket_types": TicketType.objects.count(),
+        "criticalities": Criticality.objects.count(),
+    }
+
+
+def demo_data():
+    out = io.StringIO()
+    call_command("demo_data", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_data_twice_creates_nothing_twice():
+    # When the command runs twice
+    first_output = demo_data()
+    first = counts()
+    demo_data()
+
+    # Then the second run added nothing
+    assert counts() == first
+    assert first == {
+        "users": 8,
+        "memberships": 5,
+        "companies": 2,
+        "sites": 4,
+        "equipment": 6,
+        "contracts": 3,
+        "contract_sites": 1,
+        "contract_equipment": 1,
+        "membership_equipment": 1,
+        "products": 4,
+        "ticket_types": 4,
+        "criticalities": 2,
+    }
+    assert f"password: {DEMO_PASSWORD}" in first_output
+    assert sorted(User.objects.values_list("email", flat=True)) == sorted(DEMO_EMAILS)
+
+
+def test_second_run_keeps_a_changed_password():
+    demo_data()
+    user = User.objects.get(email="anna@alfa.test")
+    user.set_password("changed-by-anna-1")
+    user.save()
+    demo_data()
+    user.refresh_from_db()
+    assert user.check_password("changed-by-anna-1") is True
+
+
+@pytest.mark.parametrize("email", DEMO_EMAILS)
+def test_demo_users_can_sign_in(client, email):
+    demo_data()
+    assert authenticate(email=email, password=DEMO_PASSWORD) == User.objects.get(email=email)
+    response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(User.objects.get(email=email).pk)
+
+
+def test_demo_site_paths_are_materialised():
+    demo_data()
+    assert Site.objects.filter(path="").count() == 0
+    floor = Site.objects.get(name="3 этаж, серверная")
+    assert floor.path == f"{floor.parent.pk}/{floor.pk}/"
+
+
+@pytest.mark.parametrize(
+    ("email", "companies", "equipment"),
+    [
+        ("anna@alfa.test", {"alfa"}, 4),
+        ("boris@beta.test", {"beta"}, 2),
+        ("olga@holding.test", {"alfa", "beta"}, 6),
+        ("ivan@alfa.test", {"alfa"}, 1),
+        ("engineer1@provider.test", {"alfa", "beta"}, 6),
+    ],
+)
+def test_demo_scopes(email, companies, equipment):
+    demo_data()
+    user = User.objects.get(email=email)
+    assert set(Company.objects.visible_to(user).values_list("code", flat=True)) == companies
+    assert Equipment.objects.visible_to(user).count() == equipment
+
+
+def test_equipment_scoped_demo_customer_sees_exactly_the_till():
+    demo_data()
+    ivan = User.objects.get(email="ivan@alfa.test")
+    assert list(Equipment.objects.visible_to(ivan).values_list("serial_number", flat=True)) == [
+        "ATL-55-001"
+    ]
+    assert list(Site.objects.visible_to(ivan).values_list("name", flat=True)) == [
+        "Магазин на Арбате"
+    ]
+    assert set(Contract.objects.visible_to(ivan).values_list("number", flat=True)) == {
+        "СО-2026/014",
+        "ККТ-2025/03",
+    }

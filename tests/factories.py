@@ -1,0 +1,125 @@
+"""factory_boy factories for the foundation's models.
+
+Sites are saved through `customers.services.site_save` (never `Site.objects.create`), so their
+materialised paths are set exactly as in production.
+"""
+
+import datetime as dt
+from typing import Any
+
+import factory
+from factory.django import DjangoModelFactory
+
+from servicedesk.accounts.models import Membership, Role, User
+from servicedesk.customers.models import Company, Contract, Criticality, Equipment, Site
+from servicedesk.customers.services import site_save
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    full_name = factory.Sequence(lambda n: f"Test User {n}")
+    role = Role.CUSTOMER
+    password = factory.django.Password(PASSWORD)
+
+    class Params:
+        admin = factory.Trait(role=Role.ADMIN)
+        dispatcher = factory.Trait(role=Role.DISPATCHER)
+        engineer = factory.Trait(role=Role.ENGINEER)
+        inactive = factory.Trait(is_active=False)
+
+
+class CompanyFactory(DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    name = factory.Sequence(lambda n: f"Company {n}")
+    code = factory.Sequence(lambda n: f"company-{n}")
+
+
+class SiteFactory(DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    parent = None
+    company = factory.Maybe(
+        "parent",
+        yes_declaration=factory.SelfAttribute("parent.company"),
+        no_declaration=factory.SubFactory(CompanyFactory),
+    )
+    name = factory.Sequence(lambda n: f"Site {n}")
+
+    @classmethod
+    def _create(cls, model_class: type[Site], *args: Any, **kwargs: Any) -> Site:
+        return site_save(model_class(*args, **kwargs))
+
+
+class EquipmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Equipment
+
+    site = None
+    company = factory.Maybe(
+        "site",
+        yes_declaration=factory.SelfAttribute("site.company"),
+        no_declaration=factory.SubFactory(CompanyFactory),
+    )
+    name = factory.Sequence(lambda n: f"Equipment {n}")
+    serial_number = factory.Sequence(lambda n: f"SN-{n:05d}")
+
+
+class ContractFactory(DjangoModelFactory):
+    class Meta:
+        model = Contract
+        skip_postgeneration_save = True
+
+    company = factory.SubFactory(CompanyFactory)
+    number = factory.Sequence(lambda n: f"C-{n:04d}")
+    name = factory.Sequence(lambda n: f"Contract {n}")
+    valid_from = dt.date(2026, 1, 1)
+
+    @factory.post_generation
+    def sites(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.sites.set(extracted)
+
+    @factory.post_generation
+    def equipment(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.equipment.set(extracted)
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    company = factory.SubFactory(CompanyFactory)
+    scope = Membership.Scope.COMPANY
+
+    class Params:
+        listed = factory.Trait(scope=Membership.Scope.LISTED)
+
+    @factory.post_generation
+    def sites(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.sites.set(extracted)
+
+    @factory.post_generation
+    def equipment(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.equipment.set(extracted)
+
+
+class CriticalityFactory(DjangoModelFactory):
+    class Meta:
+        model = Criticality
+
+    code = factory.Sequence(lambda n: f"criticality-{n}")
+    name_ru = factory.Sequence(lambda n: f"Критичность {n}")
+    name_en = factory.Sequence(lambda n: f"Criticality {n}")
