@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
+    "import_export",
     "django_countries",
     "phonenumber_field",
     "django_htmx",
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "servicedesk.accounts.middleware.AccountGateMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -167,7 +171,15 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_RATE_LIMITS = {
     # Failed logins: per client address and per account (the "key" is the email typed).
     "login_failed": env.str("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
+    # Public forms of our own (servicedesk.accounts): asking for access, for a new invitation.
+    "access_request": env.str("ACCESS_REQUEST_RATE_LIMIT", default="5/h/ip"),
+    "invitation_renewal": env.str("INVITATION_RENEWAL_RATE_LIMIT", default="10/h/ip,3/h/key"),
 }
+USERSESSIONS_TRACK_ACTIVITY = False
+# Invitations: how long a link stays valid.
+INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+# Administrators must set up two-factor authentication before anything else.
+MFA_REQUIRED_FOR_ADMINS = env.bool("MFA_REQUIRED_FOR_ADMINS", default=False)
 # allauth refuses 2FA while an address is unverified, to stop someone who signed up with another
 # person's address from locking them out. Nobody signs up here: accounts are created by the
 # provider, and addresses are proven by the invitation link.
@@ -214,6 +226,22 @@ if env.str("EMAIL_URL", default=""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# --- SMS ----------------------------------------------------------------------------------------
+# servicedesk.core.sms: FileBackend (default, writes var/sms/), ConsoleBackend, or
+# HttpGatewayBackend, which POSTs JSON {"to", "text", "sender"} to SMS_GATEWAY_URL with
+# "Authorization: Bearer SMS_GATEWAY_TOKEN".
+SMS_BACKEND = env.str("SMS_BACKEND", default="servicedesk.core.sms.FileBackend")
+SMS_FILE_PATH = VAR_DIR / "sms"
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_SENDER = env.str("SMS_SENDER", default="Servicedesk")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
+
+# --- Import and export ----------------------------------------------------------------------------
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+PEOPLE_IMPORT_MAX_BYTES = env.int("PEOPLE_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+PEOPLE_IMPORT_MAX_ROWS = env.int("PEOPLE_IMPORT_MAX_ROWS", default=5000)
+
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Servicedesk <servicedesk@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

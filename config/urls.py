@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/email/", page_not_found_view, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("servicedesk.accounts.urls")),
+    path("", include("servicedesk.accounts.public_urls")),
     path("portal/", include("servicedesk.portal.urls")),
     path("backoffice/", include("servicedesk.backoffice.urls")),
     path("admin/", admin.site.urls),

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "servicedesk.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from servicedesk.accounts import receivers  # noqa: F401  (connects the audit receivers)

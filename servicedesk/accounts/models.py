@@ -1,4 +1,6 @@
+import secrets
 import zoneinfo
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -24,6 +26,10 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.DISPATCHER, Role.ENGINEER})
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(16)
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -87,6 +93,17 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
         help_text=_("Inactive users cannot sign in; their history stays."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    activated_at = models.DateTimeField(
+        _("activated at"),
+        null=True,
+        blank=True,
+        help_text=_("When the person first set their own password; empty: invited, not yet in."),
+    )
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set by a temporary password: the next sign-in asks for a new one first."),
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -142,6 +159,10 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     @property
     def is_customer(self) -> bool:
         return self.role == Role.CUSTOMER
+
+    @property
+    def is_activated(self) -> bool:
+        return self.activated_at is not None
 
     @property
     def is_staff(self) -> bool:
@@ -210,3 +231,180 @@ class Membership(TimeStampedModel):
         super().clean()
         if self.user_id and not self.user.is_customer:
             raise ValidationError({"user": _("Only customer users belong to customer companies.")})
+
+
+class Invitation(TimeStampedModel):
+    """A single-use link that lets an invited person set their password.
+
+    The link carries a signed token naming this row and its nonce (accounts/tokens.py); nothing
+    secret is stored here. Sending a new invitation revokes the open ones.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        User,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_channel_display()}, {self.created_at:%Y-%m-%d})"
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.used_at is None and self.revoked_at is None and now < self.expires_at
+
+
+class AccessRequest(TimeStampedModel):
+    """Someone asks for portal access. No account exists until staff approve it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    full_name = models.CharField(_("full name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
+    company_name = models.CharField(_("company"), max_length=300)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+    requested_by = models.ForeignKey(
+        User,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("A portal user asking on behalf of a colleague."),
+    )
+    company = models.ForeignKey(
+        "customers.Company",
+        verbose_name=_("company"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Known when a portal user asks for a colleague."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("created user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access request")
+        verbose_name_plural = _("access requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(email="") | ~models.Q(phone=""),
+                name="accounts_accessrequest_email_or_phone",
+                violation_error_message=_("Give an email address or a phone number."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} — {self.company_name}"
+
+
+class AuditEvent(models.Model):
+    """A security event: who did what to whose account, from where. Append-only."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in")
+        LOGOUT = "logout", _("Signed out")
+        INVITATION_SENT = "invitation_sent", _("Invitation sent")
+        INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+        TEMPORARY_PASSWORD = "temporary_password", _("Temporary password issued")
+        USER_CREATED = "user_created", _("User created")
+        USER_UPDATED = "user_updated", _("User updated")
+        ROLE_CHANGED = "role_changed", _("Role changed")
+        CONVERTED = "converted", _("Converted between employee and customer")
+        DEACTIVATED = "deactivated", _("Deactivated")
+        REACTIVATED = "reactivated", _("Reactivated")
+        ACCESS_REQUESTED = "access_requested", _("Access requested")
+        ACCESS_APPROVED = "access_approved", _("Access request approved")
+        ACCESS_REJECTED = "access_rejected", _("Access request rejected")
+        MFA_ENABLED = "mfa_enabled", _("Two-factor authentication enabled")
+        MFA_DISABLED = "mfa_disabled", _("Two-factor authentication disabled")
+        IMPORTED = "imported", _("Users imported")
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("event"), max_length=40, choices=Kind.choices, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    identifier = models.CharField(
+        _("identifier"),
+        max_length=254,
+        blank=True,
+        help_text=_("What was typed at a failed sign-in, or the address a request came from."),
+    )
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()}"

@@ -34,3 +34,18 @@ is_provider_staff = _has_role(Role.ADMIN, Role.DISPATCHER, Role.ENGINEER)
 rules.add_perm("portal.access", is_customer)
 rules.add_perm("backoffice.access", is_provider_staff)
 rules.add_perm("accounts.use_django_admin", is_admin)
+
+
+@rules.predicate
+def target_is_customer(user: Any, target: Any) -> bool:
+    return bool(target is not None and getattr(target, "role", None) == Role.CUSTOMER)
+
+
+# People: administrators manage everyone; dispatchers manage customers (and see the lists).
+rules.add_perm("accounts.view_people", is_admin | is_dispatcher)
+rules.add_perm("accounts.manage_user", is_admin | (is_dispatcher & target_is_customer))
+rules.add_perm("accounts.manage_staff", is_admin)
+rules.add_perm("accounts.decide_access_requests", is_admin | is_dispatcher)
+rules.add_perm("accounts.view_audit_log", is_admin)
+rules.add_perm("accounts.import_people", is_admin | is_dispatcher)
+rules.add_perm("portal.request_colleague_access", is_customer)

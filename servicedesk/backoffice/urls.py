@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from servicedesk.backoffice import views
 
@@ -6,4 +6,8 @@ app_name = "backoffice"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    # Import/export before people/<int:pk>/: "import" is not a number, but keep the order obvious.
+    path("", include("servicedesk.backoffice.imports.urls")),
+    path("", include("servicedesk.backoffice.people.urls")),
+    path("", include("servicedesk.backoffice.access_requests.urls")),
 ]

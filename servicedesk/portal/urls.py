@@ -9,4 +9,5 @@ urlpatterns = [
     path("messages/", views.messages_inbox, name="messages"),
     path("analytics/", views.analytics, name="analytics"),
     path("knowledge/", views.knowledge, name="knowledge"),
+    path("colleagues/request/", views.colleague_access_request, name="colleague_access"),
 ]

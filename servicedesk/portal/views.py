@@ -64,3 +64,8 @@ def knowledge(request: HttpRequest) -> HttpResponse:
         _("Knowledge base"),
         _("Articles and instructions from the service team, with search."),
     )
+
+
+@portal_view
+def colleague_access_request(request: HttpRequest) -> HttpResponse:
+    raise NotImplementedError  # being written; replaced before this lands

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from servicedesk.accounts.models import Membership, Role, User
 from servicedesk.customers.models import Company, Contract, Equipment, Product, Site
@@ -81,6 +82,7 @@ class Command(BaseCommand):
                 role=demo.role,
                 position=demo.position,
                 language=demo.language,
+                activated_at=timezone.now(),
             )
         return user
 
