@@ -69,7 +69,20 @@ def _test_settings(settings: Any, _static_root: Path) -> None:
     }
     settings.STATIC_ROOT = _static_root  # WhiteNoise warns about a missing one
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.HUEY = {**settings.HUEY, "immediate": True}
+
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _huey_immediate() -> Iterator[None]:
+    """Background tasks run at once, in the test's thread, with in-memory storage.
+
+    The Huey instance is built when djhuey is imported, so the setting alone is not enough.
+    """
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = False
 
 
 @pytest.fixture(autouse=True)

@@ -39,7 +39,7 @@ def invitation_deliver(invitation_id: int) -> None:
             text = _(
                 "Servicedesk: you are invited to the customer portal. Set your password: %(link)s"
             ) % {"link": link}
-        send_sms(str(user.phone), text)
+        send_sms(user.phone.as_e164, text)
     Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from servicedesk.accounts.models import Membership, User
+from servicedesk.accounts.models import AccessRequest, Invitation, Membership, User
 from servicedesk.customers.models import (
     Company,
     Contract,
@@ -36,6 +36,8 @@ def counts():
     return {
         "users": User.objects.count(),
         "memberships": Membership.objects.count(),
+        "invitations": Invitation.objects.count(),
+        "access_requests": AccessRequest.objects.count(),
         "companies": Company.objects.count(),
         "sites": Site.objects.count(),
         "equipment": Equipment.objects.count(),
@@ -64,8 +66,10 @@ def test_demo_data_twice_creates_nothing_twice():
     # Then the second run added nothing
     assert counts() == first
     assert first == {
-        "users": 8,
-        "memberships": 5,
+        "users": 9,
+        "memberships": 6,
+        "invitations": 1,
+        "access_requests": 1,
         "companies": 2,
         "sites": 4,
         "equipment": 6,
@@ -78,7 +82,13 @@ def test_demo_data_twice_creates_nothing_twice():
         "criticalities": 2,
     }
     assert f"password: {DEMO_PASSWORD}" in first_output
-    assert sorted(User.objects.values_list("email", flat=True)) == sorted(DEMO_EMAILS)
+    assert sorted(User.objects.values_list("email", flat=True)) == sorted(
+        [*DEMO_EMAILS, "petr@beta.test"]
+    )
+    # The invited customer has no password yet; the others can sign in
+    petr = User.objects.get(email="petr@beta.test")
+    assert (petr.has_usable_password(), petr.activated_at) == (False, None)
+    assert AccessRequest.objects.get().status == "pending"
 
 
 def test_second_run_keeps_a_changed_password():

@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from servicedesk.accounts.models import Membership, Role, User
+from servicedesk.accounts.models import AccessRequest, Membership, Role, User
+from servicedesk.accounts.services import MembershipData, access_request_create, user_create
 from servicedesk.customers.models import Company, Contract, Equipment, Product, Site
 from servicedesk.customers.services import site_save
 
@@ -70,7 +71,31 @@ class Command(BaseCommand):
         )
         ivan.equipment.set([kassa])
 
+        self._invited_and_requests(users["dispatcher@provider.test"], beta)
         self._print_logins()
+
+    def _invited_and_requests(self, dispatcher: User, beta: Company) -> None:
+        """Something for the People and Access requests pages to show: a customer who was
+        invited and has not set a password yet, and a pending request for access."""
+        if not User.objects.filter(email__iexact="petr@beta.test").exists():
+            user_create(
+                by=dispatcher,
+                full_name="Пётр Складов",
+                role=Role.CUSTOMER,
+                email="petr@beta.test",
+                position="Кладовщик",
+                memberships=[MembershipData(company=beta)],
+            )
+        if not AccessRequest.objects.filter(email="maria@gamma.test").exists():
+            access_request_create(
+                full_name="Мария Гаммова",
+                email="maria@gamma.test",
+                phone="+79161234567",
+                company_name="ООО «Гамма-Сервис»",
+                position="Офис-менеджер",
+                comment="Нам нужен доступ к порталу для подачи заявок по нашему офису.",
+                language="ru",
+            )
 
     def _user(self, demo: DemoUser) -> User:
         user = User.objects.filter(email__iexact=demo.email).first()
@@ -207,3 +232,5 @@ class Command(BaseCommand):
         }
         for demo in STAFF + CUSTOMERS:
             self.stdout.write(f"  {demo.email:<28} {notes.get(demo.email, demo.role)}")
+        self.stdout.write("  petr@beta.test is invited and has not set a password yet: his invitation")
+        self.stdout.write("  is in var/mail/ once the worker has sent it.")
