@@ -48,6 +48,8 @@ class AccountGateMiddleware:
     """
 
     ALWAYS_ALLOWED = ("/accounts/logout/", "/me/language/", "/static/", "/healthz")
+    # Setting up TOTP asks for the password again first (allauth's reauthentication).
+    MFA_SETUP_PATHS = ("/accounts/2fa/", "/accounts/reauthenticate/")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -61,7 +63,7 @@ class AccountGateMiddleware:
                     return redirect(target)
             elif self._needs_mfa(request, user):
                 target = reverse("mfa_activate_totp")
-                if not request.path.startswith("/accounts/2fa/"):
+                if not request.path.startswith(self.MFA_SETUP_PATHS):
                     messages.warning(request, _("Set up two-factor authentication to continue."))
                     return redirect(target)
         return self.get_response(request)
