@@ -71,7 +71,6 @@ def _test_settings(settings: Any, _static_root: Path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-
 @pytest.fixture(autouse=True, scope="session")
 def _huey_immediate() -> Iterator[None]:
     """Background tasks run at once, in the test's thread, with in-memory storage.
@@ -183,3 +182,7 @@ def build_world(tag: str = "") -> World:
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()
+
+
+# --- Real servers for outgoing mail and SMS (tests/mail_server.py) -------------------------------
+from tests.mail_server import sms_gateway, smtp_email, smtp_server  # noqa: E402, F401

@@ -1,6 +1,11 @@
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -9,6 +14,30 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # The login field takes an email or a phone (accounts/login.py).
+        "email_password_mismatch": _(
+            "The email or phone and the password you entered do not match an account."
+        ),
+    }
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # Failed sign-ins are throttled per account: by email, or by phone for phone logins.
+        login = credentials.get("email") or credentials.get("phone") or ""
+        return f"login:{str(login).lower()}"
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         url = super().get_login_redirect_url(request)
         return url or reverse("home")
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """allauth renders in the language of the request that triggers the mail (for a reset:
+        whoever typed the address). A person's mail is in the language of their profile."""
+        context = {
+            "request_access_url": settings.SITE_URL.rstrip("/") + reverse("access:access_request"),
+            **context,
+        }
+        language = getattr(context.get("user"), "language", "") or translation.get_language()
+        with translation.override(language):
+            super().send_mail(template_prefix, email, context)

@@ -29,10 +29,16 @@ def _logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: A
 def _login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
-    identifier = str(credentials.get("email") or credentials.get("username") or "")
+    from servicedesk.accounts.login import phone_credential
     from servicedesk.accounts.models import User
 
-    user = User.objects.filter(email__iexact=identifier).first() if identifier else None
+    phone = str(credentials.get("phone") or "")
+    identifier = str(credentials.get("email") or credentials.get("username") or phone)
+    user = None
+    if phone and phone_credential(phone) == phone:
+        user = User.objects.filter(phone=phone).first()
+    elif identifier and not phone:
+        user = User.objects.filter(email__iexact=identifier).first()
     audit_record(
         kind=AuditEvent.Kind.LOGIN_FAILED, user=user, request=request, identifier=identifier
     )

@@ -1,10 +1,12 @@
 """Reads about people shared by the People pages, the export and the API."""
 
+import re
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OrderBy, Prefetch, Q, QuerySet
 
-from servicedesk.accounts.models import STAFF_ROLES, Membership, Role, User
+from servicedesk.accounts.models import STAFF_ROLES, AuditEvent, Membership, Role, User
 
 
 class PeopleKind:
@@ -47,20 +49,38 @@ def user_list(
     elif status == PeopleStatus.INVITED:
         qs = qs.filter(is_active=True, activated_at__isnull=True)
     for word in q.split():
-        qs = qs.filter(
-            Q(full_name__icontains=word)
-            | Q(email__icontains=word)
-            | Q(phone__icontains=word)
-            | Q(position__icontains=word)
-        )
-    allowed = {"full_name", "-full_name", "email", "-email", "last_login", "-last_login",
-               "created_at", "-created_at"}  # fmt: skip
-    return qs.order_by(order if order in allowed else "full_name", "pk").prefetch_related(
+        match = Q(email__icontains=word) | Q(phone__icontains=word)
+        # SQLite folds the case of ASCII letters only: try the usual spellings of a Cyrillic
+        # word too ("анна" finds "Анна"). PostgreSQL needs none of it and loses nothing.
+        for spelling in {word, word.lower(), word.capitalize(), word.upper()}:
+            match |= Q(full_name__icontains=spelling) | Q(position__icontains=spelling)
+        # Phones are stored as +79123456789: "912 345-67" should find them too.
+        digits = re.sub(r"\D", "", word)
+        if len(digits) >= 3 and digits != word:
+            match |= Q(phone__contains=digits)
+        qs = qs.filter(match)
+    return qs.order_by(_people_order(order), "pk").prefetch_related(
         Prefetch(
             "memberships",
             queryset=Membership.objects.select_related("company").order_by("company__name"),
         )
     )
+
+
+PEOPLE_ORDERS = frozenset(
+    {"full_name", "-full_name", "email", "-email", "last_login", "-last_login",
+     "created_at", "-created_at"}
+)  # fmt: skip
+
+
+def _people_order(order: str) -> str | OrderBy:
+    if order not in PEOPLE_ORDERS:
+        return "full_name"
+    if order.lstrip("-") == "last_login":
+        # People who never signed in go last whichever way the column is sorted.
+        field = F("last_login")
+        return field.desc(nulls_last=True) if order.startswith("-") else field.asc(nulls_last=True)
+    return order
 
 
 def people_counts() -> dict[str, Any]:
@@ -69,3 +89,26 @@ def people_counts() -> dict[str, Any]:
         employees=Count("pk", filter=Q(role__in=STAFF_ROLES)),
         customers=Count("pk", filter=Q(role=Role.CUSTOMER)),
     )
+
+
+def audit_event_list(
+    *,
+    kind: str = "",
+    user_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    q: str = "",
+) -> QuerySet[AuditEvent]:
+    """The audit log, newest first, filtered; `since` inclusive, `until` exclusive."""
+    qs = AuditEvent.objects.select_related("actor", "user")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if user_id:
+        qs = qs.filter(user_id=user_id)
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    if until is not None:
+        qs = qs.filter(created_at__lt=until)
+    if q.strip():
+        qs = qs.filter(identifier__icontains=q.strip())
+    return qs.order_by("-created_at", "-id")

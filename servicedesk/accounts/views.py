@@ -1,14 +1,19 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from servicedesk.accounts.forms import ProfileForm
+from servicedesk.accounts.forms import ProfileForm, TemporaryPasswordChangeForm
+from servicedesk.accounts.models import User
+from servicedesk.accounts.services import user_password_set
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -44,5 +49,19 @@ def set_language(request: HttpRequest) -> HttpResponseBase:
     return response
 
 
+@login_required
+@never_cache
+@sensitive_post_parameters("new_password1", "new_password2")
 def password_required(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError  # being written; replaced before this lands
+    """After a temporary password: the person chooses their own before anything else
+    (AccountGateMiddleware sends them here). They stay signed in."""
+    user = request.user
+    if not isinstance(user, User) or not user.must_change_password:
+        return redirect("home")
+    form = TemporaryPasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user_password_set(user=user, password=form.cleaned_data["new_password1"], request=request)
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Your new password is set."))
+        return redirect("home")
+    return render(request, "accounts/password_required.html", {"form": form})

@@ -8,7 +8,7 @@ from tests.factories import PASSWORD, UserFactory
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/accounts/login/"
-MISMATCH = "The email address and/or password you specified are not correct."
+MISMATCH = "The email or phone and the password you entered do not match an account."
 THROTTLED = "Too many failed login attempts. Try again later."
 
 

@@ -120,6 +120,6 @@ def test_a_wrong_password_shows_the_error_in_the_browser(live_server, page_for):
     page.locator("input[name=password]").fill("wrong-password")
     page.locator("[data-testid=login-form] button[type=submit]").click()
     expect(page.get_by_role("alert")).to_contain_text(
-        "The email address and/or password you specified are not correct."
+        "The email or phone and the password you entered do not match an account."
     )
     expect(page.locator("input[name=login]")).to_have_value("anna@alfa.test")

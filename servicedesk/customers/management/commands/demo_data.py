@@ -30,16 +30,16 @@ class DemoUser:
 
 
 STAFF = [
-    DemoUser("admin@provider.test", "Алексей Админов", Role.ADMIN, "Администратор"),
-    DemoUser("dispatcher@provider.test", "Дарья Диспетчерова", Role.DISPATCHER, "Диспетчер"),
-    DemoUser("engineer1@provider.test", "Евгений Инженеров", Role.ENGINEER, "Инженер"),
-    DemoUser("engineer2@provider.test", "Elena Engineer", Role.ENGINEER, "Engineer", "en"),
+    DemoUser("admin@provider.test", "Админов Алексей", Role.ADMIN, "Администратор"),
+    DemoUser("dispatcher@provider.test", "Диспетчерова Дарья", Role.DISPATCHER, "Диспетчер"),
+    DemoUser("engineer1@provider.test", "Инженеров Евгений", Role.ENGINEER, "Инженер"),
+    DemoUser("engineer2@provider.test", "Engineer Elena", Role.ENGINEER, "Engineer", "en"),
 ]
 CUSTOMERS = [
-    DemoUser("anna@alfa.test", "Анна Альфина", Role.CUSTOMER, "Завхоз"),
-    DemoUser("boris@beta.test", "Борис Бетов", Role.CUSTOMER, "Главный инженер"),
-    DemoUser("olga@holding.test", "Ольга Холдингова", Role.CUSTOMER, "Руководитель АХО"),
-    DemoUser("ivan@alfa.test", "Иван Кассиров", Role.CUSTOMER, "Старший кассир"),
+    DemoUser("anna@alfa.test", "Альфина Анна", Role.CUSTOMER, "Завхоз"),
+    DemoUser("boris@beta.test", "Бетов Борис", Role.CUSTOMER, "Главный инженер"),
+    DemoUser("olga@holding.test", "Холдингова Ольга", Role.CUSTOMER, "Руководитель АХО"),
+    DemoUser("ivan@alfa.test", "Кассиров Иван", Role.CUSTOMER, "Старший кассир"),
 ]
 PRODUCTS = [
     ("hvac", "Кондиционирование", "Air conditioning"),
@@ -80,7 +80,7 @@ class Command(BaseCommand):
         if not User.objects.filter(email__iexact="petr@beta.test").exists():
             user_create(
                 by=dispatcher,
-                full_name="Пётр Складов",
+                full_name="Складов Пётр",
                 role=Role.CUSTOMER,
                 email="petr@beta.test",
                 position="Кладовщик",
@@ -88,7 +88,7 @@ class Command(BaseCommand):
             )
         if not AccessRequest.objects.filter(email="maria@gamma.test").exists():
             access_request_create(
-                full_name="Мария Гаммова",
+                full_name="Гаммова Мария",
                 email="maria@gamma.test",
                 phone="+79161234567",
                 company_name="ООО «Гамма-Сервис»",
@@ -232,5 +232,7 @@ class Command(BaseCommand):
         }
         for demo in STAFF + CUSTOMERS:
             self.stdout.write(f"  {demo.email:<28} {notes.get(demo.email, demo.role)}")
-        self.stdout.write("  petr@beta.test is invited and has not set a password yet: his invitation")
+        self.stdout.write(
+            "  petr@beta.test is invited and has not set a password yet: his invitation"
+        )
         self.stdout.write("  is in var/mail/ once the worker has sent it.")
