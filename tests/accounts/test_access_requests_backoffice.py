@@ -303,8 +303,9 @@ def test_another_companys_site_is_refused_and_nothing_is_created(client, dispatc
     )
 
     assert response.status_code == 200
+    # The same message as the People form gives: which object, and which company it is not of
     assert response.context["approve_form"].errors["sites"] == [
-        f"Select a valid choice. {world.sites['b_wh'].pk} is not one of the available choices."
+        f"{world.sites['b_wh']} does not belong to {world.companies['A']}."
     ]
     assert not User.objects.filter(email="ivan@alfa.test").exists()
     request.refresh_from_db()

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.forms import formset_factory
 from django.urls import reverse
+from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.phonenumber import PhoneNumber
 
@@ -208,18 +209,27 @@ class MembershipForm(forms.Form):
 
     def limit_scope_choices(self, company_id: int | None) -> None:
         """Offer only the chosen company's sites and equipment (validation still knows all of
-        them, so that a foreign one gets a clear message rather than "not a valid choice")."""
-        sites: Iterable[Site] = ()
-        equipment: Iterable[Equipment] = ()
-        if company_id:
-            sites = Site.objects.filter(company_id=company_id, is_active=True).order_by("path")
-            equipment = (
+        them, so that a foreign one gets a clear message rather than "not a valid choice").
+        The choices are read when the checkboxes are rendered, not before."""
+
+        def sites() -> list[tuple[int, str]]:
+            if not company_id:
+                return []
+            rows = Site.objects.filter(company_id=company_id, is_active=True).order_by("path")
+            return [(s.pk, site_label(s)) for s in rows]
+
+        def equipment() -> list[tuple[int, str]]:
+            if not company_id:
+                return []
+            rows = (
                 Equipment.objects.filter(company_id=company_id, is_active=True)
                 .select_related("site")
                 .order_by("name")
             )
-        self.fields["sites"].widget.choices = [(s.pk, site_label(s)) for s in sites]
-        self.fields["equipment"].widget.choices = [(e.pk, equipment_label(e)) for e in equipment]
+            return [(e.pk, equipment_label(e)) for e in rows]
+
+        self.fields["sites"].widget.choices = CallableChoiceIterator(sites)
+        self.fields["equipment"].widget.choices = CallableChoiceIterator(equipment)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
