@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "servicedesk.core",
     "servicedesk.accounts",
     "servicedesk.customers",
+    "servicedesk.tickets",
     "servicedesk.portal",
     "servicedesk.backoffice",
 ]
@@ -240,6 +241,22 @@ SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 SMS_SENDER = env.str("SMS_SENDER", default="Servicedesk")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
+
+# --- Tickets ------------------------------------------------------------------------------------
+# Numbers: a run of '#' is the counter (zero-padded to its length); {YYYY}, {YY}, {MM} are the
+# creation date, and each distinct prefix counts on its own ("{YYYY}-#####" restarts yearly).
+TICKET_NUMBER_MASK = env.str("TICKET_NUMBER_MASK", default="########")
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+ATTACHMENTS_PER_UPLOAD = env.int("ATTACHMENTS_PER_UPLOAD", default=10)
+ATTACHMENT_EXTENSIONS = env.list(
+    "ATTACHMENT_EXTENSIONS",
+    default=[
+        "jpg", "jpeg", "png", "gif", "webp", "heic", "pdf", "txt", "log", "csv",
+        "doc", "docx", "xls", "xlsx", "odt", "ods", "zip", "7z", "mp4", "mov",
+    ],
+)  # fmt: skip
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Import and export ----------------------------------------------------------------------------
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

@@ -1,11 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
 from servicedesk.portal import views
 
 app_name = "portal"
 
 urlpatterns = [
-    path("", views.tickets, name="tickets"),
+    path("", include("servicedesk.portal.tickets.urls")),
+    path("companies/", views.companies, name="companies"),
     path("messages/", views.messages_inbox, name="messages"),
     path("analytics/", views.analytics, name="analytics"),
     path("knowledge/", views.knowledge, name="knowledge"),

@@ -19,12 +19,16 @@ RECENT_REQUESTS = 10
 
 
 @portal_view
-def tickets(request: HttpRequest) -> HttpResponse:
-    companies = company_list_for_user(request.user)
+def companies(request: HttpRequest) -> HttpResponse:
+    """The customer's companies with the sites, equipment and contracts they may see."""
     return render(
         request,
-        "portal/tickets.html",
-        {"companies": companies, "today": timezone.localdate(), "section": "tickets"},
+        "portal/companies.html",
+        {
+            "companies": company_list_for_user(request.user),
+            "today": timezone.localdate(),
+            "section": "companies",
+        },
     )
 
 

@@ -160,13 +160,13 @@ def colleague_data(company_obj, **changes):
 
 def test_the_portal_links_to_the_colleague_form(client, world):
     login(client, world.users["cust_a"])
-    html = client.get("/portal/", headers=EN).content.decode()
+    html = client.get("/portal/companies/", headers=EN).content.decode()
     assert 'href="/portal/colleagues/request/" data-testid="colleague-access-link"' in html
 
 
 def test_a_customer_without_a_company_sees_no_link(client, world):
     login(client, world.users["cust_none"])
-    html = client.get("/portal/", headers=EN).content.decode()
+    html = client.get("/portal/companies/", headers=EN).content.decode()
     assert "colleague-access-link" not in html
 
 

@@ -33,7 +33,7 @@ def test_portal_lists_exactly_the_visible_companies_sites_equipment_and_contract
     login(client, world.users[user_key])
 
     # When they open the portal
-    response = client.get("/portal/", headers={"accept-language": "en"})
+    response = client.get("/portal/companies/", headers={"accept-language": "en"})
 
     # Then every visible name is on the page and no other one is
     assert response.status_code == 200
@@ -46,7 +46,7 @@ def test_portal_lists_exactly_the_visible_companies_sites_equipment_and_contract
 
 def test_customer_of_b_sees_nothing_of_a(client, world):
     login(client, world.users["cust_b"])
-    html = client.get("/portal/").content.decode()
+    html = client.get("/portal/companies/").content.decode()
     assert "Betaworks" in html
     assert "Alphacorp" not in html
     assert "alpha-" not in html
@@ -54,13 +54,13 @@ def test_customer_of_b_sees_nothing_of_a(client, world):
 
 def test_customer_without_a_company_is_told_so(client, world):
     login(client, world.users["cust_none"])
-    html = client.get("/portal/", headers={"accept-language": "en"}).content.decode()
+    html = client.get("/portal/companies/", headers={"accept-language": "en"}).content.decode()
     assert "You are not yet a member of any company." in html
 
 
 def test_site_scoped_customer_sees_the_subtree_indented(client, world):
     login(client, world.users["cust_site"])
-    html = client.get("/portal/").content.decode()
+    html = client.get("/portal/companies/").content.decode()
     for name, depth in (("alpha-hq-site", 0), ("alpha-floor-site", 1), ("alpha-room-site", 2)):
         assert f'padding-left: {depth}rem"><i class="bi bi-building me-1"></i>{name}<' in html
 
@@ -72,7 +72,7 @@ def test_portal_query_count_does_not_grow_with_the_data(
     user = world.users["cust_ab"]
     login(client, user)
     with django_assert_max_num_queries(PORTAL_QUERIES) as small:
-        assert client.get("/portal/").status_code == 200
+        assert client.get("/portal/companies/").status_code == 200
 
     # When there is three times as much data, and the customer belongs to it all
     for tag in ("-2", "-3"):
@@ -82,7 +82,7 @@ def test_portal_query_count_does_not_grow_with_the_data(
 
     # Then the page takes the same number of queries and shows all six companies
     with django_assert_max_num_queries(PORTAL_QUERIES) as large:
-        response = client.get("/portal/")
+        response = client.get("/portal/companies/")
     assert response.content.decode().count('data-testid="company"') == 6
     assert len(large.captured_queries) == len(small.captured_queries)
 

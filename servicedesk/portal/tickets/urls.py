@@ -1,0 +1,23 @@
+from django.urls import path
+
+from servicedesk.portal.tickets import create, views
+
+urlpatterns = [
+    path("", views.ticket_list, name="tickets"),
+    path("tickets/new/", create.ticket_new, name="ticket_new"),
+    path("tickets/new/options/", create.ticket_form_options, name="ticket_form_options"),
+    path("tickets/products/", create.product_search, name="product_search"),
+    path("tickets/<str:number>/created/", create.ticket_created, name="ticket_created"),
+    path("tickets/<str:number>/", views.ticket_detail, name="ticket_detail"),
+    path(
+        "tickets/<str:number>/files/<int:attachment_id>/",
+        views.ticket_attachment,
+        name="ticket_attachment",
+    ),
+    path(
+        "tickets/<str:number>/files/", views.ticket_attachments_add, name="ticket_attachments_add"
+    ),
+    path("tickets/<str:number>/follow/", views.ticket_follow, name="ticket_follow"),
+    path("tickets/<str:number>/print/", views.ticket_print, name="ticket_print"),
+    path("tickets/<str:number>/pdf/", views.ticket_pdf, name="ticket_pdf"),
+]

@@ -1,0 +1,46 @@
+from django.contrib import admin
+
+from servicedesk.tickets.models import Ticket, TicketAttachment, TicketEvent
+
+
+class TicketEventInline(admin.TabularInline[TicketEvent, Ticket]):
+    model = TicketEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "actor", "kind", "field", "old_value", "new_value", "is_public")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+class TicketAttachmentInline(admin.TabularInline[TicketAttachment, Ticket]):
+    model = TicketAttachment
+    extra = 0
+    fields = ("name", "size", "content_type", "uploaded_by", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin[Ticket]):
+    """For inspection and repairs by administrators; tickets are worked in the back office."""
+
+    list_display = ("number", "subject", "company", "contact", "status", "origin", "created_at")
+    list_filter = ("status", "origin", "ticket_type", "criticality")
+    search_fields = ("number", "subject")
+    list_select_related = ("company", "contact")
+    raw_id_fields = (
+        "company",
+        "contact",
+        "created_by",
+        "site",
+        "equipment",
+        "contract",
+        "assignee",
+    )
+    readonly_fields = ("number", "created_at", "updated_at")
+    inlines = (TicketAttachmentInline, TicketEventInline)
+    show_full_result_count = False  # no COUNT(*) over a million rows on every page

@@ -1,0 +1,293 @@
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from servicedesk.core.models import TimeStampedModel
+from servicedesk.tickets.querysets import TicketQuerySet
+
+
+class Status(models.TextChoices):
+    """The ticket's stage. Which transitions are allowed, and for whom, is the workflow's
+    business (tickets/workflow.py, issue 5); customers never set it."""
+
+    NEW = "new", _("New")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING = "waiting", _("Waiting for customer")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = frozenset({Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.WAITING})
+STATUS_COLORS = {
+    Status.NEW: "primary",
+    Status.ASSIGNED: "info",
+    Status.IN_PROGRESS: "warning",
+    Status.WAITING: "secondary",
+    Status.RESOLVED: "success",
+    Status.CLOSED: "dark",
+    Status.CANCELLED: "light",
+}
+
+
+class Origin(models.TextChoices):
+    PORTAL = "portal", _("Customer portal")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    WEB_FORM = "web_form", _("Web form")
+    QR = "qr", _("QR passport")
+    API = "api", _("API")
+    PLAN = "plan", _("Maintenance plan")
+
+
+class TicketSequence(models.Model):
+    """The last number given out per numbering key (see tickets/numbering.py)."""
+
+    key = models.CharField(max_length=100, unique=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.last_value}"
+
+
+class Ticket(TimeStampedModel):
+    number = models.CharField(_("number"), max_length=40, unique=True, editable=False)
+    subject = models.CharField(_("subject"), max_length=255)
+    description = models.TextField(_("description"), max_length=8192, blank=True)
+    ticket_type = models.ForeignKey(
+        "customers.TicketType", verbose_name=_("type"), on_delete=models.PROTECT, related_name="+"
+    )
+    criticality = models.ForeignKey(
+        "customers.Criticality",
+        verbose_name=_("criticality"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    company = models.ForeignKey(
+        "customers.Company",
+        verbose_name=_("company"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("contact"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        help_text=_("The customer's person the ticket is for."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    site = models.ForeignKey(
+        "customers.Site",
+        verbose_name=_("site"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    equipment = models.ForeignKey(
+        "customers.Equipment",
+        verbose_name=_("equipment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    work_type = models.ForeignKey(
+        "customers.WorkType",
+        verbose_name=_("work type"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    contract = models.ForeignKey(
+        "customers.Contract",
+        verbose_name=_("contract"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    product = models.ForeignKey(
+        "customers.Product",
+        verbose_name=_("product"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    country = CountryField(_("country"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    origin = models.CharField(_("origin"), max_length=20, choices=Origin.choices)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    due_at = models.DateTimeField(_("deadline"), null=True, blank=True)
+    due_at_manual = models.BooleanField(_("deadline set by hand"), default=False)
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    first_responded_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The lists: a company's tickets, a person's own, newest first.
+            models.Index(fields=["company", "-created_at", "-id"], name="ticket_company_created"),
+            models.Index(fields=["contact", "-created_at", "-id"], name="ticket_contact_created"),
+            models.Index(fields=["-created_at", "-id"], name="ticket_created"),
+            models.Index(fields=["company", "status"], name="ticket_company_status"),
+            models.Index(Lower("subject"), name="ticket_subject_lower"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def status_color(self) -> str:
+        return STATUS_COLORS.get(Status(self.status), "secondary")
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Past its deadline: still open after it, or resolved/closed after it."""
+        if self.due_at is None:
+            return False
+        finished = self.resolved_at or self.closed_at
+        return (finished or now) > self.due_at
+
+
+class TicketEvent(models.Model):
+    """One entry of a ticket's timeline: who did what, when, old → new. Written by services."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        FIELD_CHANGED = "field_changed", _("Changed")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        ASSIGNED = "assigned", _("Assigned")
+        ATTACHMENT_ADDED = "attachment_added", _("File attached")
+        FOLLOWED = "followed", _("Followed")
+        UNFOLLOWED = "unfollowed", _("Unfollowed")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
+    field = models.CharField(_("field"), max_length=50, blank=True)
+    old_value = models.TextField(_("old value"), blank=True)
+    new_value = models.TextField(_("new value"), blank=True)
+    is_public = models.BooleanField(
+        _("visible to the customer"),
+        default=True,
+        help_text=_("Internal events are shown to staff only."),
+    )
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="ticketevent_ticket")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind}"
+
+
+class TicketFollower(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_tickets"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="ticketfollower_unique")
+        ]
+        indexes = [models.Index(fields=["user", "ticket"], name="ticketfollower_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.ticket_id}"
+
+
+class TicketView(models.Model):
+    """When a person last opened a ticket: the "recently viewed" list."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    viewed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-viewed_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "ticket"], name="ticketview_unique")]
+        indexes = [models.Index(fields=["user", "-viewed_at"], name="ticketview_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} viewed {self.ticket_id}"
+
+
+def attachment_path(instance: "TicketAttachment", filename: str) -> str:
+    # Never the uploaded name: a random one, in a dated folder. The name is kept in the row.
+    return f"tickets/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class TicketAttachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("type"), max_length=100)
+    is_image = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
