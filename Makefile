@@ -72,3 +72,12 @@ messages: .venv/.synced ## extract translatable strings into locale/*/django.po
 
 clean: ## remove installed environments and local data (var/)
 	rm -rf .venv $(TOOLS) node_modules var .debian-run .debian-test
+
+.debian-bench: deps/debian-bench.txt
+	bin/debian-deps deps/debian-bench.txt
+	@touch $@
+
+.PHONY: bench
+bench: .venv/.synced .debian-bench ## load-test a bench_data database (DATABASE_URL; bench/README.md)
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to a database filled by manage.py bench_data" >&2; exit 1; }
+	$(PY) bench/run.py

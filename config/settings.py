@@ -255,6 +255,8 @@ ATTACHMENT_EXTENSIONS = env.list(
         "doc", "docx", "xls", "xlsx", "odt", "ods", "zip", "7z", "mp4", "mov",
     ],
 )  # fmt: skip
+# bench/run.py: serve the benchmark's floor pages at /bench/floor/ (never in production).
+BENCH_FLOOR = env.bool("BENCH_FLOOR", default=False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

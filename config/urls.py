@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -16,3 +17,6 @@ urlpatterns = [
     path("backoffice/", include("servicedesk.backoffice.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_FLOOR:  # bench/run.py measures the floor here; off unless asked for
+    urlpatterns.append(path("bench/", include("servicedesk.core.bench")))

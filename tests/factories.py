@@ -123,3 +123,38 @@ class CriticalityFactory(DjangoModelFactory):
     code = factory.Sequence(lambda n: f"criticality-{n}")
     name_ru = factory.Sequence(lambda n: f"Критичность {n}")
     name_en = factory.Sequence(lambda n: f"Criticality {n}")
+
+
+def _reference(model_name: str, code: str) -> Any:
+    from django.apps import apps
+
+    model = apps.get_model("customers", model_name)
+    return model.objects.get_or_create(code=code, defaults={"name_ru": code, "name_en": code})[0]
+
+
+class TicketFactory(DjangoModelFactory):
+    """A ticket saved directly (no service, no event): for scoping, lists and search tests.
+    Tests of creation rules go through `tickets.services.ticket_create` instead."""
+
+    class Meta:
+        model = "tickets.Ticket"
+
+    number = factory.Sequence(lambda n: f"9{n:07d}")
+    subject = factory.Sequence(lambda n: f"Ticket {n}")
+    description = ""
+    ticket_type = factory.LazyFunction(lambda: _reference("TicketType", "test-type"))
+    criticality = factory.LazyFunction(lambda: _reference("Criticality", "test-criticality"))
+    company = factory.Maybe(
+        "equipment",
+        yes_declaration=factory.SelfAttribute("equipment.company"),
+        no_declaration=factory.Maybe(
+            "site",
+            yes_declaration=factory.SelfAttribute("site.company"),
+            no_declaration=factory.SubFactory(CompanyFactory),
+        ),
+    )
+    site = None
+    equipment = None
+    contact = factory.SubFactory(UserFactory)
+    created_by = factory.SelfAttribute("contact")
+    origin = "portal"

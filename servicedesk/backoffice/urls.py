@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("servicedesk.backoffice.imports.urls")),
     path("", include("servicedesk.backoffice.people.urls")),
     path("", include("servicedesk.backoffice.access_requests.urls")),
+    path("", include("servicedesk.backoffice.tickets.urls")),
 ]

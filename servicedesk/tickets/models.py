@@ -291,3 +291,20 @@ class TicketAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TicketListPreference(models.Model):
+    """The ticket list a person looked at last (view, filters, sort, page size as a query
+    string): opening the list without one brings it back."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ticket_list_preference"
+    )
+    querystring = models.CharField(max_length=2000, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.querystring}"

@@ -16,61 +16,16 @@ case of a whole-company customer touches no other table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
 from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
+from servicedesk.accounts.scopes import membership_scopes
+
 if TYPE_CHECKING:
     from servicedesk.tickets.models import Ticket  # noqa: F401 (string in the base class)
-
-
-@dataclass(frozen=True)
-class MembershipScope:
-    company_id: int
-    whole_company: bool
-    sees_all_tickets: bool
-    site_paths: tuple[str, ...]
-    equipment_ids: tuple[int, ...]
-
-
-def membership_scopes(user: Any) -> list[MembershipScope]:
-    """The user's memberships in active companies, read once per user object."""
-    cached: list[MembershipScope] | None = getattr(user, "_ticket_scopes", None)
-    if cached is not None:
-        return cached
-    membership = apps.get_model("accounts", "Membership")
-    rows = list(
-        membership.objects.filter(user=user, company__is_active=True).values_list(
-            "pk", "company_id", "scope", "sees_all_tickets"
-        )
-    )
-    listed = [pk for pk, _c, scope, sees_all in rows if scope == "listed" and sees_all]
-    paths: dict[int, list[str]] = {}
-    equipment: dict[int, list[int]] = {}
-    if listed:
-        for pk, path in membership.sites.through.objects.filter(
-            membership_id__in=listed, site__path__gt=""
-        ).values_list("membership_id", "site__path"):
-            paths.setdefault(pk, []).append(path)
-        for pk, equipment_id in membership.equipment.through.objects.filter(
-            membership_id__in=listed
-        ).values_list("membership_id", "equipment_id"):
-            equipment.setdefault(pk, []).append(equipment_id)
-    scopes = [
-        MembershipScope(
-            company_id=company_id,
-            whole_company=scope == "company",
-            sees_all_tickets=sees_all,
-            site_paths=tuple(paths.get(pk, ())),
-            equipment_ids=tuple(equipment.get(pk, ())),
-        )
-        for pk, company_id, scope, sees_all in rows
-    ]
-    user._ticket_scopes = scopes
-    return scopes
 
 
 def customer_ticket_filter(user: Any) -> Q:

@@ -1,24 +1,161 @@
 """Searching tickets: one interface over the database's full-text search.
 
-`ticket_search(queryset, q)` narrows a (scoped) ticket queryset to those matching q: a ticket
-number (or its digits), or words in the subject and description.
+`ticket_search(queryset, q)` narrows a (scoped) ticket queryset to those matching q; it only
+ever adds a filter, so it never shows more than the queryset it was given.
 
-This first version matches words with case-insensitive containment; the full-text backends
-(PostgreSQL tsvector + GIN, SQLite FTS5) replace it behind the same signature.
+- Digits (with or without leading zeros or a '#'): the ticket number — the number as typed, or
+  one whose counter is that value ("1234" finds "00001234" and "2026-01234", not "00011234").
+- Anything else: words of the subject and description, all of them, the last one as a prefix
+  (the user may still be typing it). Words are taken from the text as letters and digits only,
+  so no character of the input ever reaches the query syntax as an operator.
+  - PostgreSQL: `to_tsvector('russian', subject || ' ' || description)` with a GIN index on
+    the same expression (migration 0003_search); the 'russian' configuration stems Russian words
+    («насосы» finds «насос») and English ones.
+  - SQLite: the FTS5 table `tickets_ticket_fts` (unicode61: case-insensitive for Cyrillic too,
+    no stemming), kept in step with `tickets_ticket` by triggers (migration 0003_search; recreated
+    after every migrate by `sqlite_fts_ensure`, since SQLite's table rebuilds drop triggers).
+  - Any other database: case-insensitive containment.
 """
 
-from django.db.models import Q, QuerySet
+import re
+from datetime import date
+from typing import Any
 
+from django.conf import settings
+from django.db import connections
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from servicedesk.tickets import numbering
 from servicedesk.tickets.models import Ticket
+
+SEARCH_CONFIG = "russian"
+MAX_WORDS = 8
+MAX_WORD_LENGTH = 64
+MAX_QUERY_LENGTH = 500
+_WORD = re.compile(r"\w+")
+_NUMBER = re.compile(r"#?\s*(\d+)")
+
+
+def search_words(q: str) -> list[str]:
+    """The words of a query: runs of letters and digits, at most MAX_WORDS, each shortened."""
+    return [w[:MAX_WORD_LENGTH] for w in _WORD.findall(q[:MAX_QUERY_LENGTH])][:MAX_WORDS]
+
+
+def postgres_tsquery(words: list[str]) -> str:
+    """`'w1' & 'w2' & 'last':*` — each word quoted (words hold no quotes or backslashes, but
+    they are escaped all the same), the last one a prefix."""
+    quoted = ["'" + w.replace("\\", "\\\\").replace("'", "''") + "'" for w in words]
+    quoted[-1] += ":*"
+    return " & ".join(quoted)
+
+
+def sqlite_match(words: list[str]) -> str:
+    """`"w1" "w2" "last"*` — FTS5 strings (double quotes doubled), implicitly ANDed."""
+    quoted = ['"' + w.replace('"', '""') + '"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def search_vector() -> Any:
+    """The indexed expression; the GIN index (migration 0003_search) is built from this very object,
+    so the query and the index cannot drift apart."""
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector("subject", "description", config=SEARCH_CONFIG)
+
+
+def _number_filter(digits: str) -> Q:
+    mask = settings.TICKET_NUMBER_MASK
+    if "{" not in mask:
+        # No date in the mask: the counter value gives the one number (the unique index serves it)
+        return Q(number__in={digits, numbering.render(mask, date.min, int(digits))})
+    counter = digits.lstrip("0") or "0"
+    return Q(number=digits) | Q(number__regex=rf"(^|[^0-9])0*{counter}$")
 
 
 def ticket_search(queryset: QuerySet[Ticket], q: str) -> QuerySet[Ticket]:
-    q = q.strip()
+    q = (q or "").strip()
     if not q:
         return queryset
-    if q.lstrip("#").isdigit():
-        digits = q.lstrip("#")
-        return queryset.filter(Q(number=digits) | Q(number__endswith=digits))
-    for word in q.split()[:8]:
+    number = _NUMBER.fullmatch(q)
+    if number:
+        return queryset.filter(_number_filter(number.group(1)))
+    words = search_words(q)
+    if not words:
+        return queryset.none()  # only punctuation: nothing can match
+    vendor = connections[queryset.db].vendor
+    if vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery
+
+        query = SearchQuery(postgres_tsquery(words), search_type="raw", config=SEARCH_CONFIG)
+        return queryset.alias(search_document=search_vector()).filter(search_document=query)
+    if vendor == "sqlite":
+        return queryset.filter(
+            pk__in=RawSQL(
+                "SELECT rowid FROM tickets_ticket_fts WHERE tickets_ticket_fts MATCH %s",
+                [sqlite_match(words)],
+            )
+        )
+    for word in words:
         queryset = queryset.filter(Q(subject__icontains=word) | Q(description__icontains=word))
     return queryset
+
+
+# --- Database objects (migration 0003_search, and after every migrate) ---------------------
+
+SQLITE_FTS_TABLE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS tickets_ticket_fts USING fts5("
+    "subject, description, content='tickets_ticket', content_rowid='id', tokenize='unicode61')"
+)
+SQLITE_FTS_TRIGGERS = {
+    "tickets_ticket_fts_insert": (
+        "CREATE TRIGGER IF NOT EXISTS tickets_ticket_fts_insert AFTER INSERT ON tickets_ticket "
+        "BEGIN INSERT INTO tickets_ticket_fts(rowid, subject, description) "
+        "VALUES (new.id, new.subject, new.description); END"
+    ),
+    "tickets_ticket_fts_delete": (
+        "CREATE TRIGGER IF NOT EXISTS tickets_ticket_fts_delete AFTER DELETE ON tickets_ticket "
+        "BEGIN INSERT INTO tickets_ticket_fts(tickets_ticket_fts, rowid, subject, description) "
+        "VALUES ('delete', old.id, old.subject, old.description); END"
+    ),
+    "tickets_ticket_fts_update": (
+        "CREATE TRIGGER IF NOT EXISTS tickets_ticket_fts_update "
+        "AFTER UPDATE OF subject, description ON tickets_ticket "
+        "BEGIN INSERT INTO tickets_ticket_fts(tickets_ticket_fts, rowid, subject, description) "
+        "VALUES ('delete', old.id, old.subject, old.description); "
+        "INSERT INTO tickets_ticket_fts(rowid, subject, description) "
+        "VALUES (new.id, new.subject, new.description); END"
+    ),
+}
+
+
+def sqlite_fts_ensure(using: str = "default") -> bool:
+    """Create the FTS table and its triggers where missing, and rebuild the index if anything
+    was missing (a table rebuild by a later migration drops the triggers). True if it rebuilt."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') "
+            "AND name LIKE 'tickets_ticket%'"
+        )
+        present = {row[0] for row in cursor.fetchall()}
+        if "tickets_ticket" not in present:
+            return False
+        missing = ({"tickets_ticket_fts"} | set(SQLITE_FTS_TRIGGERS)) - present
+        if not missing:
+            return False
+        cursor.execute(SQLITE_FTS_TABLE)
+        for sql in SQLITE_FTS_TRIGGERS.values():
+            cursor.execute(sql)
+        cursor.execute("INSERT INTO tickets_ticket_fts(tickets_ticket_fts) VALUES ('rebuild')")
+    return True
+
+
+def sqlite_fts_drop(using: str = "default") -> None:
+    with connections[using].cursor() as cursor:
+        for name in SQLITE_FTS_TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        cursor.execute("DROP TABLE IF EXISTS tickets_ticket_fts")

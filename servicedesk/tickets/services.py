@@ -184,9 +184,10 @@ def ticket_create(
         origin=origin,
     )
     TicketEvent.objects.create(ticket=ticket, actor=by, kind=TicketEvent.Kind.CREATED)
-    _store_attachments(by, ticket, checked_files)
     if contact.pk != by.pk or by.is_customer:
         TicketFollower.objects.get_or_create(ticket=ticket, user=contact)
+    # Files last: the database work they follow is done, so little can fail after them.
+    _store_attachments(by, ticket, checked_files)
     from servicedesk.tickets import tasks
 
     transaction.on_commit(lambda: tasks.ticket_created_notify(ticket.pk))
@@ -196,25 +197,31 @@ def ticket_create(
 def _store_attachments(
     by: User, ticket: Ticket, checked: list[tuple[UploadedFile[bytes], CheckedUpload]]
 ) -> list[TicketAttachment]:
-    stored = []
+    stored: list[TicketAttachment] = []
     now = timezone.now()
-    for upload, info in checked:
-        attachment = TicketAttachment(
-            ticket=ticket,
-            name=info.name,
-            size=info.size,
-            content_type=info.content_type,
-            is_image=info.is_image,
-            uploaded_by=by,
-            created_at=now,
-        )
-        upload.seek(0)
-        attachment.file.save(info.name, upload, save=False)
-        attachment.save()
-        stored.append(attachment)
-        TicketEvent.objects.create(
-            ticket=ticket, actor=by, kind=TicketEvent.Kind.ATTACHMENT_ADDED, new_value=info.name
-        )
+    try:
+        for upload, info in checked:
+            attachment = TicketAttachment(
+                ticket=ticket,
+                name=info.name,
+                size=info.size,
+                content_type=info.content_type,
+                is_image=info.is_image,
+                uploaded_by=by,
+                created_at=now,
+            )
+            upload.seek(0)
+            attachment.file.save(info.name, upload, save=False)
+            stored.append(attachment)
+            attachment.save()
+            TicketEvent.objects.create(
+                ticket=ticket, actor=by, kind=TicketEvent.Kind.ATTACHMENT_ADDED, new_value=info.name
+            )
+    except BaseException:
+        # The rows roll back with the transaction; the files in storage would not.
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
     return stored
 
 

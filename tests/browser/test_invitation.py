@@ -95,8 +95,9 @@ def test_an_invited_customer_follows_the_email_and_lands_on_the_portal(
 
     # Then she is in the portal, signed in, and sees her company
     expect(page).to_have_url(f"{live_server.url}/portal/")
-    expect(page.locator("[data-testid=company]")).to_contain_text("Альфа-Ритейл")
     expect(page.locator(".alert-success")).to_contain_text("Анна Петрова")
+    page.goto(f"{live_server.url}/portal/companies/")
+    expect(page.locator("[data-testid=company]")).to_contain_text("Альфа-Ритейл")
     user = User.objects.get(email="anna@alfa.test")
     assert user.activated_at is not None
     assert user.check_password(NEW_PASSWORD)
@@ -135,6 +136,7 @@ def test_a_temporary_password_must_be_changed_at_the_first_sign_in(live_server, 
     # Then they land on the portal, still signed in
     expect(page).to_have_url(f"{live_server.url}/portal/")
     expect(page.locator(".alert-success")).to_have_text(re.compile("Your new password is set."))
+    page.goto(f"{live_server.url}/portal/companies/")
     expect(page.locator("[data-testid=company]")).to_contain_text("Alfa Retail")
     customer.refresh_from_db()
     assert customer.must_change_password is False
@@ -195,6 +197,7 @@ def test_an_access_request_approved_in_the_back_office_leads_to_the_portal(
 
     # Then they see the portal, limited to the Kazan shop
     expect(visitor).to_have_url(f"{live_server.url}/portal/")
+    visitor.goto(f"{live_server.url}/portal/companies/")
     card = visitor.locator("[data-testid=company]")
     expect(card).to_contain_text("Alfa Retail")
     expect(card).to_contain_text("Kazan shop")

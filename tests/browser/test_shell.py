@@ -14,8 +14,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PORTAL_RU = ["Заявки", "Сообщения", "Аналитика", "База знаний"]
-PORTAL_EN = ["Tickets", "Messages", "Analytics", "Knowledge base"]
+PORTAL_RU = ["Заявки", "Сообщения", "Аналитика", "База знаний", "Мои компании"]
+PORTAL_EN = ["Tickets", "Messages", "Analytics", "Knowledge base", "My companies"]
 
 
 def sign_in(page: Page, base_url: str, email: str) -> None:
@@ -59,8 +59,9 @@ def test_customer_switches_the_portal_to_english_and_signs_out(live_server, page
     expect(page).to_have_url(re.compile(r"/portal/$"))
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     assert menu_labels(page) == PORTAL_RU
+    page.locator("[data-testid=main-menu] a", has_text="Мои компании").click()
     expect(page.locator("[data-testid=company]")).to_have_count(1)
-    expect(page.get_by_text("Альфа-Ритейл")).to_be_visible()
+    expect(page.get_by_text("Альфа-Ритейл").first).to_be_visible()
     page.screenshot(path=str(tmp_path / "portal-ru.png"), full_page=True)
 
     # When they switch to English in the user menu
@@ -68,7 +69,7 @@ def test_customer_switches_the_portal_to_english_and_signs_out(live_server, page
 
     # Then the same page is English, and the choice is saved in the profile
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page).to_have_url(re.compile(r"/portal/$"))
+    expect(page).to_have_url(re.compile(r"/portal/companies/$"))
     assert menu_labels(page) == PORTAL_EN
     user.refresh_from_db()
     assert user.language == "en"
@@ -91,7 +92,7 @@ def test_staff_switches_the_back_office_to_english_and_signs_out(live_server, pa
     # Then the back office is Russian
     expect(page).to_have_url(re.compile(r"/backoffice/$"))
     expect(page.locator("html")).to_have_attribute("lang", "ru")
-    assert menu_labels(page) == ["Сводка", "Сотрудники", "Запросы доступа"]
+    assert menu_labels(page) == ["Сводка", "Новая заявка", "Сотрудники", "Запросы доступа"]
     expect(page.locator("h1")).to_have_text("Сводка")
     expect(page.locator("[data-testid=counts] .card")).to_have_count(5)
     page.screenshot(path=str(tmp_path / "backoffice-ru.png"), full_page=True)
@@ -101,7 +102,7 @@ def test_staff_switches_the_back_office_to_english_and_signs_out(live_server, pa
 
     # Then the back office is English and the profile remembers it
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    assert menu_labels(page) == ["Dashboard", "People", "Access requests"]
+    assert menu_labels(page) == ["Dashboard", "New ticket", "People", "Access requests"]
     expect(page.locator("h1")).to_have_text("Dashboard")
     assert User.objects.get(email="dispatcher@provider.test").language == "en"
     page.screenshot(path=str(tmp_path / "backoffice-en.png"), full_page=True)

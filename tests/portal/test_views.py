@@ -12,9 +12,10 @@ pytestmark = pytest.mark.django_db
 
 CUSTOMERS = ["cust_a", "cust_ab", "cust_b", "cust_eq", "cust_site", "cust_none"]
 KINDS = ["companies", "sites", "equipment", "contracts"]
-# The portal page's queries: session, user, companies, and one prefetch each for sites,
-# equipment and contracts. (Permissions come from roles: no permission-table queries.)
-PORTAL_QUERIES = 6
+# The portal page's queries: session, user, the user's memberships (read once, then literal ids),
+# companies, and one prefetch each for sites, equipment and contracts. (Permissions come from
+# roles: no permission-table queries.)
+PORTAL_QUERIES = 7
 
 
 def shown_and_hidden(world, user_key):

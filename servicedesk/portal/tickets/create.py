@@ -1,19 +1,143 @@
-"""Filing a ticket in the portal — being written; every view here is replaced before this lands."""
+"""Filing a ticket in the portal: the form (also prefilled from a ticket: «Клонировать»), its
+dependent pickers over htmx, the product type-ahead and the confirmation page."""
 
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+
+from servicedesk.accounts.decorators import portal_view
+from servicedesk.core.errors import ApplicationError
+from servicedesk.customers.models import Product
+from servicedesk.portal.tickets.forms import TicketForm, clone_initial, options_initial
+from servicedesk.tickets.access import access_ticket
+from servicedesk.tickets.models import Origin, Ticket
+from servicedesk.tickets.services import ticket_create
+
+PRODUCT_MIN_CHARS = 3
+PRODUCT_SUGGESTIONS = 10
+PRODUCT_ALL_LIMIT = 100
+FIELDS_TEMPLATE = "portal/tickets/_ticket_fields.html"
 
 
-def ticket_new(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise NotImplementedError
+def _is_htmx(request: HttpRequest) -> bool:
+    htmx: Any = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
 
 
-def ticket_created(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise NotImplementedError
+def form_context(
+    form: TicketForm, options_url: str, product_search_url: str | None = None
+) -> dict[str, Any]:
+    """What the ticket fields need besides the form: the limits for the browser's own checks."""
+    return {
+        "form": form,
+        "options_url": options_url,
+        "product_search_url": product_search_url or reverse("portal:product_search"),
+        "max_bytes": settings.ATTACHMENT_MAX_BYTES,
+        "max_files": settings.ATTACHMENTS_PER_UPLOAD,
+        "extensions": ",".join(e.lower() for e in settings.ATTACHMENT_EXTENSIONS),
+        "extensions_list": [e.lower() for e in settings.ATTACHMENT_EXTENSIONS],
+        "description_max": form.fields["description"].max_length,  # type: ignore[attr-defined]
+    }
 
 
-def ticket_form_options(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise NotImplementedError
+@portal_view
+@require_http_methods(["GET", "POST"])
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    cloned: Ticket | None = None
+    if request.method == "POST":
+        # No status field: whatever "status" a hand-made POST carries is never read.
+        form = TicketForm(request.POST, request.FILES, scope_user=user)
+        if form.is_valid():
+            try:
+                ticket = ticket_create(
+                    by=user,  # type: ignore[arg-type]
+                    data=form.ticket_data(),
+                    origin=Origin.PORTAL,
+                    files=form.uploads(),
+                )
+            except ApplicationError as error:
+                form.add_application_error(error)
+            else:
+                url = reverse("portal:ticket_created", args=[ticket.number])
+                if _is_htmx(request):
+                    return HttpResponseClientRedirect(url)
+                return redirect(url)
+    else:
+        initial: dict[str, Any] = {}
+        if number := request.GET.get("clone", "").strip():
+            cloned = access_ticket(user, number)
+            initial = clone_initial(cloned)
+        form = TicketForm(initial=initial, scope_user=user)
+    context = {
+        **form_context(form, reverse("portal:ticket_form_options")),
+        "cloned": cloned,
+        "section": "tickets",
+    }
+    template = "portal/tickets/new.html"
+    if request.method == "POST" and _is_htmx(request):
+        template += "#form"
+    return render(request, template, context)
 
 
-def product_search(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise NotImplementedError
+@portal_view
+@require_GET
+def ticket_form_options(request: HttpRequest) -> HttpResponse:
+    """htmx: the pickers that depend on the company (`part=service`: site/equipment and
+    contract) or on the site/equipment (`part=contract`), for the state the page sends."""
+    form = TicketForm(initial=options_initial(request.GET), scope_user=request.user)
+    part = "contract" if request.GET.get("part") == "contract" else "service"
+    return render(
+        request,
+        f"{FIELDS_TEMPLATE}#{part}",
+        form_context(form, reverse("portal:ticket_form_options")),
+    )
+
+
+@portal_view
+@require_GET
+def product_search(request: HttpRequest) -> HttpResponse:
+    return product_search_response(request)
+
+
+def product_search_response(request: HttpRequest) -> HttpResponse:
+    """htmx: active products whose name or code contains what was typed (3 characters or
+    more). A few as suggestions; `all=1` (Enter) lists every match up to a limit. Products are
+    a public reference list: the same answer for every signed-in person of the audience."""
+    q = request.GET.get("q", "").strip()
+    show_all = request.GET.get("all") == "1"
+    products: list[Product] = []
+    more = False
+    if len(q) >= PRODUCT_MIN_CHARS:
+        limit = PRODUCT_ALL_LIMIT if show_all else PRODUCT_SUGGESTIONS
+        found = list(
+            Product.objects.filter(is_active=True)
+            .filter(Q(name_ru__icontains=q) | Q(name_en__icontains=q) | Q(code__icontains=q))
+            .order_by("sort_order", "name_ru", "pk")[: limit + 1]
+        )
+        products, more = found[:limit], len(found) > limit
+    return render(
+        request,
+        "portal/tickets/_product_results.html",
+        {
+            "q": q,
+            "products": products,
+            "more": more,
+            "show_all": show_all,
+            "too_short": len(q) < PRODUCT_MIN_CHARS,
+            "min_chars": PRODUCT_MIN_CHARS,
+        },
+    )
+
+
+@portal_view
+@require_GET
+def ticket_created(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = access_ticket(request.user, number)
+    return render(request, "portal/tickets/created.html", {"ticket": ticket, "section": "tickets"})

@@ -1,0 +1,62 @@
+"""A customer's memberships as plain data: which companies, whole or listed, and the listed
+sites' paths and equipment ids. Read once per user object (so once per request) and used by
+every `visible_to()` to build filters on literal ids that the database serves from indexes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.db.models import F
+
+
+@dataclass(frozen=True)
+class MembershipScope:
+    company_id: int
+    whole_company: bool
+    sees_all_tickets: bool
+    site_paths: tuple[str, ...]
+    equipment_ids: tuple[int, ...]
+
+
+def membership_scopes(user: Any) -> list[MembershipScope]:
+    """The user's memberships in active companies, read once per user object."""
+    cached: list[MembershipScope] | None = getattr(user, "_ticket_scopes", None)
+    if cached is not None:
+        return cached
+    membership = apps.get_model("accounts", "Membership")
+    rows = list(
+        membership.objects.filter(user=user, company__is_active=True).values_list(
+            "pk", "company_id", "scope", "sees_all_tickets"
+        )
+    )
+    listed = [pk for pk, _c, scope, _sees_all in rows if scope == "listed"]
+    paths: dict[int, list[str]] = {}
+    equipment: dict[int, list[int]] = {}
+    if listed:
+        for pk, path in membership.sites.through.objects.filter(
+            # A listed site or equipment of another company grants nothing; a site without a
+            # path (not saved through site_save) must not match everything.
+            membership_id__in=listed,
+            site__path__gt="",
+            site__company_id=F("membership__company_id"),
+        ).values_list("membership_id", "site__path"):
+            paths.setdefault(pk, []).append(path)
+        for pk, equipment_id in membership.equipment.through.objects.filter(
+            membership_id__in=listed, equipment__company_id=F("membership__company_id")
+        ).values_list("membership_id", "equipment_id"):
+            equipment.setdefault(pk, []).append(equipment_id)
+    scopes = [
+        MembershipScope(
+            company_id=company_id,
+            whole_company=scope == "company",
+            sees_all_tickets=sees_all,
+            site_paths=tuple(paths.get(pk, ())),
+            equipment_ids=tuple(equipment.get(pk, ())),
+        )
+        for pk, company_id, scope, sees_all in rows
+    ]
+    user._ticket_scopes = scopes
+    return scopes

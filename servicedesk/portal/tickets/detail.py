@@ -1,0 +1,145 @@
+"""The ticket page in the portal, its attachments (download, drag-and-drop upload) and follow."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from servicedesk.accounts.decorators import portal_view
+from servicedesk.core.errors import ApplicationError
+from servicedesk.tickets import selectors, services
+from servicedesk.tickets.access import access_attachment, access_ticket
+from servicedesk.tickets.models import Status, Ticket, TicketEvent
+
+# Images a browser may show inline; anything else (SVG included) is only ever downloaded.
+INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"})
+
+
+def _event_value(event: TicketEvent, value: str) -> str:
+    if event.kind == TicketEvent.Kind.STATUS_CHANGED and value in Status.values:
+        return str(Status(value).label)
+    return value
+
+
+def timeline_rows(ticket: Ticket) -> list[dict[str, Any]]:
+    """The public timeline with values a person can read (status codes become labels)."""
+    return [
+        {
+            "event": event,
+            "old": _event_value(event, event.old_value),
+            "new": _event_value(event, event.new_value),
+        }
+        for event in selectors.ticket_public_events(ticket)
+    ]
+
+
+def detail_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
+    return {
+        "section": "tickets",
+        "ticket": ticket,
+        "overdue": ticket.is_overdue(timezone.now()),
+        "attachments": list(selectors.ticket_attachment_list(ticket)),
+        "timeline": timeline_rows(ticket),
+        "followed": selectors.ticket_is_followed(request.user, ticket),
+    }
+
+
+@portal_view
+@require_GET
+def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = access_ticket(request.user, number)
+    services.ticket_viewed(by=request.user, ticket=ticket)  # type: ignore[arg-type]
+    return render(request, "portal/tickets/detail.html", detail_context(request, ticket))
+
+
+@portal_view
+@require_POST
+def ticket_follow(request: HttpRequest, number: str) -> HttpResponse:
+    """Follow or stop following: `action=follow|unfollow`, or a toggle without it."""
+    ticket = access_ticket(request.user, number)
+    user: Any = request.user
+    action = request.POST.get("action", "")
+    if action not in ("follow", "unfollow"):
+        action = "unfollow" if selectors.ticket_is_followed(user, ticket) else "follow"
+    if action == "follow":
+        services.ticket_follow(by=user, ticket=ticket)
+    else:
+        services.ticket_unfollow(by=user, ticket=ticket)
+    if getattr(request, "htmx", False):
+        return render(
+            request,
+            "portal/tickets/detail.html#follow",
+            {"ticket": ticket, "followed": action == "follow"},
+        )
+    if action == "follow":
+        messages.success(request, _("You follow this ticket now."))
+    else:
+        messages.success(request, _("You no longer follow this ticket."))
+    return redirect("portal:ticket_detail", number=ticket.number)
+
+
+@portal_view
+@require_POST
+def ticket_attachments_add(request: HttpRequest, number: str) -> HttpResponse:
+    """Files dropped on the ticket page. Errors are shown beside the drop zone; nothing is
+    stored from a refused batch (the service runs in one transaction)."""
+    ticket = access_ticket(request.user, number)
+    error = ""
+    added = 0
+    try:
+        added = len(
+            services.ticket_attachments_add(
+                by=request.user,  # type: ignore[arg-type]
+                ticket=ticket,
+                files=request.FILES.getlist("files"),
+            )
+        )
+    except ApplicationError as refused:
+        error = str(refused.message)
+    if getattr(request, "htmx", False):
+        return render(
+            request,
+            "portal/tickets/detail.html#attachments",
+            {
+                "ticket": ticket,
+                "attachments": list(selectors.ticket_attachment_list(ticket)),
+                "attachment_error": error,
+                "attachments_added": added,
+            },
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("The files are attached."))
+    return redirect("portal:ticket_detail", number=ticket.number)
+
+
+@portal_view
+@require_GET
+def ticket_attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+    """A file, after the permission check. Downloaded under its (cleaned) name; images may be
+    shown inline (`?inline=1`) in a sandbox. The storage path is never revealed."""
+    attachment = access_attachment(request.user, number, attachment_id)
+    inline = (
+        request.GET.get("inline") == "1"
+        and attachment.is_image
+        and attachment.content_type in INLINE_TYPES
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not inline,
+        filename=attachment.name,
+        content_type=attachment.content_type if inline else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=300"
+    if inline:
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    # A streaming response; the gate's type speaks of HttpResponse only.
+    return cast(HttpResponse, response)

@@ -1,0 +1,452 @@
+"""The ticket form, shared by the portal (a customer files for themselves) and the back office
+(staff file for a customer's person).
+
+Every choice list goes through the scoping layer for the person the ticket is *for*
+(`scope_user`): a customer sees only their companies and what their membership allows. The
+service (`ticket_create`) checks the same again; the form's lists are a convenience, not the
+guard.
+"""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Exists, F, OuterRef, QuerySet, Value
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from servicedesk.core.errors import ApplicationError
+from servicedesk.customers.models import (
+    Company,
+    Contract,
+    Criticality,
+    Equipment,
+    Product,
+    Site,
+    TicketType,
+    WorkType,
+)
+from servicedesk.tickets.services import DESCRIPTION_MAX_LENGTH, TicketData
+
+# The place picker's values: a site ("s12") or a piece of equipment ("e40").
+SITE_PREFIX = "s"
+EQUIPMENT_PREFIX = "e"
+INDENT = "\u2003"  # an em space per level of the tree
+EQUIPMENT_MARK = "\u2022 "  # equipment beneath its site
+# The fields of TicketData / ticket_create errors and the form field that shows them.
+ERROR_FIELDS = {"site": "place", "equipment": "place", "contact": "contact"}
+
+
+def _int_or_none(value: Any) -> int | None:
+    if isinstance(value, Company):
+        return value.pk
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def contracts_covering(
+    contracts: QuerySet[Contract], *, site: Site | None, equipment: Equipment | None
+) -> QuerySet[Contract]:
+    """`Contract.covers` as one query over many contracts: those that list nothing, list the
+    equipment, or list a site at or above where the equipment (or the chosen site) stands."""
+    if site is None and equipment is None:
+        return contracts
+    site_links = Contract.sites.through.objects
+    equipment_links = Contract.equipment.through.objects
+    covered: Any = ~Exists(site_links.filter(contract_id=OuterRef("pk"))) & ~Exists(
+        equipment_links.filter(contract_id=OuterRef("pk"))
+    )
+    if equipment is not None:
+        covered |= Exists(
+            equipment_links.filter(contract_id=OuterRef("pk"), equipment_id=equipment.pk)
+        )
+    where = equipment.site if equipment is not None and equipment.site else site
+    if where is not None and where.path:
+        covered |= Exists(
+            site_links.filter(contract_id=OuterRef("pk"), site__path__gt="")
+            .annotate(where_path=Value(where.path))
+            .filter(where_path__startswith=F("site__path"))  # type: ignore[misc]
+        )
+    return contracts.filter(covered)
+
+
+class TextField(forms.CharField):
+    """Text from a textarea, with the browser's CRLF line ends made LF before the length is
+    checked: the counter on the page (and `maxlength`) counts a line end as one character."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value) or ""
+        return text.replace("\r\n", "\n")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input. Each file is checked by the service (size, type, content)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class DataSelect(forms.Select):
+    """A select whose options carry data- attributes (`option_data`, keyed by value): the place
+    tree's depth, kind and parent path, so the page can indent them and keep a match's parents
+    visible while searching; a company's country, so the country follows the company."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.option_data: dict[str, dict[str, str]] = {}
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        option["attrs"].update(self.option_data.get(str(value), {}))
+        return option
+
+
+class ContractSelect(forms.Select):
+    """Contract options say whether the contract has expired, for the warning beside the list."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today: date | None = None
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        contract = getattr(value, "instance", None)
+        if (
+            isinstance(contract, Contract)
+            and self.today is not None
+            and contract.valid_to is not None
+            and contract.valid_to < self.today
+        ):
+            option["attrs"]["data-expired"] = "1"
+        return option
+
+
+class ContractChoiceField(forms.ModelChoiceField[Contract]):
+    today: date | None = None
+
+    def label_from_instance(self, obj: Contract) -> str:
+        label = f"{obj.number} — {obj.name}"
+        if self.today is not None and obj.valid_to is not None and obj.valid_to < self.today:
+            return f"{label} ({_('expired')})"
+        return label
+
+
+def country_choices() -> list[tuple[str, str]]:
+    return [("", "—"), *((str(code), str(name)) for code, name in countries)]
+
+
+class TicketForm(forms.Form):
+    """What a ticket says. `scope_user` is the person the ticket is for (their scope decides
+    every list); `companies` overrides the company list (the back office offers all)."""
+
+    # «Заявка»
+    ticket_type = forms.ModelChoiceField(
+        label=_("Type"),
+        queryset=TicketType.objects.filter(is_active=True),
+        empty_label=None,
+        help_text=_("What kind of help you need: a repair, a consultation, maintenance…"),
+    )
+    criticality = forms.ModelChoiceField(
+        label=_("Criticality"),
+        queryset=Criticality.objects.filter(is_active=True),
+        empty_label=None,
+        help_text=_(
+            "How badly the problem affects your work. It sets how fast the service team must "
+            "respond under your contract."
+        ),
+    )
+    subject = forms.CharField(
+        label=_("Subject"),
+        max_length=255,
+        help_text=_("One line that says what happened, e.g. “Printer on floor 2 jams paper”."),
+    )
+    description = TextField(
+        label=_("Description"),
+        required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "What happened, since when, what you have tried, error messages. "
+            "Up to %(max)s characters."
+        )
+        % {"max": f"{DESCRIPTION_MAX_LENGTH:,}".replace(",", "\u00a0")},
+    )
+    # «Обслуживание заказчика»
+    company = forms.ModelChoiceField(
+        label=_("Company"),
+        queryset=Company.objects.none(),
+        empty_label=_("Choose a company…"),
+        widget=DataSelect(),
+        help_text=_("The company the work is for."),
+    )
+    place = forms.ChoiceField(
+        label=_("Site or equipment"),
+        required=False,
+        widget=DataSelect(),
+        help_text=_(
+            "Where the problem is. Choosing a piece of equipment also sets the site it stands on. "
+            "Type in the search box to narrow the list."
+        ),
+    )
+    work_type = forms.ModelChoiceField(
+        label=_("Work type"),
+        queryset=WorkType.objects.filter(is_active=True),
+        required=False,
+        empty_label="—",
+        help_text=_("Leave empty if you are not sure: the dispatcher will choose."),
+    )
+    contract = ContractChoiceField(
+        label=_("Contract"),
+        queryset=Contract.objects.none(),
+        required=False,
+        empty_label="—",
+        widget=ContractSelect(),
+        help_text=_(
+            "Only contracts that cover the chosen site or equipment are listed. "
+            "An expired contract can still be chosen; the service team will check it."
+        ),
+    )
+    product = forms.ModelChoiceField(
+        label=_("Product"),
+        queryset=Product.objects.filter(is_active=True),
+        required=False,
+        widget=forms.HiddenInput,
+        help_text=_("Type at least 3 letters to find the product; Enter shows every match."),
+    )
+    country = forms.ChoiceField(
+        label=_("Country"),
+        required=False,
+        choices=country_choices,
+        help_text=_("Where the work is to be done. By default, the company's country."),
+    )
+    attachments = MultipleFileField(
+        label=_("Files"),
+        required=False,
+        widget=MultipleFileInput(attrs={"multiple": True}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        scope_user: Any,
+        companies: QuerySet[Company] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.scope_user = scope_user
+        self.today = timezone.localdate()
+        company_field: Any = self.fields["company"]
+        if companies is None:
+            companies = Company.objects.visible_to(scope_user).filter(is_active=True)
+        company_field.queryset = companies
+        self.company_choices = list(companies.order_by("name"))
+        company_field.widget.option_data = {
+            str(c.pk): {"data-country": str(c.country or "")} for c in self.company_choices
+        }
+        if len(self.company_choices) == 1 and not self._raw("company"):
+            self.initial.setdefault("company", self.company_choices[0].pk)
+        self.chosen_company = next(
+            (c for c in self.company_choices if c.pk == _int_or_none(self._raw("company"))), None
+        )
+        if not self.is_bound and self.chosen_company is not None:
+            self.initial.setdefault("country", str(self.chosen_company.country or ""))
+        self._set_defaults()
+        self.sites: list[Site] = []
+        self.equipment: list[Equipment] = []
+        self._limit_places()
+        self.site, self.item = self._chosen_place()
+        self._limit_contracts()
+        attachments: Any = self.fields["attachments"]
+        attachments.help_text = _("Up to %(count)s files, each up to %(size)s: %(types)s.") % {
+            "count": settings.ATTACHMENTS_PER_UPLOAD,
+            "size": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
+            "types": ", ".join(settings.ATTACHMENT_EXTENSIONS),
+        }
+
+    # --- the lists ---------------------------------------------------------------------------
+
+    def _raw(self, name: str) -> Any:
+        if self.is_bound:
+            return self.data.get(self.add_prefix(name))
+        value: Any = self.initial.get(name)
+        return getattr(value, "pk", value)
+
+    def _set_defaults(self) -> None:
+        if self.is_bound:
+            return
+        if "ticket_type" not in self.initial:
+            self.initial["ticket_type"] = (
+                TicketType.objects.filter(is_active=True).values_list("pk", flat=True).first()
+            )
+        if "criticality" not in self.initial:
+            self.initial["criticality"] = (
+                Criticality.objects.filter(is_active=True, is_default=True)
+                .values_list("pk", flat=True)
+                .first()
+            )
+
+    def _limit_places(self) -> None:
+        widget: Any = self.fields["place"].widget
+        choices: list[tuple[str, str]] = [("", str(_("Not specified")))]
+        if self.chosen_company is None:
+            self.fields["place"].choices = choices  # type: ignore[attr-defined]
+            return
+        self.sites = list(
+            Site.objects.visible_to(self.scope_user)
+            .filter(company=self.chosen_company, is_active=True)
+            .order_by("path")
+        )
+        self.equipment = list(
+            Equipment.objects.visible_to(self.scope_user)
+            .filter(company=self.chosen_company, is_active=True)
+            .order_by("name")
+        )
+        by_site: dict[int | None, list[Equipment]] = {}
+        for item in self.equipment:
+            by_site.setdefault(item.site_id, []).append(item)
+        visible_site_ids = {s.pk for s in self.sites}
+        option_data: dict[str, dict[str, str]] = {}
+        for site in self.sites:
+            value = f"{SITE_PREFIX}{site.pk}"
+            choices.append((value, INDENT * site.depth + site.name))
+            option_data[value] = {
+                "data-kind": "site",
+                "data-depth": str(site.depth),
+                "data-path": site.path,
+            }
+            for item in by_site.get(site.pk, []):
+                value = f"{EQUIPMENT_PREFIX}{item.pk}"
+                choices.append((value, INDENT * (site.depth + 1) + EQUIPMENT_MARK + str(item)))
+                option_data[value] = {
+                    "data-kind": "equipment",
+                    "data-depth": str(site.depth + 1),
+                    "data-path": site.path,
+                }
+        # Equipment without a site, or on a site the person does not see, at the end.
+        loose = [
+            item
+            for site_id, items in by_site.items()
+            if site_id is None or site_id not in visible_site_ids
+            for item in items
+        ]
+        for item in loose:
+            value = f"{EQUIPMENT_PREFIX}{item.pk}"
+            choices.append((value, EQUIPMENT_MARK + str(item)))
+            option_data[value] = {"data-kind": "equipment", "data-depth": "0", "data-path": ""}
+        self.fields["place"].choices = choices  # type: ignore[attr-defined]
+        widget.option_data = option_data
+
+    def _chosen_place(self) -> tuple[Site | None, Equipment | None]:
+        raw = str(self._raw("place") or "")
+        if raw.startswith(EQUIPMENT_PREFIX):
+            pk = _int_or_none(raw[1:])
+            item = next((e for e in self.equipment if e.pk == pk), None)
+            if item is not None:
+                site = next((s for s in self.sites if s.pk == item.site_id), None)
+                if site is None and item.site_id is not None:
+                    site = item.site  # on a site the person does not see: still its site
+                return site, item
+        elif raw.startswith(SITE_PREFIX):
+            pk = _int_or_none(raw[1:])
+            return next((s for s in self.sites if s.pk == pk), None), None
+        return None, None
+
+    def _limit_contracts(self) -> None:
+        field: Any = self.fields["contract"]
+        field.today = self.today
+        field.widget.today = self.today
+        if self.chosen_company is None:
+            field.queryset = Contract.objects.none()
+            return
+        field.queryset = contracts_covering(
+            Contract.objects.visible_to(self.scope_user).filter(company=self.chosen_company),
+            site=self.site,
+            equipment=self.item,
+        ).order_by("-valid_from", "number")
+
+    # --- for the page ------------------------------------------------------------------------
+
+    @property
+    def single_company(self) -> Company | None:
+        return self.company_choices[0] if len(self.company_choices) == 1 else None
+
+    @property
+    def product_name(self) -> str:
+        product = self.cleaned_data.get("product") if hasattr(self, "cleaned_data") else None
+        if product is None:
+            pk = _int_or_none(self._raw("product"))
+            product = Product.objects.filter(pk=pk, is_active=True).first() if pk else None
+        return product.name if product is not None else ""
+
+    # --- saving ------------------------------------------------------------------------------
+
+    def ticket_data(self) -> TicketData:
+        data = self.cleaned_data
+        return TicketData(
+            subject=data["subject"],
+            description=data.get("description") or "",
+            ticket_type=data["ticket_type"],
+            criticality=data["criticality"],
+            company=data["company"],
+            site=self.site,
+            equipment=self.item,
+            work_type=data.get("work_type"),
+            contract=data.get("contract"),
+            product=data.get("product"),
+            country=data.get("country") or "",
+        )
+
+    def uploads(self) -> Sequence[UploadedFile[bytes]]:
+        return list(self.cleaned_data.get("attachments") or [])
+
+    def add_application_error(self, error: ApplicationError) -> None:
+        field = ERROR_FIELDS.get(error.field or "", error.field)
+        if field not in self.fields:
+            field = None
+        self.add_error(field, str(error.message))
+
+
+def clone_initial(ticket: Any) -> dict[str, Any]:
+    """The create form prefilled from a ticket: what it says, not its files or history."""
+    place = ""
+    if ticket.equipment_id:
+        place = f"{EQUIPMENT_PREFIX}{ticket.equipment_id}"
+    elif ticket.site_id:
+        place = f"{SITE_PREFIX}{ticket.site_id}"
+    return {
+        "ticket_type": ticket.ticket_type_id,
+        "criticality": ticket.criticality_id,
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "company": ticket.company_id,
+        "place": place,
+        "work_type": ticket.work_type_id,
+        "contract": ticket.contract_id,
+        "product": ticket.product_id,
+        "country": str(ticket.country or ""),
+    }
+
+
+def options_initial(params: Any) -> dict[str, Any]:
+    """The form's state sent by the dependent pickers (company, place, contract, country)."""
+    return {
+        name: params.get(name)
+        for name in ("company", "place", "contract", "country", "product")
+        if params.get(name)
+    }

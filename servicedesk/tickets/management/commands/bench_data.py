@@ -1,0 +1,301 @@
+"""`manage.py bench_data --tickets N`: a realistic data set for the benchmark (bench/README.md).
+
+Companies with a skewed share of tickets (a few big ones with ~5% each, a long tail), sites and
+equipment per company, customer users with memberships, tickets with their timeline events.
+Everything goes in with bulk_create in batches; numbers are given out in order and the counter
+(TicketSequence) is set once at the end. Fixed accounts for the load script:
+bench-big@example.test (a whole-company member of the biggest company), bench-staff@example.test
+(a dispatcher), both with the password `bench-password`.
+"""
+
+import itertools
+import random
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from servicedesk.accounts.models import Membership, Role, User
+from servicedesk.customers.models import Company, Criticality, Equipment, Site, TicketType, WorkType
+from servicedesk.tickets import numbering
+from servicedesk.tickets.models import Origin, Status, Ticket, TicketEvent, TicketSequence
+
+PASSWORD = "bench-password"  # noqa: S105 (a throwaway data set)
+BIG_SHARE = 0.05
+BIG_COMPANIES = 5
+
+SUBJECTS_RU = [
+    "Не работает {eq}", "Течь в {place}", "Ошибка при запуске {eq}", "Плановое обслуживание {eq}",
+    "Шумит {eq}", "Замена фильтра {eq}", "Нет давления в {place}", "Сбой питания в {place}",
+    "Не включается {eq}", "Требуется диагностика {eq}", "Перегрев {eq}", "Протечка в {place}",
+]  # fmt: skip
+SUBJECTS_EN = [
+    "{eq} does not start", "Leak in the {place}", "{eq} error on start-up", "Service the {eq}",
+    "{eq} is noisy", "Replace the filter of the {eq}", "No pressure in the {place}",
+]  # fmt: skip
+EQUIPMENT_RU = ["насос", "котёл", "компрессор", "кондиционер", "принтер", "сервер", "чиллер"]
+EQUIPMENT_EN = ["pump", "boiler", "compressor", "air conditioner", "printer", "server", "chiller"]
+PLACES_RU = ["котельной", "цеху", "офисе", "серверной", "складе", "лаборатории"]
+PLACES_EN = ["boiler room", "workshop", "office", "server room", "warehouse", "lab"]
+SENTENCES = [
+    "Давление падает после включения.", "Появился посторонний шум и вибрация.",
+    "Индикатор ошибки горит красным.", "Оборудование отключается через несколько минут.",
+    "Просим направить инженера как можно скорее.", "Фото прилагаем.",
+    "The unit shuts down after a few minutes.", "The error light is on.",
+    "Please send an engineer this week.", "It started after the power cut yesterday.",
+]  # fmt: skip
+STATUSES = [
+    (Status.CLOSED, 55), (Status.RESOLVED, 10), (Status.IN_PROGRESS, 10),
+    (Status.ASSIGNED, 8), (Status.NEW, 10), (Status.WAITING, 5), (Status.CANCELLED, 2),
+]  # fmt: skip
+
+
+@contextmanager
+def explicit_timestamps(*fields: Any) -> Iterator[None]:
+    """Let generated rows carry their own created_at/updated_at instead of "now"."""
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+
+
+def company_weights(count: int) -> list[float]:
+    """A few companies with ~5% of all tickets each, the rest a long (Zipf-like) tail."""
+    big = min(BIG_COMPANIES, max(count - 1, 0))
+    tail = [1 / (rank + 1) ** 0.8 for rank in range(count - big)]
+    scale = (1 - BIG_SHARE * big) / sum(tail) if tail else 0
+    return [BIG_SHARE] * big + [w * scale for w in tail]
+
+
+def batched(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Command(BaseCommand):
+    help = "Generate a benchmark data set (companies, sites, equipment, customers, tickets)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--tickets", type=int, default=100_000)
+        parser.add_argument("--companies", type=int, default=1000)
+        parser.add_argument("--customers", type=int, default=20_000)
+        parser.add_argument("--batch", type=int, default=5000)
+        parser.add_argument("--seed", type=int, default=4)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if Ticket.objects.exists() or Company.objects.filter(code="bench-0").exists():
+            raise CommandError("The database already holds tickets or bench data; use a fresh one.")
+        if options["companies"] < 1 or options["customers"] < options["companies"]:
+            raise CommandError("Need at least one company and a customer per company.")
+        self.rng = random.Random(options["seed"])  # noqa: S311 (made-up data)
+        self.batch = options["batch"]
+        started = time.monotonic()
+        stamp = [
+            Company._meta.get_field("created_at"),
+            Company._meta.get_field("updated_at"),
+            Ticket._meta.get_field("created_at"),
+            Ticket._meta.get_field("updated_at"),
+            TicketEvent._meta.get_field("created_at"),
+        ]
+        with explicit_timestamps(*stamp):
+            companies = self._companies(options["companies"])
+            places = self._sites_and_equipment(companies)
+            members = self._customers(companies, options["customers"])
+            self._step("companies, sites, equipment, customers", started)
+            self._tickets(options["tickets"], companies, places, members)
+        self._step(f"total ({options['tickets']} tickets)", started)
+
+    def _step(self, what: str, since: float) -> None:
+        self.stdout.write(f"{what}: {time.monotonic() - since:.1f} s")
+
+    def _companies(self, count: int) -> list[Company]:
+        now = timezone.now()
+        return Company.objects.bulk_create(
+            [
+                Company(
+                    name=f"Bench Company {i}", code=f"bench-{i}", created_at=now, updated_at=now
+                )
+                for i in range(count)
+            ],
+            batch_size=self.batch,
+        )
+
+    def _sites_and_equipment(
+        self, companies: list[Company]
+    ) -> dict[int, list[tuple[int | None, int | None]]]:
+        """Per company: the (site, equipment) pairs tickets can be on."""
+        rng = self.rng
+        sites = Site.objects.bulk_create(
+            [
+                Site(company=c, name=f"{c.name}, site {n}", address=f"Bench street {n}")
+                for c in companies
+                for n in range(rng.randint(1, 4))
+            ],
+            batch_size=self.batch,
+        )
+        for site in sites:
+            site.path = f"{site.pk}/"
+        Site.objects.bulk_update(sites, ["path"], batch_size=self.batch)
+        equipment = Equipment.objects.bulk_create(
+            [
+                Equipment(
+                    company_id=s.company_id,
+                    site=s,
+                    name=f"{rng.choice(EQUIPMENT_RU)} {n}",
+                    serial_number=f"BN-{s.pk}-{n}",
+                    passport_token=f"bench-{s.pk}-{n}",
+                )
+                for s in sites
+                for n in range(rng.randint(0, 5))
+            ],
+            batch_size=self.batch,
+        )
+        places: dict[int, list[tuple[int | None, int | None]]] = {
+            c.pk: [(None, None)] for c in companies
+        }
+        for s in sites:
+            places[s.company_id].append((s.pk, None))
+        for e in equipment:
+            places[e.company_id].append((e.site_id, e.pk))
+        return places
+
+    def _customers(self, companies: list[Company], count: int) -> dict[int, list[int]]:
+        """Customers per company: one each at least, the rest by the companies' weights."""
+        password = make_password(PASSWORD)
+        weights = company_weights(len(companies))
+        homes = list(companies) + self.rng.choices(companies, weights, k=count - len(companies))
+        users = User.objects.bulk_create(
+            [
+                User(
+                    email=f"bench-customer-{i}@example.test",
+                    full_name=f"Bench Customer {i}",
+                    role=Role.CUSTOMER,
+                    password=password,
+                    activated_at=timezone.now(),
+                )
+                for i in range(count)
+            ],
+            batch_size=self.batch,
+        )
+        big = User.objects.create(
+            email="bench-big@example.test",
+            full_name="Bench Big Customer",
+            role=Role.CUSTOMER,
+            password=password,
+            activated_at=timezone.now(),
+        )
+        User.objects.create(
+            email="bench-staff@example.test",
+            full_name="Bench Dispatcher",
+            role=Role.DISPATCHER,
+            password=password,
+            activated_at=timezone.now(),
+        )
+        Membership.objects.bulk_create(
+            [Membership(user=u, company=c) for u, c in zip(users, homes, strict=True)]
+            + [Membership(user=big, company=companies[0])],
+            batch_size=self.batch,
+        )
+        members: dict[int, list[int]] = {}
+        for u, c in zip(users, homes, strict=True):
+            members.setdefault(c.pk, []).append(u.pk)
+        members[companies[0].pk].append(big.pk)
+        return members
+
+    def _tickets(
+        self,
+        count: int,
+        companies: list[Company],
+        places: dict[int, list[tuple[int | None, int | None]]],
+        members: dict[int, list[int]],
+    ) -> None:
+        rng = self.rng
+        started = time.monotonic()
+        mask = settings.TICKET_NUMBER_MASK
+        today = timezone.localdate()
+        types = list(TicketType.objects.values_list("pk", flat=True))
+        criticalities = list(Criticality.objects.values_list("pk", flat=True))
+        work_types = [None, *WorkType.objects.values_list("pk", flat=True)]
+        company_ids = [c.pk for c in companies]
+        cum = list(itertools.accumulate(company_weights(len(companies))))
+        statuses, status_weights = zip(*STATUSES, strict=True)
+        now = timezone.now()
+        span = timedelta(days=3 * 365).total_seconds()
+        # Ticket i is i-th oldest: created_at grows with the number, as in real life.
+        offsets = sorted(rng.random() * span for _ in range(count))
+        done = 0
+        for start in range(0, count, self.batch):
+            tickets = []
+            for i in range(start, min(start + self.batch, count)):
+                company = rng.choices(company_ids, cum_weights=cum)[0]
+                site, equipment = rng.choice(places[company])
+                status = rng.choices(statuses, status_weights)[0]
+                created = now - timedelta(seconds=span - offsets[i])
+                lang = rng.random() < 0.8
+                eq = rng.choice(EQUIPMENT_RU if lang else EQUIPMENT_EN)
+                place = rng.choice(PLACES_RU if lang else PLACES_EN)
+                subject = rng.choice(SUBJECTS_RU if lang else SUBJECTS_EN).format(
+                    eq=eq, place=place
+                )
+                tickets.append(
+                    Ticket(
+                        number=numbering.render(mask, today, i + 1),
+                        subject=subject[:1].upper() + subject[1:],
+                        description=" ".join(rng.choices(SENTENCES, k=rng.randint(1, 6))),
+                        ticket_type_id=rng.choice(types),
+                        criticality_id=rng.choice(criticalities),
+                        company_id=company,
+                        contact_id=(contact := rng.choice(members[company])),
+                        created_by_id=contact,
+                        site_id=site,
+                        equipment_id=equipment,
+                        work_type_id=rng.choice(work_types),
+                        status=status,
+                        origin=rng.choice(Origin.values),
+                        created_at=created,
+                        updated_at=created,
+                        resolved_at=(
+                            created + timedelta(hours=rng.randint(1, 96))
+                            if status in (Status.RESOLVED, Status.CLOSED)
+                            else None
+                        ),
+                    )
+                )
+            with transaction.atomic():
+                Ticket.objects.bulk_create(tickets, batch_size=self.batch)
+                events = [
+                    TicketEvent(
+                        ticket=t, actor_id=t.contact_id, kind="created", created_at=t.created_at
+                    )
+                    for t in tickets
+                ] + [
+                    TicketEvent(
+                        ticket=t,
+                        kind="status_changed",
+                        field="status",
+                        old_value=Status.NEW,
+                        new_value=t.status,
+                        created_at=t.created_at + timedelta(hours=1),
+                    )
+                    for t in tickets
+                    if t.status != Status.NEW
+                ]
+                TicketEvent.objects.bulk_create(events, batch_size=self.batch)
+            done += len(tickets)
+            if done % (self.batch * 10) == 0 or done == count:
+                rate = done / (time.monotonic() - started)
+                self.stdout.write(f"  {done} tickets ({rate:.0f}/s)")
+        TicketSequence.objects.update_or_create(
+            key=numbering.sequence_key(mask, today), defaults={"last_value": count}
+        )

@@ -1,0 +1,191 @@
+"""Reads of tickets shared by pages, the API and exports. Every queryset here starts from
+`Ticket.objects.visible_to(user)` and brings its related rows with it (no query per row)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from servicedesk.accounts.scopes import membership_scopes
+from servicedesk.tickets.models import (
+    OPEN_STATUSES,
+    Ticket,
+    TicketAttachment,
+    TicketEvent,
+    TicketFollower,
+    TicketView,
+)
+from servicedesk.tickets.search import ticket_search
+
+VIEW_COMPANY = "company"
+VIEW_MINE = "mine"
+VIEW_RECENT = "recent"
+VIEWS = (VIEW_COMPANY, VIEW_MINE, VIEW_RECENT)
+STATUS_OPEN = "open"
+STATUS_FINISHED = "finished"
+
+# Sort keys of the list → the columns they order by (a descending key is "-" + key).
+SORTS: dict[str, tuple[str, ...]] = {
+    "number": ("number",),
+    "company": ("company__name",),
+    "contact": ("contact__full_name",),
+    "subject": ("subject",),
+    "status": ("status",),
+    "created": ("created_at",),
+    "due": ("due_at",),
+    "assignee": ("assignee__full_name",),
+}
+DEFAULT_SORT = "-created"
+# Counts above this are shown as "10000+": counting a big company's whole history on every
+# page would cost more than the page itself.
+COUNT_CAP = 10_000
+
+LIST_RELATED = ("company", "contact", "assignee", "criticality")
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    """What the list is narrowed to; every field optional."""
+
+    status: str = ""
+    ticket_type_id: int | None = None
+    criticality_id: int | None = None
+    company_id: int | None = None
+    site_id: int | None = None
+    site_path: str = ""
+    equipment_id: int | None = None
+    work_type_id: int | None = None
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    q: str = ""
+
+    @property
+    def active(self) -> bool:
+        return any(
+            getattr(self, name) not in (None, "")
+            for name in (
+                "status",
+                "ticket_type_id",
+                "criticality_id",
+                "company_id",
+                "site_id",
+                "equipment_id",
+                "work_type_id",
+                "created_from",
+                "created_to",
+                "q",
+            )
+        )
+
+
+def ticket_views_for(user: Any) -> tuple[str, ...]:
+    """The list views this user has: «company tickets» only with a membership that sees them."""
+    if any(scope.sees_all_tickets for scope in membership_scopes(user)):
+        return VIEWS
+    return (VIEW_MINE, VIEW_RECENT)
+
+
+def _view_queryset(user: Any, view: str) -> QuerySet[Ticket]:
+    tickets = Ticket.objects.visible_to(user)
+    if view == VIEW_MINE:
+        return tickets.filter(Q(contact=user) | Q(created_by=user))
+    if view == VIEW_RECENT:
+        seen = TicketView.objects.filter(user=user)
+        return tickets.filter(pk__in=seen.values("ticket_id")).annotate(
+            viewed_at=Subquery(seen.filter(ticket_id=OuterRef("pk")).values("viewed_at")[:1])
+        )
+    return tickets
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _filtered(queryset: QuerySet[Ticket], filters: TicketFilters) -> QuerySet[Ticket]:
+    if filters.status == STATUS_OPEN:
+        queryset = queryset.filter(status__in=OPEN_STATUSES)
+    elif filters.status == STATUS_FINISHED:
+        queryset = queryset.exclude(status__in=OPEN_STATUSES)
+    elif filters.status:
+        queryset = queryset.filter(status=filters.status)
+    for name in ("ticket_type_id", "criticality_id", "company_id", "equipment_id", "work_type_id"):
+        value = getattr(filters, name)
+        if value is not None:
+            queryset = queryset.filter(**{name: value})
+    if filters.site_id is not None:
+        # The site or anything beneath it, directly or through the equipment's site.
+        queryset = queryset.filter(
+            Q(site_id=filters.site_id)
+            | Q(site__path__startswith=filters.site_path or "\0")
+            | Q(equipment__site__path__startswith=filters.site_path or "\0")
+        )
+    if filters.created_from is not None:
+        queryset = queryset.filter(created_at__gte=_start_of(filters.created_from))
+    if filters.created_to is not None:
+        queryset = queryset.filter(
+            created_at__lt=_start_of(filters.created_to + dt.timedelta(days=1))
+        )
+    if filters.q:
+        queryset = ticket_search(queryset, filters.q)
+    return queryset
+
+
+def _ordering(view: str, sort: str) -> list[Any]:
+    key = sort.lstrip("-")
+    if view == VIEW_RECENT and key not in SORTS:
+        return [F("viewed_at").desc(nulls_last=True), "-id"]
+    descending = sort.startswith("-")
+    columns = SORTS.get(key, SORTS["created"])
+    if key not in SORTS:
+        descending = True
+    order: list[Any] = [
+        F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
+        for column in columns
+    ]
+    return [*order, "-id"]
+
+
+def ticket_list_for_customer(
+    user: Any, view: str, filters: TicketFilters, order: str
+) -> QuerySet[Ticket]:
+    """The tickets of one list view, filtered and ordered (stable: ties broken by -id), with
+    everything a row shows joined in. `order` is a SORTS key, "-" for descending; the recently
+    viewed list orders by the visit unless a column is chosen ("" or "-viewed")."""
+    if view not in ticket_views_for(user):
+        view = VIEW_MINE
+    queryset = _filtered(_view_queryset(user, view), filters)
+    return queryset.select_related(*LIST_RELATED).order_by(*_ordering(view, order))
+
+
+def capped_count(queryset: QuerySet[Any], cap: int = COUNT_CAP) -> int:
+    """How many rows, counting at most cap + 1 of them (a result above `cap` means "more")."""
+    return queryset.order_by()[: cap + 1].count()
+
+
+def ticket_view_counts(user: Any) -> dict[str, int]:
+    """Tickets per list view (each capped, see COUNT_CAP)."""
+    return {
+        view: capped_count(_view_queryset(user, view).values("pk"))
+        for view in ticket_views_for(user)
+    }
+
+
+def ticket_is_followed(user: Any, ticket: Ticket) -> bool:
+    return TicketFollower.objects.filter(ticket=ticket, user=user).exists()
+
+
+def ticket_public_events(ticket: Ticket) -> QuerySet[TicketEvent]:
+    """The timeline a customer may see: public events, oldest first, with who did them."""
+    return (
+        TicketEvent.objects.filter(ticket=ticket, is_public=True)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+
+
+def ticket_attachment_list(ticket: Ticket) -> QuerySet[TicketAttachment]:
+    return TicketAttachment.objects.filter(ticket=ticket).order_by("created_at", "id")

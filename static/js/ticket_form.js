@@ -1,0 +1,327 @@
+// The ticket form («Создать заявку», and the back office's on-behalf form): the description's
+// character counter, searching the site/equipment tree, the expired-contract warning, the
+// country following the company, the product type-ahead, and files (drag and drop anywhere on
+// the form, the same size/type limits as the server, a list with remove buttons, upload
+// progress). The form is sent by htmx; after errors the server re-renders it and the files
+// chosen are put back into the new file input (the browser allows it through DataTransfer).
+(function () {
+  "use strict";
+
+  var kept = []; // the File objects chosen, in order
+
+  function fill(message, values) {
+    return (message || "").replace(/%\((\w+)\)s/g, function (all, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : all;
+    });
+  }
+
+  function humanSize(bytes) {
+    var units = ["B", "KB", "MB", "GB"];
+    var n = bytes, i = 0;
+    while (n >= 1024 && i < units.length - 1) { n /= 1024; i += 1; }
+    return (i === 0 ? n : n.toFixed(1)) + "\u00a0" + units[i];
+  }
+
+  // --- description counter -------------------------------------------------------------------
+  function updateCounter(textarea) {
+    var box = textarea.closest(".char-counted");
+    if (!box) { return; }
+    var count = box.querySelector("[data-char-count]");
+    var max = parseInt(textarea.getAttribute("maxlength") || "0", 10);
+    var length = textarea.value.length;
+    if (count) { count.textContent = String(length); }
+    var counter = box.querySelector("[data-char-counter]");
+    if (counter && max) {
+      counter.classList.toggle("text-danger", length >= max);
+      counter.classList.toggle("text-warning-emphasis", length < max && length >= max * 0.9);
+    }
+  }
+
+  // --- the site/equipment tree ---------------------------------------------------------------
+  function filterPlaces(input) {
+    var picker = input.closest("[data-place-picker]");
+    var select = picker && picker.querySelector("select");
+    if (!select) { return; }
+    var q = input.value.trim().toLowerCase();
+    var options = Array.prototype.slice.call(select.options);
+    var visible = new Set();
+    options.forEach(function (option) {
+      if (!q || !option.value) { visible.add(option); return; }
+      if (option.text.toLowerCase().indexOf(q) === -1) { return; }
+      visible.add(option);
+      var path = option.dataset.path || "";
+      options.forEach(function (other) {
+        var otherPath = other.dataset.path || "";
+        if (!otherPath) { return; }
+        // the sites above a match, and everything beneath a matching site
+        if (other.dataset.kind === "site" && path.indexOf(otherPath) === 0) { visible.add(other); }
+        if (option.dataset.kind === "site" && path && otherPath.indexOf(path) === 0) { visible.add(other); }
+      });
+    });
+    var shown = 0;
+    options.forEach(function (option) {
+      option.hidden = !visible.has(option);
+      if (!option.hidden && option.value) { shown += 1; }
+    });
+    var empty = picker.querySelector("[data-place-empty]");
+    if (empty) { empty.hidden = !q || shown > 0; }
+  }
+
+  // --- contract warning, country ---------------------------------------------------------------
+  function updateContractWarning(root) {
+    root.querySelectorAll("select[name=contract]").forEach(function (select) {
+      var box = select.closest("#ticket-contract");
+      var warning = box && box.querySelector("[data-contract-expired]");
+      var option = select.options[select.selectedIndex];
+      if (warning) { warning.hidden = !(option && option.dataset.expired); }
+    });
+  }
+
+  function followCompany(select) {
+    var form = select.closest("form");
+    var country = form && form.querySelector("select[name=country]");
+    var option = select.options[select.selectedIndex];
+    if (!country || country.dataset.touched || !option || !option.dataset.country) { return; }
+    country.value = option.dataset.country;
+  }
+
+  // --- product type-ahead --------------------------------------------------------------------
+  function productPicker(el) { return el.closest("[data-product-picker]"); }
+
+  function chooseProduct(button) {
+    var picker = productPicker(button);
+    picker.querySelector("input[name=product]").value = button.dataset.productId;
+    var query = picker.querySelector("[data-product-query]");
+    query.value = button.dataset.productName;
+    query.dataset.chosen = button.dataset.productName;
+    query.setAttribute("aria-expanded", "false");
+    picker.querySelector("[data-product-results]").innerHTML = "";
+  }
+
+  function searchAllProducts(query) {
+    var q = query.value.trim();
+    if (q.length < 3 || !window.htmx) { return; }
+    window.htmx.ajax("GET", query.getAttribute("hx-get"), {
+      target: "#product-results", swap: "innerHTML", values: { q: q, all: "1" },
+    });
+  }
+
+  // --- files ---------------------------------------------------------------------------------
+  function dropzone(form) { return form.querySelector("[data-dropzone]"); }
+
+  function addFiles(form, files) {
+    var zone = dropzone(form);
+    if (!zone) { return; }
+    var max = parseInt(zone.dataset.maxBytes, 10);
+    var maxFiles = parseInt(zone.dataset.maxFiles, 10);
+    var allowed = (zone.dataset.extensions || "").split(",");
+    var errors = [];
+    Array.prototype.forEach.call(files, function (file) {
+      var dot = file.name.lastIndexOf(".");
+      var ext = dot > 0 ? file.name.slice(dot + 1).toLowerCase() : "";
+      if (allowed.indexOf(ext) === -1) {
+        errors.push(fill(zone.dataset.msgType, { name: file.name, ext: ext || "?" }));
+      } else if (file.size === 0) {
+        errors.push(fill(zone.dataset.msgEmpty, { name: file.name }));
+      } else if (file.size > max) {
+        errors.push(fill(zone.dataset.msgTooBig, { name: file.name, max: humanSize(max) }));
+      } else if (kept.length >= maxFiles) {
+        errors.push(fill(zone.dataset.msgTooMany, { max: maxFiles }));
+      } else if (!kept.some(function (k) {
+        return k.name === file.name && k.size === file.size && k.lastModified === file.lastModified;
+      })) {
+        kept.push(file);
+      }
+    });
+    zone.querySelector("[data-file-errors]").innerHTML = "";
+    errors.filter(function (e, i) { return errors.indexOf(e) === i; }).forEach(function (message) {
+      var line = document.createElement("div");
+      line.textContent = message;
+      zone.querySelector("[data-file-errors]").appendChild(line);
+    });
+    syncFiles(form);
+  }
+
+  function syncFiles(form) {
+    var zone = dropzone(form);
+    if (!zone) { return; }
+    var input = zone.querySelector("input[type=file]");
+    try {
+      var transfer = new DataTransfer();
+      kept.forEach(function (file) { transfer.items.add(file); });
+      input.files = transfer.files;
+    } catch (error) {
+      // An old browser without a DataTransfer constructor: the input keeps its own choice.
+      kept = Array.prototype.slice.call(input.files);
+    }
+    var list = zone.querySelector("[data-file-list]");
+    list.innerHTML = "";
+    kept.forEach(function (file, index) {
+      var item = document.createElement("li");
+      item.className = "list-group-item d-flex align-items-center gap-2 py-1";
+      var icon = document.createElement("i");
+      icon.className = "bi bi-paperclip text-body-secondary";
+      var name = document.createElement("span");
+      name.className = "text-truncate flex-grow-1";
+      name.textContent = file.name;
+      name.title = file.name;
+      var size = document.createElement("span");
+      size.className = "small text-body-secondary text-nowrap";
+      size.textContent = humanSize(file.size);
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "btn btn-sm btn-outline-danger py-0";
+      remove.dataset.removeFile = String(index);
+      remove.setAttribute("aria-label", (zone.dataset.msgRemove || "Remove") + " " + file.name);
+      remove.innerHTML = '<i class="bi bi-x-lg" aria-hidden="true"></i>';
+      item.append(icon, name, size, remove);
+      list.appendChild(item);
+    });
+  }
+
+  function showProgress(form, loaded, total) {
+    var bar = form.querySelector("[data-upload-progress]");
+    if (!bar || !kept.length) { return; }
+    var percent = total ? Math.round((loaded / total) * 100) : 0;
+    bar.hidden = false;
+    var inner = bar.querySelector(".progress-bar");
+    inner.style.width = percent + "%";
+    inner.textContent = percent + "%";
+    bar.setAttribute("aria-valuenow", String(percent));
+  }
+
+  // --- wiring --------------------------------------------------------------------------------
+  function keepContract(root) {
+    root.querySelectorAll("select[name=contract]").forEach(function (select) {
+      var form = select.closest("form");
+      var wanted = form && form.dataset.contract;
+      if (wanted && !select.value && select.querySelector('option[value="' + wanted + '"]')) {
+        select.value = wanted;
+      }
+    });
+  }
+
+  function init(root) {
+    if (root.querySelectorAll) { keepContract(root.parentNode || root); }
+    var forms = root.matches && root.matches("[data-ticket-form]")
+      ? [root] : Array.prototype.slice.call(root.querySelectorAll("[data-ticket-form]"));
+    if (!forms.length && root.closest) {
+      var outer = root.closest("[data-ticket-form]");
+      if (outer) { updateContractWarning(outer); }
+      return;
+    }
+    forms.forEach(function (form) {
+      form.querySelectorAll("textarea[name=description]").forEach(updateCounter);
+      updateContractWarning(form);
+      if (kept.length) {
+        syncFiles(form);
+        var again = form.querySelector("[data-files-again]");
+        var still = form.querySelector("[data-files-kept]");
+        if (again) { again.hidden = true; again.classList.add("d-none"); }
+        if (still) { still.hidden = false; }
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { kept = []; init(document); });
+  document.addEventListener("htmx:load", function (event) { init(event.target); });
+
+  document.addEventListener("input", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element) || !target.closest("[data-ticket-form], [data-product-picker]")) {
+      return;
+    }
+    if (target.matches("textarea[name=description]")) { updateCounter(target); }
+    if (target.matches("[data-place-search]")) { filterPlaces(target); }
+    if (target.matches("[data-product-query]")) {
+      if (target.value !== target.dataset.chosen) {
+        productPicker(target).querySelector("input[name=product]").value = "";
+      }
+      if (!target.value.trim()) {
+        productPicker(target).querySelector("[data-product-results]").innerHTML = "";
+      }
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element) || !target.closest("[data-ticket-form]")) { return; }
+    if (target.matches("select[name=company]")) { followCompany(target); }
+    if (target.matches("select[name=country]")) { target.dataset.touched = "1"; }
+    if (target.matches("select[name=contract]")) {
+      // Remembered: a picker update that was already on its way must not undo this choice.
+      target.closest("form").dataset.contract = target.value;
+      updateContractWarning(target.closest("form"));
+    }
+    if (target.matches("input[type=file][name=attachments]")) {
+      var chosen = Array.prototype.slice.call(target.files);
+      addFiles(target.closest("form"), chosen);
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element)) { return; }
+    if (target.matches("[data-product-query]")) {
+      if (event.key === "Enter") { event.preventDefault(); searchAllProducts(target); }
+      if (event.key === "Escape") { productPicker(target).querySelector("[data-product-results]").innerHTML = ""; }
+    }
+    if (target.matches("[data-place-search]") && event.key === "Enter") { event.preventDefault(); }
+  });
+
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target : null;
+    var product = target && target.closest("[data-product-id]");
+    if (product) { chooseProduct(product); return; }
+    var remove = target && target.closest("[data-remove-file]");
+    if (remove) {
+      var form = remove.closest("form");
+      kept.splice(parseInt(remove.dataset.removeFile, 10), 1);
+      syncFiles(form);
+      return;
+    }
+    // A click elsewhere closes the product suggestions.
+    document.querySelectorAll("[data-product-results]").forEach(function (results) {
+      if (!results.contains(target)) { results.innerHTML = ""; }
+    });
+  });
+
+  // Drag and drop: anywhere on the form. Elsewhere on the page a dropped file must not make the
+  // browser leave the page (and everything typed) to open it.
+  function hasFiles(event) {
+    return event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") !== -1;
+  }
+  document.addEventListener("dragover", function (event) {
+    if (!hasFiles(event)) { return; }
+    event.preventDefault();
+    var form = event.target instanceof Element && event.target.closest("[data-ticket-form]");
+    document.querySelectorAll("[data-ticket-form]").forEach(function (f) {
+      f.classList.toggle("is-dragging", f === form);
+    });
+    event.dataTransfer.dropEffect = form ? "copy" : "none";
+  });
+  document.addEventListener("dragleave", function (event) {
+    if (event.target === document.documentElement || !event.relatedTarget) {
+      document.querySelectorAll("[data-ticket-form]").forEach(function (f) { f.classList.remove("is-dragging"); });
+    }
+  });
+  document.addEventListener("drop", function (event) {
+    if (!hasFiles(event)) { return; }
+    event.preventDefault();
+    document.querySelectorAll("[data-ticket-form]").forEach(function (f) { f.classList.remove("is-dragging"); });
+    var form = event.target instanceof Element && event.target.closest("[data-ticket-form]");
+    if (form) { addFiles(form, event.dataTransfer.files); }
+  });
+
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var form = event.target instanceof Element && event.target.closest("[data-ticket-form]");
+    if (form && event.detail && event.detail.lengthComputable) {
+      showProgress(form, event.detail.loaded, event.detail.total);
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target instanceof Element && event.target.closest("[data-ticket-form]");
+    var bar = form && form.querySelector("[data-upload-progress]");
+    if (bar && event.detail && !event.detail.successful) { bar.hidden = true; }
+  });
+})();
