@@ -142,11 +142,26 @@ def _ordering(view: str, sort: str) -> list[Any]:
     columns = SORTS.get(key, SORTS["created"])
     if key not in SORTS:
         descending = True
-    order: list[Any] = [
-        F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
-        for column in columns
-    ]
+    order: list[Any] = []
+    for column in columns:
+        if _nullable(column):
+            order.append(F(column).desc(nulls_last=True) if descending else F(column).asc())
+        else:
+            # Plain ASC/DESC on NOT NULL columns, so that the (company, -created_at, -id)
+            # index serves the default list; NULLS LAST would force a sort of every row.
+            order.append(f"-{column}" if descending else column)
     return [*order, "-id"]
+
+
+def _nullable(column: str) -> bool:
+    """Whether any step of a (possibly related) column path can be NULL."""
+    model: Any = Ticket
+    for part in column.split("__"):
+        field = model._meta.get_field(part)
+        if field.null:
+            return True
+        model = field.related_model or model
+    return False
 
 
 def ticket_list_for_customer(
