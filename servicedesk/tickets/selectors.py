@@ -145,7 +145,9 @@ def _ordering(view: str, sort: str) -> list[Any]:
     order: list[Any] = []
     for column in columns:
         if _nullable(column):
-            order.append(F(column).desc(nulls_last=True) if descending else F(column).asc())
+            order.append(
+                F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
+            )
         else:
             # Plain ASC/DESC on NOT NULL columns, so that the (company, -created_at, -id)
             # index serves the default list; NULLS LAST would force a sort of every row.
