@@ -277,16 +277,23 @@ def post_script(tmp: Path, name: str, body: dict[str, str], base: str, path: str
 
 
 def db_counts() -> dict[str, int]:
+    from django.db.models import Count
+
     from servicedesk.tickets.models import Ticket, TicketSequence
 
+    # Requests wrk left in flight finish within a moment; then count in one snapshot.
+    time.sleep(1)
+    totals = Ticket.objects.aggregate(
+        tickets=Count("pk"), distinct_numbers=Count("number", distinct=True)
+    )
     return {
-        "tickets": Ticket.objects.count(),
+        "tickets": totals["tickets"],
         "last_number": TicketSequence.objects.filter(key="########")
         .values_list("last_value", flat=True)
         .first()
         or 0,
         "floor_rows": TicketSequence.objects.filter(key__startswith="bench-floor-").count(),
-        "distinct_numbers": Ticket.objects.values("number").distinct().count(),
+        "distinct_numbers": totals["distinct_numbers"],
     }
 
 
