@@ -239,22 +239,8 @@ class Contract(TimeStampedModel):
         return f"{self.number} — {self.name}"
 
     def covers(self, *, site: "Site | None", equipment: "Equipment | None") -> bool:
-        """Whether this contract covers the site or equipment (two small queries).
-
-        A contract that lists nothing covers everything the company has; otherwise the piece of
-        equipment must be listed, or stand on a listed site (or beneath one), or the site must be
-        listed (or lie beneath one). With neither chosen, any contract of the company applies.
-        """
-        site_paths = list(self.sites.values_list("path", flat=True))
-        equipment_ids = set(self.equipment.values_list("pk", flat=True))
-        if not site_paths and not equipment_ids:
-            return True
-        if site is None and equipment is None:
-            return True
-        if equipment is not None and equipment.pk in equipment_ids:
-            return True
-        where = equipment.site if equipment is not None and equipment.site else site
-        return where is not None and any(where.path.startswith(p) for p in site_paths if p)
+        """Whether this contract covers the site or equipment (ContractQuerySet.covering)."""
+        return Contract.objects.filter(pk=self.pk).covering(site=site, equipment=equipment).exists()
 
     def is_valid_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
 
 from servicedesk.accounts.scopes import MembershipScope, membership_scopes
 
@@ -117,6 +117,30 @@ class ContractQuerySet(models.QuerySet["Contract"]):
                 )
             )
         return self.filter(condition)
+
+    def covering(self, *, site: Any = None, equipment: Any = None) -> Self:
+        """Contracts that cover the site or equipment: those that list nothing (the whole
+        company), list the equipment, or list a site at or above where the equipment (or the
+        chosen site) stands. With neither given, every contract applies."""
+        if site is None and equipment is None:
+            return self
+        site_links = self.model.sites.through.objects
+        equipment_links = self.model.equipment.through.objects
+        covered: Any = ~Exists(site_links.filter(contract_id=OuterRef("pk"))) & ~Exists(
+            equipment_links.filter(contract_id=OuterRef("pk"))
+        )
+        if equipment is not None:
+            covered |= Exists(
+                equipment_links.filter(contract_id=OuterRef("pk"), equipment_id=equipment.pk)
+            )
+        where = equipment.site if equipment is not None and equipment.site else site
+        if where is not None and where.path:
+            covered |= Exists(
+                site_links.filter(contract_id=OuterRef("pk"), site__path__gt="")
+                .annotate(where_path=Value(where.path))
+                .filter(where_path__startswith=F("site__path"))  # type: ignore[misc]
+            )
+        return self.filter(covered)
 
     def valid_on(self, day: Any) -> Self:
         return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))

@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Exists, F, OuterRef, QuerySet, Value
+from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,32 +49,6 @@ def _int_or_none(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def contracts_covering(
-    contracts: QuerySet[Contract], *, site: Site | None, equipment: Equipment | None
-) -> QuerySet[Contract]:
-    """`Contract.covers` as one query over many contracts: those that list nothing, list the
-    equipment, or list a site at or above where the equipment (or the chosen site) stands."""
-    if site is None and equipment is None:
-        return contracts
-    site_links = Contract.sites.through.objects
-    equipment_links = Contract.equipment.through.objects
-    covered: Any = ~Exists(site_links.filter(contract_id=OuterRef("pk"))) & ~Exists(
-        equipment_links.filter(contract_id=OuterRef("pk"))
-    )
-    if equipment is not None:
-        covered |= Exists(
-            equipment_links.filter(contract_id=OuterRef("pk"), equipment_id=equipment.pk)
-        )
-    where = equipment.site if equipment is not None and equipment.site else site
-    if where is not None and where.path:
-        covered |= Exists(
-            site_links.filter(contract_id=OuterRef("pk"), site__path__gt="")
-            .annotate(where_path=Value(where.path))
-            .filter(where_path__startswith=F("site__path"))  # type: ignore[misc]
-        )
-    return contracts.filter(covered)
 
 
 class TextField(forms.CharField):
@@ -374,10 +348,10 @@ class TicketForm(forms.Form):
         if self.chosen_company is None:
             field.queryset = Contract.objects.none()
             return
-        field.queryset = contracts_covering(
-            Contract.objects.visible_to(self.scope_user).filter(company=self.chosen_company),
-            site=self.site,
-            equipment=self.item,
+        field.queryset = (
+            Contract.objects.visible_to(self.scope_user)
+            .filter(company=self.chosen_company)
+            .covering(site=self.site, equipment=self.item)
         ).order_by("-valid_from", "number")
 
     # --- for the page ------------------------------------------------------------------------
