@@ -114,9 +114,9 @@ def _memberships_replace(user: User, memberships: Sequence[MembershipData]) -> N
         membership.equipment.set(data.equipment if listed else [])
 
 
-def _validate(user: User) -> None:
+def _validate(instance: Any, *, exclude: Sequence[str] = ()) -> None:
     try:
-        user.full_clean(exclude=["password"])
+        instance.full_clean(exclude=list(exclude))
     except ValidationError as error:
         # One message a person can act on; forms validate field by field before this.
         raise ApplicationError(" ".join(error.messages), code="invalid") from error
@@ -152,7 +152,7 @@ def user_create(
         time_zone=time_zone,
     )
     user.set_unusable_password()
-    _validate(user)
+    _validate(user, exclude=["password"])
     user.save()
     if role == Role.CUSTOMER:
         _memberships_replace(user, memberships)
@@ -183,7 +183,7 @@ def user_update(
         setattr(user, name, value)
     if "email" in fields:
         user.email = (user.email or "").strip().lower() or None
-    _validate(user)
+    _validate(user, exclude=["password"])
     user.save()
     if memberships is not None and user.is_customer:
         if not memberships:
@@ -450,10 +450,7 @@ def access_request_create(
         company=company,
         ip=client_ip(request),
     )
-    try:
-        access_request.full_clean()
-    except ValidationError as error:
-        raise ApplicationError(" ".join(error.messages), code="invalid") from error
+    _validate(access_request)
     access_request.save()
     audit_record(
         kind=AuditEvent.Kind.ACCESS_REQUESTED, actor=requested_by, request=request,

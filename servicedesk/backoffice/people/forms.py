@@ -23,6 +23,7 @@ from servicedesk.accounts.models import (
     time_zone_choices,
 )
 from servicedesk.accounts.services import MembershipData
+from servicedesk.core.forms import pk_or_none
 from servicedesk.customers.models import Company, Equipment, Site
 
 STAFF_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value in STAFF_ROLES]
@@ -136,15 +137,6 @@ class PersonForm(forms.Form):
 # --- Memberships -------------------------------------------------------------------------------
 
 
-def _company_id(value: Any) -> int | None:
-    if isinstance(value, Company):
-        return value.pk
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def site_label(site: Site) -> str:
     return "\u2003" * site.depth + site.name
 
@@ -192,7 +184,7 @@ class MembershipForm(forms.Form):
         super().__init__(*args, **kwargs)
         field: Any = self.fields["company"]
         field.queryset = companies if companies is not None else company_choices()
-        self.company_id = _company_id(
+        self.company_id = pk_or_none(
             self.data.get(self.add_prefix("company"))
             if self.is_bound
             else self.initial.get("company")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from servicedesk.core.errors import ApplicationError
+from servicedesk.core.forms import pk_or_none
 from servicedesk.customers.models import (
     Company,
     Contract,
@@ -40,15 +41,6 @@ INDENT = "\u2003"  # an em space per level of the tree
 EQUIPMENT_MARK = "\u2022 "  # equipment beneath its site
 # The fields of TicketData / ticket_create errors and the form field that shows them.
 ERROR_FIELDS = {"site": "place", "equipment": "place", "contact": "contact"}
-
-
-def _int_or_none(value: Any) -> int | None:
-    if isinstance(value, Company):
-        return value.pk
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class TextField(forms.CharField):
@@ -236,7 +228,7 @@ class TicketForm(forms.Form):
         if len(self.company_choices) == 1 and not self._raw("company"):
             self.initial.setdefault("company", self.company_choices[0].pk)
         self.chosen_company = next(
-            (c for c in self.company_choices if c.pk == _int_or_none(self._raw("company"))), None
+            (c for c in self.company_choices if c.pk == pk_or_none(self._raw("company"))), None
         )
         if not self.is_bound and self.chosen_company is not None:
             self.initial.setdefault("country", str(self.chosen_company.country or ""))
@@ -329,7 +321,7 @@ class TicketForm(forms.Form):
     def _chosen_place(self) -> tuple[Site | None, Equipment | None]:
         raw = str(self._raw("place") or "")
         if raw.startswith(EQUIPMENT_PREFIX):
-            pk = _int_or_none(raw[1:])
+            pk = pk_or_none(raw[1:])
             item = next((e for e in self.equipment if e.pk == pk), None)
             if item is not None:
                 site = next((s for s in self.sites if s.pk == item.site_id), None)
@@ -337,7 +329,7 @@ class TicketForm(forms.Form):
                     site = item.site  # on a site the person does not see: still its site
                 return site, item
         elif raw.startswith(SITE_PREFIX):
-            pk = _int_or_none(raw[1:])
+            pk = pk_or_none(raw[1:])
             return next((s for s in self.sites if s.pk == pk), None), None
         return None, None
 
@@ -364,7 +356,7 @@ class TicketForm(forms.Form):
     def product_name(self) -> str:
         product = self.cleaned_data.get("product") if hasattr(self, "cleaned_data") else None
         if product is None:
-            pk = _int_or_none(self._raw("product"))
+            pk = pk_or_none(self._raw("product"))
             product = Product.objects.filter(pk=pk, is_active=True).first() if pk else None
         return product.name if product is not None else ""
 
