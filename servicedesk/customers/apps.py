@@ -6,3 +6,8 @@ class CustomersConfig(AppConfig):
     name = "servicedesk.customers"
     label = "customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from servicedesk.customers import reference
+
+        reference.connect_signals()

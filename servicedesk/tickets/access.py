@@ -3,32 +3,37 @@ another company's ticket as for one that does not exist)."""
 
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 
+from servicedesk.customers.models import Criticality, TicketType, WorkType
+from servicedesk.customers.reference import attach_reference_rows
 from servicedesk.tickets.models import Ticket, TicketAttachment
 
 
 def access_ticket(user: Any, number: str) -> Ticket:
-    ticket = (
+    """The ticket with everything its page shows. PostgreSQL takes longer to plan a join of
+    ten tables than to run it (≈ 4 ms against 0.1 ms), so the people and the company are joined,
+    the place, contract and product come by primary key in small queries of their own, and the
+    reference lists come from the cache."""
+    found = list(
         Ticket.objects.visible_to(user)
         .select_related(
             "company",
             "contact",
             "created_by",
-            "ticket_type",
-            "criticality",
-            "site",
-            "equipment__site",
-            "work_type",
-            "contract",
-            "product",
             "assignee",
         )
         .filter(number=number)
-        .first()
+        .order_by()[:1]  # the number is unique: no ORDER BY for the planner to weigh
     )
-    if ticket is None:
+    if not found:
         raise Http404
+    ticket = found[0]
+    prefetch_related_objects([ticket], "site", "equipment__site", "contract", "product")
+    attach_reference_rows(
+        [ticket], ticket_type=TicketType, criticality=Criticality, work_type=WorkType
+    )
     return ticket
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from servicedesk.accounts.scopes import membership_scopes
+from servicedesk.tickets import counts
 from servicedesk.tickets.models import (
     OPEN_STATUSES,
     Ticket,
@@ -44,7 +46,24 @@ DEFAULT_SORT = "-created"
 # page would cost more than the page itself.
 COUNT_CAP = 10_000
 
-LIST_RELATED = ("company", "contact", "assignee", "criticality")
+LIST_RELATED = ("company", "contact", "assignee")
+# The columns a list row shows: the description (up to 8 KB a ticket) and the rest stay behind.
+LIST_COLUMNS = (
+    "number",
+    "subject",
+    "status",
+    "created_at",
+    "due_at",
+    "resolved_at",
+    "closed_at",
+    "company_id",
+    "contact_id",
+    "assignee_id",
+    "company__name",
+    "contact__full_name",
+    "contact__email",
+    "assignee__full_name",
+)
 
 
 @dataclass(frozen=True)
@@ -175,7 +194,9 @@ def ticket_list_for_customer(
     if view not in ticket_views_for(user):
         view = VIEW_MINE
     queryset = _filtered(_view_queryset(user, view), filters)
-    return queryset.select_related(*LIST_RELATED).order_by(*_ordering(view, order))
+    return (
+        queryset.select_related(*LIST_RELATED).only(*LIST_COLUMNS).order_by(*_ordering(view, order))
+    )
 
 
 def capped_count(queryset: QuerySet[Any], cap: int = COUNT_CAP) -> int:
@@ -184,11 +205,20 @@ def capped_count(queryset: QuerySet[Any], cap: int = COUNT_CAP) -> int:
 
 
 def ticket_view_counts(user: Any) -> dict[str, int]:
-    """Tickets per list view (each capped, see COUNT_CAP)."""
-    return {
-        view: capped_count(_view_queryset(user, view).values("pk"))
-        for view in ticket_views_for(user)
-    }
+    """Tickets per list view (each capped, see COUNT_CAP), from the cache while they hold."""
+    views = ticket_views_for(user)
+    return counts.cached(
+        user,
+        "views",
+        lambda: {view: capped_count(_view_queryset(user, view).values("pk")) for view in views},
+    )
+
+
+def ticket_list_total(user: Any, key: str, queryset: QuerySet[Ticket]) -> int:
+    """How many tickets a filtered list holds (capped), from the cache while it holds; `key`
+    names the list (its normalised query string)."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return counts.cached(user, f"list:{digest}", lambda: capped_count(queryset.values("pk")))
 
 
 def ticket_is_followed(user: Any, ticket: Ticket) -> bool:

@@ -24,7 +24,7 @@ from servicedesk.customers.models import (
     TicketType,
     WorkType,
 )
-from servicedesk.tickets import numbering
+from servicedesk.tickets import counts, numbering
 from servicedesk.tickets.models import (
     Origin,
     Ticket,
@@ -237,6 +237,7 @@ def ticket_attachments_add(
 def ticket_follow(*, by: User, ticket: Ticket) -> None:
     _follower, created = TicketFollower.objects.get_or_create(ticket=ticket, user=by)
     if created:
+        counts.user_changed(by.pk)
         TicketEvent.objects.create(
             ticket=ticket, actor=by, kind=TicketEvent.Kind.FOLLOWED, is_public=False
         )
@@ -245,13 +246,22 @@ def ticket_follow(*, by: User, ticket: Ticket) -> None:
 def ticket_unfollow(*, by: User, ticket: Ticket) -> None:
     deleted, _rows = TicketFollower.objects.filter(ticket=ticket, user=by).delete()
     if deleted:
+        counts.user_changed(by.pk)
         TicketEvent.objects.create(
             ticket=ticket, actor=by, kind=TicketEvent.Kind.UNFOLLOWED, is_public=False
         )
 
 
 def ticket_viewed(*, by: User, ticket: Ticket) -> None:
-    """Remember the visit for "recently viewed" (one row per person and ticket)."""
-    TicketView.objects.update_or_create(
-        user=by, ticket=ticket, defaults={"viewed_at": timezone.now()}
+    """Remember the visit for "recently viewed" (one row per person and ticket): one UPDATE
+    for a ticket seen before, an insert (that tolerates a parallel one) the first time."""
+    now = timezone.now()
+    if TicketView.objects.filter(user=by, ticket=ticket).update(viewed_at=now):
+        return
+    TicketView.objects.bulk_create(
+        [TicketView(user=by, ticket=ticket, viewed_at=now)],
+        update_conflicts=True,
+        unique_fields=["user", "ticket"],
+        update_fields=["viewed_at"],
     )
+    counts.user_changed(by.pk)

@@ -5,19 +5,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, cast
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django import forms
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from servicedesk.accounts.decorators import portal_view
 from servicedesk.accounts.models import User
+from servicedesk.core.forms import QuickDateInput, QuickSelect
 from servicedesk.customers.models import (
     Company,
     Criticality,
@@ -26,7 +34,8 @@ from servicedesk.customers.models import (
     TicketType,
     WorkType,
 )
-from servicedesk.tickets import selectors
+from servicedesk.customers.reference import active_choices, reference_rows
+from servicedesk.tickets import counts, selectors
 from servicedesk.tickets.models import Status, Ticket, TicketListPreference
 
 PAGE_SIZES = (25, 50, 100)
@@ -60,13 +69,29 @@ STATE_KEYS = (
 )
 
 
-class NamedChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.name)
+def _places(user: Any) -> tuple[list[Any], list[Any], list[Any]]:
+    """The user's companies, sites (with their paths) and equipment for the filters."""
+    return (
+        list(Company.objects.visible_to(user).filter(is_active=True).values_list("pk", "name")),
+        list(
+            Site.objects.visible_to(user).filter(is_active=True).values_list("pk", "name", "path")
+        ),
+        list(Equipment.objects.visible_to(user).filter(is_active=True).values_list("pk", "name")),
+    )
+
+
+def _id_field(label: StrOrPromise) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label, coerce=int, empty_value=None, required=False, widget=QuickSelect
+    )
 
 
 class TicketListForm(forms.Form):
-    """The list's filters. Bad values are dropped (a stale shared link still opens)."""
+    """The list's filters. Bad values are dropped (a stale shared link still opens).
+
+    Choices are plain (id, name) pairs: reference lists from the cache, the user's companies,
+    sites and equipment from one small query each on literal ids, so validating a chosen id
+    costs no query and rendering the panel builds no model objects."""
 
     view = forms.ChoiceField(choices=[(v, v) for v in selectors.VIEWS], required=False)
     q = forms.CharField(
@@ -75,19 +100,13 @@ class TicketListForm(forms.Form):
         max_length=200,
         widget=forms.SearchInput(attrs={"placeholder": _("Number, subject or description")}),
     )
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    type = NamedChoiceField(label=_("Type"), queryset=TicketType.objects.none(), required=False)
-    criticality = NamedChoiceField(
-        label=_("Criticality"), queryset=Criticality.objects.none(), required=False
-    )
-    company = NamedChoiceField(label=_("Company"), queryset=Company.objects.none(), required=False)
-    site = NamedChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
-    equipment = NamedChoiceField(
-        label=_("Equipment"), queryset=Equipment.objects.none(), required=False
-    )
-    work_type = NamedChoiceField(
-        label=_("Work type"), queryset=WorkType.objects.none(), required=False
-    )
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=QuickSelect)
+    type = _id_field(_("Type"))
+    criticality = _id_field(_("Criticality"))
+    company = _id_field(_("Company"))
+    site = _id_field(_("Site"))
+    equipment = _id_field(_("Equipment"))
+    work_type = _id_field(_("Work type"))
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     size = forms.TypedChoiceField(
         label=_("Per page"),
@@ -95,15 +114,14 @@ class TicketListForm(forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
+        widget=QuickSelect,
     )
 
     def __init__(self, user: Any, data: QueryDict) -> None:
         super().__init__(data)
         # The period travels as "from"/"to" in the URL: short and readable (not Python names).
         for name, label in (("from", _("Opened from")), ("to", _("Opened to"))):
-            self.fields[name] = forms.DateField(
-                label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
-            )
+            self.fields[name] = forms.DateField(label=label, required=False, widget=QuickDateInput)
         fields: Any = self.fields
         fields["status"].choices = [
             ("", _("Any status")),
@@ -111,14 +129,16 @@ class TicketListForm(forms.Form):
             (selectors.STATUS_FINISHED, _("Finished (any)")),
             *Status.choices,
         ]
-        fields["type"].queryset = TicketType.objects.filter(is_active=True)
-        fields["criticality"].queryset = Criticality.objects.filter(is_active=True)
-        fields["work_type"].queryset = WorkType.objects.filter(is_active=True)
-        fields["company"].queryset = Company.objects.visible_to(user).filter(is_active=True)
-        fields["site"].queryset = Site.objects.visible_to(user).filter(is_active=True)
-        fields["equipment"].queryset = Equipment.objects.visible_to(user).filter(is_active=True)
-        for name in ("type", "criticality", "company", "site", "equipment", "work_type"):
-            fields[name].empty_label = _("Any")
+        rows = reference_rows(TicketType, Criticality, WorkType)
+        companies, sites, equipment = counts.cached(user, "filter-choices", lambda: _places(user))
+        self.site_paths = {pk: path for pk, _name, path in sites}
+        any_ = [("", _("Any"))]
+        fields["type"].choices = any_ + active_choices(rows[TicketType])
+        fields["criticality"].choices = any_ + active_choices(rows[Criticality])
+        fields["work_type"].choices = any_ + active_choices(rows[WorkType])
+        fields["company"].choices = any_ + companies
+        fields["site"].choices = any_ + [(pk, name) for pk, name, _path in sites]
+        fields["equipment"].choices = any_ + equipment
         for item in fields.values():
             is_select = isinstance(item.widget, forms.Select)
             item.widget.attrs.setdefault(
@@ -137,7 +157,7 @@ class TicketListForm(forms.Form):
         return self.cleaned_data
 
 
-@dataclass(frozen=True)
+@dataclass
 class ListState:
     view: str
     filters: selectors.TicketFilters
@@ -155,7 +175,11 @@ class ListState:
         if params.get("page") == "1":
             params.pop("page")
         query = urlencode(params)
-        return reverse("portal:tickets") + (f"?{query}" if query else "")
+        return self.base_url + (f"?{query}" if query else "")
+
+    @cached_property
+    def base_url(self) -> str:
+        return reverse("portal:tickets")
 
 
 def _state(user: Any, form: TicketListForm, views: tuple[str, ...], page_raw: str) -> ListState:
@@ -171,13 +195,13 @@ def _state(user: Any, form: TicketListForm, views: tuple[str, ...], page_raw: st
     site = data.get("site")
     filters = selectors.TicketFilters(
         status=data.get("status") or "",
-        ticket_type_id=data["type"].pk if data.get("type") else None,
-        criticality_id=data["criticality"].pk if data.get("criticality") else None,
-        company_id=data["company"].pk if data.get("company") else None,
-        site_id=site.pk if site else None,
-        site_path=site.path if site else "",
-        equipment_id=data["equipment"].pk if data.get("equipment") else None,
-        work_type_id=data["work_type"].pk if data.get("work_type") else None,
+        ticket_type_id=data.get("type"),
+        criticality_id=data.get("criticality"),
+        company_id=data.get("company"),
+        site_id=site,
+        site_path=form.site_paths.get(site, "") if site else "",
+        equipment_id=data.get("equipment"),
+        work_type_id=data.get("work_type"),
         created_from=data.get("from"),
         created_to=data.get("to"),
         q=(data.get("q") or "").strip(),
@@ -207,13 +231,86 @@ def _state(user: Any, form: TicketListForm, views: tuple[str, ...], page_raw: st
 
 
 def _remember(user: Any, state: ListState) -> None:
-    """One statement whether the row exists or not."""
+    """One statement whether the row exists or not, and none while the list stays the same
+    (the cache knows what was saved last)."""
+    querystring = urlencode(state.params)
+    key = f"tickets:list-preference:{user.pk}"
+    if cache.get(key) == querystring:
+        return
     TicketListPreference.objects.bulk_create(
-        [TicketListPreference(user=user, querystring=urlencode(state.params))],
+        [TicketListPreference(user=user, querystring=querystring)],
         update_conflicts=True,
         unique_fields=["user"],
         update_fields=["querystring", "updated_at"],
     )
+    cache.set(key, querystring, 3600)
+
+
+ROW_HTML = (
+    '<tr data-testid="ticket-row" data-number="{number}">'
+    '<td class="text-nowrap"><a class="fw-semibold" href="{url}">{number}</a></td>'
+    '<td class="small d-none d-md-table-cell">{company}</td>'
+    '<td class="small d-none d-xl-table-cell">{contact}</td>'
+    '<td><a class="link-body-emphasis" href="{url}">{subject}</a>'
+    '<div class="small text-body-secondary d-md-none">{created_date}{overdue_note}</div></td>'
+    '<td><span class="badge text-bg-{status_color}{status_border}">{status}</span></td>'
+    '<td class="text-nowrap small d-none d-sm-table-cell">{created}</td>'
+    '<td class="text-nowrap small d-none d-lg-table-cell">{due}</td>'
+    '<td class="small d-none d-xl-table-cell">{assignee}</td>'
+    "</tr>"
+)
+OVERDUE_NOTE = ' · <span class="text-danger">{}</span>'
+DUE_HTML = "<span>{}</span>"
+OVERDUE_HTML = (
+    '<span class="text-danger fw-semibold" data-testid="overdue" title="{}">'
+    '<i class="bi bi-exclamation-triangle-fill me-1" aria-hidden="true"></i>{}</span>'
+)
+MUTED_HTML = '<span class="text-body-secondary">{}</span>'
+
+
+def table_rows(tickets: list[Ticket]) -> SafeString:
+    """The table's rows. Built here with format_html (every value escaped) rather than in the
+    template: on the busiest page of the portal a Django template spent ~0.3 ms a row resolving
+    URLs, dates and methods, this ~0.02 ms."""
+    now = timezone.now()
+    detail = reverse("portal:ticket_detail", args=["0"])[: -len("0/")]
+    statuses = {value: str(label) for value, label in Status.choices}
+    overdue_word, overdue_title = _("overdue"), _("Overdue")
+    not_assigned = format_html(MUTED_HTML, _("Not assigned"))
+    no_deadline = format_html(MUTED_HTML, "—")
+    rows = []
+    for ticket in tickets:
+        overdue = ticket.is_overdue(now)
+        created = timezone.localtime(ticket.created_at)
+        if ticket.due_at is None:
+            due = no_deadline
+        else:
+            text = date_format(timezone.localtime(ticket.due_at), "SHORT_DATETIME_FORMAT")
+            due = (
+                format_html(OVERDUE_HTML, overdue_title, text)
+                if overdue
+                else format_html(DUE_HTML, text)
+            )
+        color = ticket.status_color
+        rows.append(
+            format_html(
+                ROW_HTML,
+                number=ticket.number,
+                url=f"{detail}{quote(ticket.number)}/",
+                company=ticket.company.name,
+                contact=ticket.contact.full_name or ticket.contact.email or "",
+                subject=Truncator(ticket.subject).chars(90),
+                created_date=date_format(created, "SHORT_DATE_FORMAT"),
+                overdue_note=format_html(OVERDUE_NOTE, overdue_word) if overdue else "",
+                status_color=color,
+                status_border=" border" if color == "light" else "",
+                status=statuses.get(ticket.status, ticket.status),
+                created=date_format(created, "SHORT_DATETIME_FORMAT"),
+                due=due,
+                assignee=ticket.assignee.full_name if ticket.assignee else not_assigned,
+            )
+        )
+    return mark_safe("".join(rows))  # noqa: S308 (each row built by format_html)
 
 
 @dataclass(frozen=True)
@@ -283,14 +380,11 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     counts = selectors.ticket_view_counts(user)
     queryset = selectors.ticket_list_for_customer(user, state.view, state.filters, state.sort)
     total = (
-        selectors.capped_count(queryset.values("pk"))
+        selectors.ticket_list_total(user, urlencode(state.params), queryset)
         if state.filters.active
         else counts[state.view]
     )
     page = _page(queryset, state, total)
-    now = timezone.now()
-    for ticket in page.tickets:
-        ticket.overdue = ticket.is_overdue(now)  # type: ignore[attr-defined]
     if request.GET:
         _remember(user, state)
     columns = []
@@ -316,6 +410,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "state": state,
         "page": page,
+        "rows": table_rows(page.tickets),
         "views": [
             {"key": v, "label": VIEW_LABELS[v], "count": counts[v], "url": state.url(view=v)}
             for v in views

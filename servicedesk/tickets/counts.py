@@ -1,0 +1,76 @@
+"""Ticket counts (and the lists' filter choices) kept in the cache until what they count changes.
+
+Counting a big customer's tickets (tens of thousands) on every list page would cost more than
+the page itself, and the counts change far less often than the page is opened. A value is
+stored with a *stamp*: the user's membership scopes and a version per company they belong to
+and per user (staff: one version for all tickets). Saving or deleting a ticket moves its
+company's version on — at once, and again after the transaction commits, so that a count made
+from the old rows meanwhile is not kept — and so does saving a company, or one of its sites or
+pieces of equipment (the filter choices). A person's own version moves when they open a ticket
+for the first time (recently viewed) or follow or unfollow one. A value whose stamp no longer
+matches is made again. Changes that skip signals (`QuerySet.update()` moving tickets between
+companies, raw SQL) must call `company_changed`.
+
+With the embedded local-memory cache each web process keeps its own values, and a change made
+by another process (the worker) reaches it only when COUNTS_SECONDS have passed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+
+from servicedesk.accounts.scopes import membership_scopes
+
+T = TypeVar("T")
+COUNTS_SECONDS = 600
+
+
+ALL_KEY = "tickets:v1:all"
+
+
+def _company_key(company_id: int) -> str:
+    return f"tickets:v1:company:{company_id}"
+
+
+def _user_key(user_id: int) -> str:
+    return f"tickets:v1:user:{user_id}"
+
+
+def _bump(key: str) -> None:
+    # Now, so this transaction's own next read does not see an old count, and again after the
+    # commit, so that a count another request made from the old rows meanwhile is not kept.
+    cache.set(key, time.time_ns(), None)
+    transaction.on_commit(lambda: cache.set(key, time.time_ns(), None))
+
+
+def company_changed(company_id: int | None) -> None:
+    _bump(ALL_KEY)
+    if company_id is not None:
+        _bump(_company_key(company_id))
+
+
+def user_changed(user_id: int) -> None:
+    _bump(_user_key(user_id))
+
+
+def cached(user: Any, name: str, compute: Callable[[], T]) -> T:
+    """compute() for this user, from the cache while nothing it depends on has changed.
+    `name` tells apart the values of one user (a view's counts, a filtered list's total)."""
+    scopes = membership_scopes(user)
+    version_keys = [_company_key(s.company_id) for s in scopes] + [_user_key(user.pk)]
+    if user.is_provider_staff:
+        version_keys.append(ALL_KEY)
+    key = f"tickets:v1:cached:{user.pk}:{name}"
+    found = cache.get_many([key, *version_keys])
+    stamp = (tuple(scopes), tuple(found.get(k) for k in version_keys))
+    entry = found.get(key)
+    if entry is not None and entry[0] == stamp:
+        return entry[1]  # type: ignore[no-any-return]
+    value = compute()
+    cache.set(key, (stamp, value), COUNTS_SECONDS)
+    return value
