@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from servicedesk.accounts.models import Membership, Role, User
@@ -114,6 +114,11 @@ class Command(BaseCommand):
             members = self._customers(companies, options["customers"])
             self._step("companies, sites, equipment, customers", started)
             self._tickets(options["tickets"], companies, places, members)
+        if connection.vendor == "postgresql":
+            # Fresh statistics: with the planner's guesses from empty tables, a ticket's
+            # timeline query hash-joins every user (9 ms instead of 0.1 ms).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self._step(f"total ({options['tickets']} tickets)", started)
 
     def _step(self, what: str, since: float) -> None:
