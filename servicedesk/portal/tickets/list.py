@@ -3,7 +3,10 @@ search, sorting and pagination — all of it in the query string, remembered per
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 from typing import Any, cast
 from urllib.parse import quote, urlencode
 
@@ -13,13 +16,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.formats import date_format
+from django.utils.formats import get_format
 from django.utils.functional import cached_property
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -268,16 +269,38 @@ OVERDUE_HTML = (
 MUTED_HTML = '<span class="text-body-secondary">{}</span>'
 
 
+def _truncate(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+# Django date-format characters that strftime spells the same way (zero-padded numbers).
+_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M", "s": "%S"}
+
+
+def date_formatter(django_format: str) -> Callable[[dt.datetime], str]:
+    """A function formatting datetimes like `dateformat.format(value, django_format)`: strftime
+    when every character of the format has a strftime twin (Russian «d.m.Y H:i»: ~1 µs
+    instead of ~20 µs), Django's formatter otherwise (English «m/d/Y P»)."""
+    if all(ch in _STRFTIME or (not ch.isalpha() and ch not in "\\%") for ch in django_format):
+        pattern = "".join(_STRFTIME.get(ch, ch) for ch in django_format)
+        return lambda value: value.strftime(pattern)
+    return lambda value: str(dateformat.format(value, django_format))
+
+
 def table_rows(tickets: list[Ticket]) -> SafeString:
-    """The table's rows. Built here with format_html (every value escaped) rather than in the
-    template: on the busiest page of the portal a Django template spent ~0.3 ms a row resolving
-    URLs, dates and methods, this ~0.02 ms."""
+    """The table's rows, built here rather than in the template: on the busiest page of the
+    portal a Django template spent ~0.3 ms a row resolving URLs, dates and methods, and even
+    format_html ~0.07 ms; this ~0.03 ms. Every value goes through `escape` (the standard
+    library's html.escape, quotes included, as Django's own escaping does)."""
     now = timezone.now()
     detail = reverse("portal:ticket_detail", args=["0"])[: -len("0/")]
-    statuses = {value: str(label) for value, label in Status.choices}
-    overdue_word, overdue_title = _("overdue"), _("Overdue")
-    not_assigned = format_html(MUTED_HTML, _("Not assigned"))
-    no_deadline = format_html(MUTED_HTML, "—")
+    statuses = {value: escape(str(label)) for value, label in Status.choices}
+    short_date = date_formatter(get_format("SHORT_DATE_FORMAT"))
+    short_datetime = date_formatter(get_format("SHORT_DATETIME_FORMAT"))
+    overdue_note = OVERDUE_NOTE.format(escape(str(_("overdue"))))
+    overdue_title = escape(str(_("Overdue")))
+    not_assigned = MUTED_HTML.format(escape(str(_("Not assigned"))))
+    no_deadline = MUTED_HTML.format("—")
     rows = []
     for ticket in tickets:
         overdue = ticket.is_overdue(now)
@@ -285,32 +308,29 @@ def table_rows(tickets: list[Ticket]) -> SafeString:
         if ticket.due_at is None:
             due = no_deadline
         else:
-            text = date_format(timezone.localtime(ticket.due_at), "SHORT_DATETIME_FORMAT")
-            due = (
-                format_html(OVERDUE_HTML, overdue_title, text)
-                if overdue
-                else format_html(DUE_HTML, text)
-            )
+            text = escape(short_datetime(timezone.localtime(ticket.due_at)))
+            due = OVERDUE_HTML.format(overdue_title, text) if overdue else DUE_HTML.format(text)
         color = ticket.status_color
+        number = escape(ticket.number)
+        contact = ticket.contact
         rows.append(
-            format_html(
-                ROW_HTML,
-                number=ticket.number,
-                url=f"{detail}{quote(ticket.number)}/",
-                company=ticket.company.name,
-                contact=ticket.contact.full_name or ticket.contact.email or "",
-                subject=Truncator(ticket.subject).chars(90),
-                created_date=date_format(created, "SHORT_DATE_FORMAT"),
-                overdue_note=format_html(OVERDUE_NOTE, overdue_word) if overdue else "",
-                status_color=color,
+            ROW_HTML.format(
+                number=number,
+                url=escape(f"{detail}{quote(ticket.number)}/"),
+                company=escape(ticket.company.name),
+                contact=escape(contact.full_name or contact.email or ""),
+                subject=escape(_truncate(ticket.subject, 90)),
+                created_date=escape(short_date(created)),
+                overdue_note=overdue_note if overdue else "",
+                status_color=escape(color),
                 status_border=" border" if color == "light" else "",
-                status=statuses.get(ticket.status, ticket.status),
-                created=date_format(created, "SHORT_DATETIME_FORMAT"),
+                status=statuses.get(ticket.status) or escape(ticket.status),
+                created=escape(short_datetime(created)),
                 due=due,
-                assignee=ticket.assignee.full_name if ticket.assignee else not_assigned,
+                assignee=escape(ticket.assignee.full_name) if ticket.assignee else not_assigned,
             )
         )
-    return mark_safe("".join(rows))  # noqa: S308 (each row built by format_html)
+    return mark_safe("".join(rows))  # noqa: S308 (every value escaped above)
 
 
 @dataclass(frozen=True)
