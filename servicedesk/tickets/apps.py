@@ -23,7 +23,7 @@ def _company_changed(instance: Any, **kwargs: Any) -> None:
     # A company, or a site or piece of equipment of one: the lists' filter choices change.
     from servicedesk.tickets import counts
 
-    counts.company_changed(getattr(instance, "company_id", instance.pk))
+    counts.company_changed(getattr(instance, "company_id", instance.pk), counts.PLACES)
 
 
 class TicketsConfig(AppConfig):

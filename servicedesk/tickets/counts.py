@@ -30,41 +30,51 @@ T = TypeVar("T")
 COUNTS_SECONDS = 600
 
 
-ALL_KEY = "tickets:v1:all"
+# What a cached value depends on: the tickets of a company (counts), or its places — the
+# company itself, its sites and equipment (filter choices, the create form's lists).
+TICKETS = "tickets"
+PLACES = "places"
 
 
-def _company_key(company_id: int) -> str:
-    return f"tickets:v1:company:{company_id}"
+def _all_key(kind: str) -> str:
+    return f"tickets:v1:{kind}:all"
+
+
+def _company_key(company_id: int, kind: str) -> str:
+    return f"tickets:v1:{kind}:company:{company_id}"
 
 
 def _user_key(user_id: int) -> str:
     return f"tickets:v1:user:{user_id}"
 
 
-def _bump(key: str) -> None:
+def _bump(*keys: str) -> None:
     # Now, so this transaction's own next read does not see an old count, and again after the
     # commit, so that a count another request made from the old rows meanwhile is not kept.
-    cache.set(key, time.time_ns(), None)
-    transaction.on_commit(lambda: cache.set(key, time.time_ns(), None))
+    cache.set_many(dict.fromkeys(keys, time.time_ns()), None)
+    transaction.on_commit(lambda: cache.set_many(dict.fromkeys(keys, time.time_ns()), None))
 
 
-def company_changed(company_id: int | None) -> None:
-    _bump(ALL_KEY)
-    if company_id is not None:
-        _bump(_company_key(company_id))
+def company_changed(company_id: int | None, kind: str = TICKETS) -> None:
+    """A ticket of the company (TICKETS), or the company, a site or equipment (PLACES)."""
+    if company_id is None:
+        _bump(_all_key(kind))
+    else:
+        _bump(_all_key(kind), _company_key(company_id, kind))
 
 
 def user_changed(user_id: int) -> None:
     _bump(_user_key(user_id))
 
 
-def cached(user: Any, name: str, compute: Callable[[], T]) -> T:
+def cached(user: Any, name: str, compute: Callable[[], T], depends: str = TICKETS) -> T:
     """compute() for this user, from the cache while nothing it depends on has changed.
-    `name` tells apart the values of one user (a view's counts, a filtered list's total)."""
+    `name` tells apart the values of one user (a view's counts, a filtered list's total);
+    `depends` says whether tickets (TICKETS) or places (PLACES) make it change."""
     scopes = membership_scopes(user)
-    version_keys = [_company_key(s.company_id) for s in scopes] + [_user_key(user.pk)]
+    version_keys = [_company_key(s.company_id, depends) for s in scopes] + [_user_key(user.pk)]
     if user.is_provider_staff:
-        version_keys.append(ALL_KEY)
+        version_keys.append(_all_key(depends))
     key = f"tickets:v1:cached:{user.pk}:{name}"
     found = cache.get_many([key, *version_keys])
     stamp = (tuple(scopes), tuple(found.get(k) for k in version_keys))

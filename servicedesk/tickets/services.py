@@ -7,8 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,20 +39,40 @@ DESCRIPTION_MAX_LENGTH = 8192
 
 
 def ticket_number_next(day: Any = None) -> str:
-    """The next number for the configured mask. Call inside the creating transaction: the
-    counter row stays locked (PostgreSQL row lock; SQLite's write lock) until it commits, so
-    parallel creations queue for a number instead of sharing one."""
+    """The next number for the configured mask, from one `UPDATE … RETURNING` in a transaction
+    of its own: the counter row is locked (PostgreSQL row lock; SQLite's write lock) for that
+    one statement, so parallel creations queue for a number instead of sharing one, and do not
+    wait for each other's whole ticket to be written. Called inside an outer transaction, the
+    lock lasts until that commits. A number whose ticket then fails to save is not reused (a
+    gap in the sequence; numbers are never given twice)."""
     mask = settings.TICKET_NUMBER_MASK
     day = day or timezone.localdate()
     key = numbering.sequence_key(mask, day)
-    if not TicketSequence.objects.filter(key=key).update(last_value=F("last_value") + 1):
-        try:
-            with transaction.atomic():
-                TicketSequence.objects.create(key=key, last_value=1)
-        except IntegrityError:  # another transaction created it first
-            TicketSequence.objects.filter(key=key).update(last_value=F("last_value") + 1)
-    value = TicketSequence.objects.values_list("last_value", flat=True).get(key=key)
+    with transaction.atomic():
+        value = _sequence_increment(key)
+        if value is None:
+            try:
+                with transaction.atomic():
+                    TicketSequence.objects.create(key=key, last_value=1)
+                value = 1
+            except IntegrityError:  # another transaction created it first
+                value = _sequence_increment(key)
+    if value is None:  # pragma: no cover (the row exists: created here or by the other)
+        raise RuntimeError(f"No ticket sequence row for {key!r}")
     return numbering.render(mask, day, value)
+
+
+def _sequence_increment(key: str) -> int | None:
+    table = connection.ops.quote_name(TicketSequence._meta.db_table)
+    key_column = connection.ops.quote_name("key")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_value = last_value + 1 "  # noqa: S608 (names, not data)
+            f"WHERE {key_column} = %s RETURNING last_value",
+            [key],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 @dataclass(frozen=True)
@@ -136,7 +155,6 @@ def _check_ticket_data(by: User, contact: User, data: TicketData) -> TicketData:
     )
 
 
-@transaction.atomic
 def ticket_create(
     *,
     by: User,
@@ -166,8 +184,22 @@ def ticket_create(
         )
     checked_files = _check_uploads(files)
     data = _check_ticket_data(by, contact, data)
+    number = ticket_number_next()  # before the transaction below: see its docstring
+    with transaction.atomic():
+        return _ticket_insert(by, contact, data, subject, number, origin, checked_files)
+
+
+def _ticket_insert(
+    by: User,
+    contact: User,
+    data: TicketData,
+    subject: str,
+    number: str,
+    origin: str,
+    checked_files: list[tuple[UploadedFile[bytes], CheckedUpload]],
+) -> Ticket:
     ticket = Ticket.objects.create(
-        number=ticket_number_next(),
+        number=number,
         subject=subject,
         description=data.description,
         ticket_type=data.ticket_type,
@@ -185,7 +217,7 @@ def ticket_create(
     )
     TicketEvent.objects.create(ticket=ticket, actor=by, kind=TicketEvent.Kind.CREATED)
     if contact.pk != by.pk or by.is_customer:
-        TicketFollower.objects.get_or_create(ticket=ticket, user=contact)
+        TicketFollower.objects.create(ticket=ticket, user=contact)  # a new ticket: no followers
     # Files last: the database work they follow is done, so little can fail after them.
     _store_attachments(by, ticket, checked_files)
     from servicedesk.tickets import tasks

@@ -7,16 +7,19 @@ service (`ticket_create`) checks the same again; the form's lists are a convenie
 guard.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIteratorValue
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -32,6 +35,8 @@ from servicedesk.customers.models import (
     TicketType,
     WorkType,
 )
+from servicedesk.customers.reference import reference_rows
+from servicedesk.tickets import counts
 from servicedesk.tickets.services import DESCRIPTION_MAX_LENGTH, TicketData
 
 # The place picker's values: a site ("s12") or a piece of equipment ("e40").
@@ -113,6 +118,70 @@ class ContractChoiceField(forms.ModelChoiceField[Contract]):
         return label
 
 
+class _ReferenceChoices(BaseChoiceIterator):
+    def __init__(self, field: "ReferenceChoiceField") -> None:
+        self.field = field
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        yield from self.field.choice_list()
+
+
+class ReferenceChoiceField(forms.ModelChoiceField[Any]):
+    """A choice of a reference list (type, criticality, work type) offered and checked from
+    the cache (customers/reference.py): no query to show the list or to accept a choice."""
+
+    def __init__(self, model: type[Any], **kwargs: Any) -> None:
+        self.model = model
+        super().__init__(queryset=model.objects.filter(is_active=True), **kwargs)
+
+    def rows(self) -> dict[int, Any]:
+        return {
+            pk: row for pk, row in reference_rows(self.model)[self.model].items() if row.is_active
+        }
+
+    def choice_list(self) -> list[tuple[Any, Any]]:
+        empty: list[tuple[Any, Any]] = [] if self.empty_label is None else [("", self.empty_label)]
+        return empty + [
+            (ModelChoiceIteratorValue(pk, row), row.name) for pk, row in self.rows().items()
+        ]
+
+    def _get_choices(self) -> BaseChoiceIterator:
+        return _ReferenceChoices(self)  # read when the list is shown, not when forms are built
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)  # type: ignore[union-attr]
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        row = self.rows().get(pk_or_none(value))  # type: ignore[arg-type]
+        if row is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return row
+
+
+class ListedCompanyField(forms.ModelChoiceField[Company]):
+    """The company choice, accepted from the list the form already holds (no second query)."""
+
+    listed: list[Company] | None = None
+
+    def to_python(self, value: Any) -> Company | None:
+        if value in self.empty_values or self.listed is None:
+            return super().to_python(value)
+        pk = pk_or_none(value)
+        found = next((c for c in self.listed if c.pk == pk), None)
+        if found is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found
+
+
 def country_choices() -> list[tuple[str, str]]:
     return [("", "—"), *((str(code), str(name)) for code, name in countries)]
 
@@ -122,15 +191,15 @@ class TicketForm(forms.Form):
     every list); `companies` overrides the company list (the back office offers all)."""
 
     # «Заявка»
-    ticket_type = forms.ModelChoiceField(
+    ticket_type = ReferenceChoiceField(
+        TicketType,
         label=_("Type"),
-        queryset=TicketType.objects.filter(is_active=True),
         empty_label=None,
         help_text=_("What kind of help you need: a repair, a consultation, maintenance…"),
     )
-    criticality = forms.ModelChoiceField(
+    criticality = ReferenceChoiceField(
+        Criticality,
         label=_("Criticality"),
-        queryset=Criticality.objects.filter(is_active=True),
         empty_label=None,
         help_text=_(
             "How badly the problem affects your work. It sets how fast the service team must "
@@ -154,7 +223,7 @@ class TicketForm(forms.Form):
         % {"max": f"{DESCRIPTION_MAX_LENGTH:,}".replace(",", "\u00a0")},
     )
     # «Обслуживание заказчика»
-    company = forms.ModelChoiceField(
+    company = ListedCompanyField(
         label=_("Company"),
         queryset=Company.objects.none(),
         empty_label=_("Choose a company…"),
@@ -170,9 +239,9 @@ class TicketForm(forms.Form):
             "Type in the search box to narrow the list."
         ),
     )
-    work_type = forms.ModelChoiceField(
+    work_type = ReferenceChoiceField(
+        WorkType,
         label=_("Work type"),
-        queryset=WorkType.objects.filter(is_active=True),
         required=False,
         empty_label="—",
         help_text=_("Leave empty if you are not sure: the dispatcher will choose."),
@@ -220,8 +289,15 @@ class TicketForm(forms.Form):
         company_field: Any = self.fields["company"]
         if companies is None:
             companies = Company.objects.visible_to(scope_user).filter(is_active=True)
+            ordered = companies.order_by("name")
+            # Kept in the cache until the person's companies change (tickets/counts.py).
+            self.company_choices = counts.cached(
+                scope_user, "form-companies", lambda: list(ordered), counts.PLACES
+            )
+        else:
+            self.company_choices = list(companies.order_by("name"))
         company_field.queryset = companies
-        self.company_choices = list(companies.order_by("name"))
+        company_field.listed = self.company_choices
         company_field.widget.option_data = {
             str(c.pk): {"data-country": str(c.country or "")} for c in self.company_choices
         }
@@ -256,15 +332,15 @@ class TicketForm(forms.Form):
     def _set_defaults(self) -> None:
         if self.is_bound:
             return
+        rows = reference_rows(TicketType, Criticality)
         if "ticket_type" not in self.initial:
-            self.initial["ticket_type"] = (
-                TicketType.objects.filter(is_active=True).values_list("pk", flat=True).first()
+            self.initial["ticket_type"] = next(
+                (pk for pk, row in rows[TicketType].items() if row.is_active), None
             )
         if "criticality" not in self.initial:
-            self.initial["criticality"] = (
-                Criticality.objects.filter(is_active=True, is_default=True)
-                .values_list("pk", flat=True)
-                .first()
+            self.initial["criticality"] = next(
+                (pk for pk, row in rows[Criticality].items() if row.is_active and row.is_default),
+                None,
             )
 
     def _limit_places(self) -> None:
@@ -273,15 +349,8 @@ class TicketForm(forms.Form):
         if self.chosen_company is None:
             self.fields["place"].choices = choices  # type: ignore[attr-defined]
             return
-        self.sites = list(
-            Site.objects.visible_to(self.scope_user)
-            .filter(company=self.chosen_company, is_active=True)
-            .order_by("path")
-        )
-        self.equipment = list(
-            Equipment.objects.visible_to(self.scope_user)
-            .filter(company=self.chosen_company, is_active=True)
-            .order_by("name")
+        self.sites, self.equipment = counts.cached(
+            self.scope_user, f"form-places:{self.chosen_company.pk}", self._places, counts.PLACES
         )
         by_site: dict[int | None, list[Equipment]] = {}
         for item in self.equipment:
@@ -317,6 +386,20 @@ class TicketForm(forms.Form):
             option_data[value] = {"data-kind": "equipment", "data-depth": "0", "data-path": ""}
         self.fields["place"].choices = choices  # type: ignore[attr-defined]
         widget.option_data = option_data
+
+    def _places(self) -> tuple[list[Site], list[Equipment]]:
+        return (
+            list(
+                Site.objects.visible_to(self.scope_user)
+                .filter(company=self.chosen_company, is_active=True)
+                .order_by("path")
+            ),
+            list(
+                Equipment.objects.visible_to(self.scope_user)
+                .filter(company=self.chosen_company, is_active=True)
+                .order_by("name")
+            ),
+        )
 
     def _chosen_place(self) -> tuple[Site | None, Equipment | None]:
         raw = str(self._raw("place") or "")

@@ -131,7 +131,9 @@ class TicketListForm(forms.Form):
             *Status.choices,
         ]
         rows = reference_rows(TicketType, Criticality, WorkType)
-        companies, sites, equipment = counts.cached(user, "filter-choices", lambda: _places(user))
+        companies, sites, equipment = counts.cached(
+            user, "filter-choices", lambda: _places(user), counts.PLACES
+        )
         self.site_paths = {pk: path for pk, _name, path in sites}
         any_ = [("", _("Any"))]
         fields["type"].choices = any_ + active_choices(rows[TicketType])
