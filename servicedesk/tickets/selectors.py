@@ -199,6 +199,24 @@ def ticket_list_for_customer(
     )
 
 
+def ticket_page(queryset: QuerySet[Ticket], start: int, stop: int) -> list[Ticket]:
+    """Rows start..stop of a list, in two steps: the page's ids first — ordered and cut on the
+    ticket table alone, from its indexes — then those tickets with what a row shows. In one
+    step, PostgreSQL misjudged a searched big customer's list and joined every matching row
+    to its contact and assignee before cutting the page (38 ms instead of ~2)."""
+    ids = list(queryset.values_list("pk", flat=True)[start:stop])
+    if not ids:
+        return []
+    rows = (
+        Ticket.objects.filter(pk__in=ids)
+        .select_related(*LIST_RELATED)
+        .only(*LIST_COLUMNS)
+        .order_by()
+    )
+    by_id = {ticket.pk: ticket for ticket in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def capped_count(queryset: QuerySet[Any], cap: int = COUNT_CAP) -> int:
     """How many rows, counting at most cap + 1 of them (a result above `cap` means "more")."""
     return queryset.order_by()[: cap + 1].count()

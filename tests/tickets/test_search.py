@@ -188,3 +188,17 @@ def test_query_builders_quote_everything() -> None:
     assert postgres_tsquery(["it's", "x"]) == "'it''s' & 'x':*"
     assert sqlite_match(['say "hi"', "x"]) == '"say ""hi""" "x"*'
     assert len(search_words("w " * 100)) == 8
+
+
+@pytest.mark.django_db
+def test_postgresql_tests_the_stored_document_not_the_expression(world: World) -> None:
+    """The plan reads the stored column (index or row test), never recomputes to_tsvector."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    queryset = ticket_search(Ticket.objects.filter(company=world.companies["A"]), "насос")
+    sql, params = queryset.order_by("-created_at").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "search_document" in plan
+    assert "to_tsvector" not in plan

@@ -365,9 +365,9 @@ class Page:
 
 
 def _page(queryset: QuerySet[Ticket], state: ListState, total: int) -> Page:
-    """One page: one query for the rows (one extra row tells whether there is a next page)."""
+    """One page (one extra row tells whether there is a next page)."""
     start = (state.page - 1) * state.size
-    rows = list(queryset[start : start + state.size + 1])
+    rows = selectors.ticket_page(queryset, start, start + state.size + 1)
     return Page(rows[: state.size], state.page, state.size, total, len(rows) > state.size)
 
 
