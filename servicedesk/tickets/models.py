@@ -151,7 +151,14 @@ class Ticket(TimeStampedModel):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
+    # The SLA clock stops while the ticket waits for the customer (sla app): when it stopped,
+    # and the paused time already added to the deadlines.
+    sla_paused_at = models.DateTimeField(_("SLA clock stopped at"), null=True, blank=True)
+    sla_paused_seconds = models.PositiveIntegerField(_("SLA paused, seconds"), default=0)
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # Moves on with every change made through the services: a change made from a stale page
+    # (two dispatchers at once) is refused instead of overwriting the other's.
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = TicketQuerySet.as_manager()
 
@@ -166,6 +173,10 @@ class Ticket(TimeStampedModel):
             models.Index(fields=["-created_at", "-id"], name="ticket_created"),
             models.Index(fields=["company", "status"], name="ticket_company_status"),
             models.Index(Lower("subject"), name="ticket_subject_lower"),
+            # The back office's queue and the SLA checks.
+            models.Index(fields=["status", "due_at"], name="ticket_status_due"),
+            models.Index(fields=["assignee", "-created_at", "-id"], name="ticket_assignee_created"),
+            models.Index(fields=["status", "-created_at", "-id"], name="ticket_status_created"),
         ]
 
     def __str__(self) -> str:
