@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "servicedesk.accounts",
     "servicedesk.customers",
     "servicedesk.tickets",
+    "servicedesk.sla",
     "servicedesk.portal",
     "servicedesk.backoffice",
 ]
@@ -255,6 +256,9 @@ ATTACHMENT_EXTENSIONS = env.list(
         "doc", "docx", "xls", "xlsx", "odt", "ods", "zip", "7z", "mp4", "mov",
     ],
 )  # fmt: skip
+# SLA (servicedesk.sla): dispatchers are warned this many minutes before a first-response or
+# resolution deadline (and told again when it passes); the check runs every minute.
+SLA_WARNING_MINUTES = env.int("SLA_WARNING_MINUTES", default=60)
 # bench/run.py: serve the benchmark's floor pages at /bench/floor/ (never in production).
 BENCH_FLOOR = env.bool("BENCH_FLOOR", default=False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
