@@ -49,3 +49,39 @@ rules.add_perm("accounts.decide_access_requests", is_admin | is_dispatcher)
 rules.add_perm("accounts.view_audit_log", is_admin)
 rules.add_perm("accounts.import_people", is_admin | is_dispatcher)
 rules.add_perm("portal.request_colleague_access", is_customer)
+
+
+# Tickets (issue 5). Which status changes each permission allows is tickets/workflow.py's table.
+@rules.predicate
+def is_ticket_assignee(user: Any, ticket: Any) -> bool:
+    return bool(ticket is not None and getattr(ticket, "assignee_id", None) == user.pk)
+
+
+@rules.predicate
+def sees_ticket(user: Any, ticket: Any) -> bool:
+    """The scoping layer's answer (Ticket.objects.visible_to), asked for this one ticket."""
+    if ticket is None or ticket.pk is None:
+        return False
+    from servicedesk.tickets.models import Ticket
+
+    return Ticket.objects.visible_to(user).filter(pk=ticket.pk).exists()
+
+
+# The back office's ticket work in general: the queue, editing, status changes.
+rules.add_perm("tickets.work", is_provider_staff)
+# Deciding who works on what and the promises to the customer: assigning, cancelling, closing,
+# criticality, contract and deadlines; bulk changes are made of these.
+rules.add_perm("tickets.dispatch", is_admin | is_dispatcher)
+# Working on one ticket: dispatchers and admins on any, an engineer on those assigned to them.
+rules.add_perm(
+    "tickets.work_on_ticket", is_admin | is_dispatcher | (is_engineer & is_ticket_assignee)
+)
+# A customer who sees the ticket (its contact, or a member whose scope shows it) accepts the
+# proposed solution.
+rules.add_perm("tickets.accept_resolution", is_customer & sees_ticket)
+
+# Who can be made a ticket's assignee: a rule about the person, not a permission they hold
+# (an administrator holds every permission but does not take tickets). Ask
+# `rules.test_rule("tickets.can_be_assigned", person)`.
+ASSIGNEE_ROLES = (Role.DISPATCHER, Role.ENGINEER)
+rules.add_rule("tickets.can_be_assigned", _has_role(*ASSIGNEE_ROLES))

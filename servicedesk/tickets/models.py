@@ -199,7 +199,14 @@ class Ticket(TimeStampedModel):
 
 
 class TicketEvent(models.Model):
-    """One entry of a ticket's timeline: who did what, when, old → new. Written by services."""
+    """One entry of a ticket's timeline: who did what, when, old → new. Written by services.
+
+    Values: FIELD_CHANGED keeps readable text (names; dates as ISO 8601 in UTC), `field` the
+    ticket field's name; STATUS_CHANGED keeps the status codes (field "status"), shown through
+    `Status` or `workflow.customer_status_label`; ASSIGNED keeps the people's names. A status
+    change with a reason worth telling is followed by one more event saying it: REOPENED and
+    CANCELLED (new_value: the reason staff gave), CUSTOMER_REPLIED, RESOLUTION_ACCEPTED and
+    AUTO_CLOSED (new_value: the number of days, actor None)."""
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
@@ -209,6 +216,11 @@ class TicketEvent(models.Model):
         ATTACHMENT_ADDED = "attachment_added", _("File attached")
         FOLLOWED = "followed", _("Followed")
         UNFOLLOWED = "unfollowed", _("Unfollowed")
+        REOPENED = "reopened", _("Reopened")
+        CANCELLED = "cancelled", _("Cancelled")
+        CUSTOMER_REPLIED = "customer_replied", _("Back in progress: the customer replied")
+        RESOLUTION_ACCEPTED = "resolution_accepted", _("Solution accepted by the customer")
+        AUTO_CLOSED = "auto_closed", _("Closed automatically")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
