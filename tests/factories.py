@@ -158,3 +158,72 @@ class TicketFactory(DjangoModelFactory):
     contact = factory.SubFactory(UserFactory)
     created_by = factory.SelfAttribute("contact")
     origin = "portal"
+
+
+# --- SLA (servicedesk.sla) ---------------------------------------------------------------------
+
+
+class ServiceCalendarFactory(DjangoModelFactory):
+    """A calendar; `hours={weekday: [(start, end), ...]}` and `holidays=[date, ...]` add rows."""
+
+    class Meta:
+        model = "sla.ServiceCalendar"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Calendar {n}")
+    time_zone = "Europe/Moscow"
+
+    @factory.post_generation
+    def hours(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        from servicedesk.sla.models import WorkingHours
+
+        if create and extracted:
+            WorkingHours.objects.bulk_create(
+                WorkingHours(calendar=self, weekday=day, start=start, end=end)
+                for day, intervals in extracted.items()
+                for start, end in intervals
+            )
+
+    @factory.post_generation
+    def holidays(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        from servicedesk.sla.models import Holiday
+
+        if create and extracted:
+            Holiday.objects.bulk_create(
+                Holiday(calendar=self, date=day, name=f"Holiday {day}") for day in extracted
+            )
+
+
+def office_calendar(**kwargs: Any) -> Any:
+    """Weekdays 09:00–18:00, Moscow time."""
+    hours = {day: [(dt.time(9), dt.time(18))] for day in range(5)}
+    return ServiceCalendarFactory(hours=hours, **kwargs)
+
+
+def _m2m(field: str) -> Any:
+    def setter(self: Any, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            getattr(self, field).set(extracted)
+
+    setter.__name__ = field
+    return factory.PostGeneration(setter)
+
+
+class SlaRuleFactory(DjangoModelFactory):
+    """An SLA rule; the lists (ticket_types=[...], sites=[...], ...) are set after creation."""
+
+    class Meta:
+        model = "sla.SlaRule"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Rule {n}")
+    first_response_minutes = 60
+    resolution_minutes = 480
+    calendar = None
+    ticket_types = _m2m("ticket_types")
+    criticalities = _m2m("criticalities")
+    work_types = _m2m("work_types")
+    companies = _m2m("companies")
+    sites = _m2m("sites")
+    equipment = _m2m("equipment")
+    contracts = _m2m("contracts")
