@@ -1,0 +1,164 @@
+"""The SLA check, run every minute by the Huey consumer.
+
+Dispatchers get an email when a first-response or resolution deadline is near
+(settings.SLA_WARNING_MINUTES) and when it has passed — once per ticket and threshold, recorded
+as an SlaNotification. In-app notifications come with the notifications app (a later issue);
+they should hang off the same SlaNotification rows, so that each threshold still fires once.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from servicedesk.accounts.models import Role, User
+from servicedesk.core.mail import render_mail
+from servicedesk.sla.models import SlaNotification
+from servicedesk.tickets.models import Status, Ticket
+
+logger = logging.getLogger(__name__)
+
+# Waiting tickets have their clock stopped; resolved, closed and cancelled ones are done.
+RUNNING_STATUSES = (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS)
+CHUNK_SIZE = 200
+
+Kind = SlaNotification.Kind
+
+
+@dataclass
+class CheckResult:
+    notified: dict[str, int] = field(default_factory=dict)
+    emails: int = 0
+
+
+def _thresholds(now: datetime, soon: datetime) -> list[tuple[str, Q, str]]:
+    """(kind, condition, deadline field) — breaches first: a ticket found already past its
+    deadline is told it is overdue, not that it soon will be."""
+    unanswered = Q(first_responded_at__isnull=True)
+    return [
+        (
+            Kind.RESPONSE_BREACH,
+            unanswered & Q(first_response_due_at__lte=now),
+            "first_response_due_at",
+        ),
+        (
+            Kind.RESPONSE_WARNING,
+            unanswered & Q(first_response_due_at__gt=now, first_response_due_at__lte=soon),
+            "first_response_due_at",
+        ),
+        (Kind.RESOLUTION_BREACH, Q(due_at__lte=now), "due_at"),
+        (Kind.RESOLUTION_WARNING, Q(due_at__gt=now, due_at__lte=soon), "due_at"),
+    ]
+
+
+def _ticket_url(ticket: Ticket) -> str:
+    try:
+        path = reverse("backoffice:ticket_detail", args=[ticket.number])
+    except NoReverseMatch:  # the back office's ticket page arrives with the workflow
+        path = reverse("backoffice:dashboard")
+    return str(settings.SITE_URL).rstrip("/") + path
+
+
+def _messages(
+    tickets: list[Ticket], kind: str, deadline_field: str, recipients: list[User], now: datetime
+) -> list[EmailMultiAlternatives]:
+    messages = []
+    for ticket in tickets:
+        deadline = getattr(ticket, deadline_field)
+        for user in recipients:
+            assert user.email  # noqa: S101 (filtered in the query)
+            context = {
+                "ticket": ticket,
+                "kind": kind,
+                "headline": Kind(kind).label,
+                "is_breach": kind in (Kind.RESPONSE_BREACH, Kind.RESOLUTION_BREACH),
+                "is_response": kind in (Kind.RESPONSE_BREACH, Kind.RESPONSE_WARNING),
+                "deadline": deadline,
+                "minutes": abs(int((deadline - now).total_seconds() // 60)),
+                "recipient": user,
+                "recipient_tz": user.time_zone or settings.TIME_ZONE,
+                "ticket_url": _ticket_url(ticket),
+            }
+            messages.append(
+                render_mail("sla/email/deadline", context, to=[user.email], language=user.language)
+            )
+    return messages
+
+
+def _notify_chunk(
+    kind: str, condition: Q, deadline_field: str, recipients: list[User], now: datetime
+) -> tuple[int, int]:
+    """Claim and notify up to CHUNK_SIZE tickets; (tickets claimed, emails sent)."""
+    already = SlaNotification.objects.filter(ticket=OuterRef("pk"), kind=kind)
+    with transaction.atomic():
+        # (status, due_at) is indexed; `already` is an anti-join on the unique (ticket, kind).
+        tickets = list(
+            Ticket.objects.filter(status__in=RUNNING_STATUSES)
+            .filter(condition)
+            .filter(~Exists(already))
+            .select_related("company")
+            .order_by(deadline_field, "pk")[:CHUNK_SIZE]
+        )
+        if not tickets:
+            return 0, 0
+        SlaNotification.objects.bulk_create(
+            [SlaNotification(ticket=t, kind=kind, created_at=now) for t in tickets],
+            ignore_conflicts=True,
+        )
+        # Another run may have claimed some meanwhile: notify only the rows this run wrote.
+        claimed = dict(
+            SlaNotification.objects.filter(
+                kind=kind, ticket_id__in=[t.pk for t in tickets], created_at=now
+            ).values_list("ticket_id", "pk")
+        )
+    mine = [t for t in tickets if t.pk in claimed]
+    messages = _messages(mine, kind, deadline_field, recipients, now)
+    try:
+        if messages:
+            get_connection().send_messages(messages)
+    except Exception:
+        # Give the tickets back: the next run tries again.
+        SlaNotification.objects.filter(pk__in=claimed.values()).delete()
+        raise
+    return len(tickets), len(messages)
+
+
+def sla_check_run(now: datetime) -> CheckResult:
+    """Notify dispatchers of deadlines near or passed at `now`. Idempotent: a ticket is told
+    of each threshold once. Touches only running tickets (open, not waiting) whose deadline is
+    before now + SLA_WARNING_MINUTES and not yet notified, CHUNK_SIZE at a time: four queries
+    per chunk, plus one for the dispatchers."""
+    soon = now + timedelta(minutes=settings.SLA_WARNING_MINUTES)
+    recipients = list(
+        User.objects.filter(role=Role.DISPATCHER, is_active=True)
+        .exclude(email__isnull=True)
+        .exclude(email="")
+        .order_by("pk")
+    )
+    result = CheckResult()
+    for kind, condition, deadline_field in _thresholds(now, soon):
+        while True:
+            count, emails = _notify_chunk(kind, condition, deadline_field, recipients, now)
+            if not count:
+                break
+            result.notified[kind] = result.notified.get(kind, 0) + count
+            result.emails += emails
+    if result.notified:
+        logger.info("SLA check: %s, %d emails", result.notified, result.emails)
+    return result
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("sla-check")
+def sla_check() -> None:
+    """Every minute: deadline warnings and breaches (see sla_check_run). The lock keeps a slow
+    run from overlapping the next one."""
+    sla_check_run(timezone.now())
