@@ -1,15 +1,25 @@
-"""Every change to a ticket: creation, attachments, following, viewing. Each records a
-TicketEvent where the timeline should show it; notifications go out after the commit."""
+"""Every change to a ticket: creation, attachments, following, viewing, and the staff's work —
+status changes through the workflow (tickets/workflow.py), assignment, edits, bulk changes,
+closing resolved tickets nobody answered. Each records a TicketEvent where the timeline should
+show it; notifications go out after the commit."""
 
+import importlib
+import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
 
+import rules
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_countries import countries
+from django_countries.fields import Country
 
 from servicedesk.accounts.models import User
 from servicedesk.core.errors import ApplicationError
@@ -23,9 +33,10 @@ from servicedesk.customers.models import (
     TicketType,
     WorkType,
 )
-from servicedesk.tickets import counts, numbering
+from servicedesk.tickets import counts, numbering, workflow
 from servicedesk.tickets.models import (
     Origin,
+    Status,
     Ticket,
     TicketAttachment,
     TicketEvent,
@@ -297,3 +308,563 @@ def ticket_viewed(*, by: User, ticket: Ticket) -> None:
         update_fields=["viewed_at"],
     )
     counts.user_changed(by.pk)
+
+
+# --- The staff's work on a ticket: workflow, assignment, edits (issue 5) -------------------------
+#
+# Each service locks the ticket's row (`select_for_update`), refuses a change made from a stale
+# page (`expected_version`), checks the rules, changes the row, moves `version` on and records
+# what changed as TicketEvents — or raises ApplicationError having changed nothing.
+
+CONFLICT_MESSAGE = gettext_lazy(
+    "Someone changed this ticket meanwhile. Reload the page to see the change."
+)
+RESOLUTION_MAX_LENGTH = 8192
+REASON_MAX_LENGTH = 2000
+
+# ticket_update: what staff may edit; the fields that stand for the promise made to the
+# customer (criticality, contract, deadline) are the dispatcher's; the ones the SLA deadlines
+# are computed from make the sla app compute them again.
+EDITABLE_FIELDS = (
+    "subject",
+    "description",
+    "ticket_type",
+    "criticality",
+    "work_type",
+    "site",
+    "equipment",
+    "contract",
+    "product",
+    "country",
+    "due_at",
+)
+DISPATCH_FIELDS = frozenset({"criticality", "contract", "due_at"})
+SLA_FIELDS = frozenset({"ticket_type", "criticality", "work_type", "site", "equipment", "contract"})
+_REFERENCES: dict[str, tuple[type[Any], bool]] = {  # field → (model, required)
+    "ticket_type": (TicketType, True),
+    "criticality": (Criticality, True),
+    "work_type": (WorkType, False),
+    "product": (Product, False),
+}
+_PLACES: dict[str, type[Any]] = {"site": Site, "equipment": Equipment, "contract": Contract}
+# Deadlines the sla app moves: recorded (for staff) when a hook changes them.
+_SLA_RECORDED_FIELDS = ("due_at", "first_response_due_at")
+
+
+def _ticket_lock(ticket: Ticket, expected_version: int | None) -> Ticket:
+    """The ticket's row read again and locked until the transaction ends; refused when it has
+    moved on since the page that asks for the change was made."""
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ApplicationError(CONFLICT_MESSAGE, code="conflict")
+    return locked
+
+
+def _ticket_save(ticket: Ticket, fields: set[str]) -> Ticket:
+    ticket.version += 1
+    # .save(): the post_save signal moves the company's counts on (tickets/counts.py).
+    ticket.save(update_fields=sorted(fields | {"version", "updated_at"}))
+    return ticket
+
+
+def _event(
+    ticket: Ticket,
+    by: User | None,
+    kind: str,
+    *,
+    field: str = "",
+    old: str = "",
+    new: str = "",
+    public: bool = True,
+) -> None:
+    TicketEvent.objects.create(
+        ticket=ticket,
+        actor=by,
+        kind=kind,
+        field=field,
+        old_value=old,
+        new_value=new,
+        is_public=public,
+    )
+
+
+def _readable(value: Any) -> str:
+    """A field's value as the timeline keeps it: names, not ids; instants in UTC, ISO 8601."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, Country):
+        return str(value.name) if value.code else ""
+    return str(value)
+
+
+# SLA hooks ------------------------------------------------------------------------------------
+# INTEGRATION GUARD: servicedesk.sla is being written alongside this code. Until it is installed,
+# `_sla_services()` answers None and the hooks change nothing. Once servicedesk/sla/services.py
+# (sla_apply, sla_pause, sla_resume: `(ticket, *, now) -> list[str]`) is merged and the app is
+# in INSTALLED_APPS, replace `_sla_services()` by a plain import of that module.
+
+
+def _sla_services() -> Any:
+    from django.apps import apps
+
+    if not apps.is_installed("servicedesk.sla"):
+        return None
+    if importlib.util.find_spec("servicedesk.sla.services") is None:
+        return None
+    return importlib.import_module("servicedesk.sla.services")
+
+
+def _sla(hook: Literal["apply", "pause", "resume"], ticket: Ticket, by: User | None) -> set[str]:
+    """The one place the ticket services call the sla app: it changes the ticket in memory and
+    names the fields it changed, which the caller saves. A deadline it moves is recorded for
+    staff (internal event), with the person whose change made it move."""
+    module = _sla_services()
+    if module is None:
+        return set()
+    before = {name: getattr(ticket, name) for name in _SLA_RECORDED_FIELDS}
+    changed = {str(name) for name in getattr(module, f"sla_{hook}")(ticket, now=timezone.now())}
+    for name in _SLA_RECORDED_FIELDS:
+        if name in changed and getattr(ticket, name) != before[name]:
+            _event(
+                ticket,
+                by,
+                TicketEvent.Kind.FIELD_CHANGED,
+                field=name,
+                old=_readable(before[name]),
+                new=_readable(getattr(ticket, name)),
+                public=False,
+            )
+    return changed
+
+
+def _status_move(ticket: Ticket, by: User | None, target: Status, now: datetime) -> set[str]:
+    """Put the ticket in `target` (in memory), with the timestamps and the SLA clock that go
+    with it, and record the change. The caller has checked that the move is allowed."""
+    old = Status(ticket.status)
+    ticket.status = target
+    fields = {"status"}
+    if target == Status.RESOLVED:
+        ticket.resolved_at, ticket.closed_at = now, None
+        fields |= {"resolved_at", "closed_at"}
+    elif target == Status.CLOSED:
+        ticket.closed_at = now
+        fields.add("closed_at")
+    elif target != Status.CANCELLED and (ticket.resolved_at or ticket.closed_at):
+        ticket.resolved_at = ticket.closed_at = None  # reopened
+        fields |= {"resolved_at", "closed_at"}
+    _event(
+        ticket, by, TicketEvent.Kind.STATUS_CHANGED, field="status", old=old.value, new=target.value
+    )
+    if target == Status.WAITING and old != Status.WAITING:
+        fields |= _sla("pause", ticket, by)
+    elif old == Status.WAITING and target != Status.WAITING:
+        fields |= _sla("resume", ticket, by)
+    return fields
+
+
+@transaction.atomic
+def ticket_transition(
+    *,
+    by: User,
+    ticket: Ticket,
+    code: str,
+    resolution: str = "",
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Ticket:
+    """Fire the workflow transition `code` (tickets/workflow.py). `resolution` is the solution
+    (resolve), `reason` why the ticket is reopened or cancelled. Returns the ticket as saved."""
+    ticket = _ticket_lock(ticket, expected_version)
+    transition = workflow.check(by, ticket, code, resolution=resolution, reason=reason)
+    resolution, reason = resolution.strip(), reason.strip()
+    if len(resolution) > RESOLUTION_MAX_LENGTH:
+        raise ApplicationError(
+            _("The solution is too long."), code="resolution", field="resolution"
+        )
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ApplicationError(_("The reason is too long."), code="reason", field="reason")
+    fields = _status_move(ticket, by, transition.target, timezone.now())
+    if transition.needs_resolution and resolution != ticket.resolution:
+        _event(
+            ticket,
+            by,
+            TicketEvent.Kind.FIELD_CHANGED,
+            field="resolution",
+            old=ticket.resolution,
+            new=resolution,
+        )
+        ticket.resolution = resolution
+        fields.add("resolution")
+    if transition.code == "reopen":
+        _event(ticket, by, TicketEvent.Kind.REOPENED, new=reason)
+    elif transition.code == "cancel":
+        _event(ticket, by, TicketEvent.Kind.CANCELLED, new=reason)
+    return _ticket_save(ticket, fields)
+
+
+def _person(user: User | None) -> str:
+    return "" if user is None else str(user)
+
+
+@transaction.atomic
+def ticket_assign(
+    *, by: User, ticket: Ticket, assignee: User, expected_version: int | None = None
+) -> Ticket:
+    """Make `assignee` (an active engineer or dispatcher) responsible for the ticket; a New
+    ticket becomes Assigned. The event is public: the customer sees who works on their ticket
+    (by name). Assigning the same person again changes nothing."""
+    ticket = _ticket_lock(ticket, expected_version)
+    if not by.has_perm(workflow.DISPATCH):
+        raise ApplicationError(
+            _("Only a dispatcher or an administrator assigns tickets."), code="forbidden"
+        )
+    if ticket.status == Status.CANCELLED:
+        raise ApplicationError(_("A cancelled ticket cannot be assigned."), code="stage")
+    if not (assignee.is_active and rules.test_rule("tickets.can_be_assigned", assignee)):
+        raise ApplicationError(
+            _("Choose an active engineer or dispatcher."), code="assignee", field="assignee"
+        )
+    if ticket.assignee_id == assignee.pk:
+        return ticket
+    _event(
+        ticket,
+        by,
+        TicketEvent.Kind.ASSIGNED,
+        field="assignee",
+        old=_person(ticket.assignee),
+        new=_person(assignee),
+    )
+    ticket.assignee = assignee
+    fields = {"assignee"}
+    if ticket.status == Status.NEW:
+        fields |= _status_move(ticket, by, Status.ASSIGNED, timezone.now())
+    return _ticket_save(ticket, fields)
+
+
+def _update_value(name: str, value: Any) -> Any:
+    """One edited value checked on its own (type, length, active reference)."""
+    if name == "subject":
+        subject = str(value or "").strip()
+        if not subject:
+            raise ApplicationError(_("Give the subject."), code="subject", field="subject")
+        if len(subject) > Ticket._meta.get_field("subject").max_length:  # type: ignore[operator]
+            raise ApplicationError(_("The subject is too long."), code="subject", field="subject")
+        return subject
+    if name == "description":
+        description = str(value or "")
+        if len(description) > DESCRIPTION_MAX_LENGTH:
+            raise ApplicationError(
+                _("The description is too long."), code="description", field="description"
+            )
+        return description
+    if name == "country":
+        code = str(value or "").strip()
+        if code and not countries.alpha2(code):
+            raise ApplicationError(_("Choose a country."), code="country", field="country")
+        return countries.alpha2(code) if code else ""
+    if name == "due_at":
+        if value is not None and not (isinstance(value, datetime) and timezone.is_aware(value)):
+            raise ApplicationError(_("Give a date and time."), code="due_at", field="due_at")
+        return value
+    if name in _REFERENCES:
+        model, required = _REFERENCES[name]
+        if value is None and not required:
+            return None
+        if not isinstance(value, model) or not value.is_active:
+            raise ApplicationError(_("Choose one of the list."), code=name, field=name)
+        return value
+    model = _PLACES[name]
+    if value is not None and not isinstance(value, model):
+        raise ApplicationError(_("Choose one of the list."), code=name, field=name)
+    return value
+
+
+def _check_places(
+    ticket: Ticket, site: Site | None, equipment: Equipment | None, contract: Contract | None
+) -> None:
+    """The place and contract belong to the ticket's company and fit together (as when a
+    ticket is filed; the contact's own scope is not asked: they always see their tickets)."""
+    if equipment is not None:
+        if equipment.company_id != ticket.company_id:
+            raise ApplicationError(
+                _("Choose equipment of the ticket's company."), code="equipment", field="equipment"
+            )
+        if site is not None and equipment.site_id is not None and equipment.site_id != site.pk:
+            on_site = equipment.site is not None and equipment.site.path.startswith(site.path)
+            if not on_site:
+                raise ApplicationError(
+                    _("The equipment is not at the chosen site."),
+                    code="equipment_site",
+                    field="equipment",
+                )
+    if site is not None and site.company_id != ticket.company_id:
+        raise ApplicationError(
+            _("Choose a site of the ticket's company."), code="site", field="site"
+        )
+    if contract is not None:
+        if contract.company_id != ticket.company_id:
+            raise ApplicationError(
+                _("Choose a contract of the ticket's company."), code="contract", field="contract"
+            )
+        if not contract.covers(site=site, equipment=equipment):
+            raise ApplicationError(
+                _("This contract does not cover the chosen site or equipment."),
+                code="contract_coverage",
+                field="contract",
+            )
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, Model) or isinstance(new, Model):
+        return getattr(old, "pk", None) == getattr(new, "pk", None)
+    if isinstance(old, Country):
+        old = old.code or ""
+    return bool(old == new)
+
+
+@transaction.atomic
+def ticket_update(
+    *, by: User, ticket: Ticket, changes: dict[str, Any], expected_version: int | None = None
+) -> Ticket:
+    """Staff edit the ticket's fields (EDITABLE_FIELDS; model instances for the references
+    and places, an aware datetime or None for `due_at`). A deadline set here is kept as set
+    by hand (`due_at_manual`); `due_at=None` gives the deadline back to the SLA. Each changed
+    field is recorded old → new; nothing changed, nothing recorded."""
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(unknown)},
+            code="field",
+        )
+    ticket = _ticket_lock(ticket, expected_version)
+    if not by.has_perm(workflow.WORK_ON_TICKET, ticket):
+        raise ApplicationError(
+            _(
+                "Only the engineer the ticket is assigned to, a dispatcher or an administrator "
+                "can edit it."
+            ),
+            code="forbidden",
+        )
+    dispatch_only = sorted(DISPATCH_FIELDS & set(changes))
+    if dispatch_only and not by.has_perm(workflow.DISPATCH):
+        raise ApplicationError(
+            _(
+                "Only a dispatcher or an administrator changes the criticality, the contract "
+                "and the deadline."
+            ),
+            code="forbidden",
+            field=dispatch_only[0],
+        )
+    if ticket.status in workflow.FINAL_STAGES:
+        raise ApplicationError(
+            _("A closed or cancelled ticket cannot be edited; reopen it first."), code="stage"
+        )
+    values = {name: _update_value(name, value) for name, value in changes.items()}
+    new = {
+        name: value
+        for name, value in values.items()
+        if name != "due_at" and not _same(getattr(ticket, name), value)
+    }
+    if any(name in new for name in _PLACES):
+        site = new.get("site", ticket.site)
+        equipment = new.get("equipment", ticket.equipment)
+        # Other equipment and no word about the site: the site follows the equipment unless
+        # the equipment is somewhere under the ticket's site (as when filed).
+        home = equipment.site if equipment is not None and "site" not in changes else None
+        if home is not None and (site is None or not home.path.startswith(site.path)):
+            site = new["site"] = home
+        _check_places(ticket, site, equipment, new.get("contract", ticket.contract))
+    fields: set[str] = set()
+    for name, value in new.items():
+        _event(
+            ticket,
+            by,
+            TicketEvent.Kind.FIELD_CHANGED,
+            field=name,
+            old=_readable(getattr(ticket, name)),
+            new=str(countries.name(value)) if name == "country" else _readable(value),
+        )
+        setattr(ticket, name, value)
+        fields.add(name)
+    recompute = bool(SLA_FIELDS & fields)
+    if "due_at" in values:
+        due_at = values["due_at"]
+        if due_at is not None and (due_at != ticket.due_at or not ticket.due_at_manual):
+            _event(
+                ticket,
+                by,
+                TicketEvent.Kind.FIELD_CHANGED,
+                field="due_at",
+                old=_readable(ticket.due_at),
+                new=_readable(due_at),
+            )
+            ticket.due_at, ticket.due_at_manual = due_at, True
+            fields |= {"due_at", "due_at_manual"}
+        elif due_at is None and ticket.due_at_manual:
+            # Back to the SLA's deadline: cleared here, computed again below.
+            _event(
+                ticket,
+                by,
+                TicketEvent.Kind.FIELD_CHANGED,
+                field="due_at",
+                old=_readable(ticket.due_at),
+                new="",
+            )
+            ticket.due_at, ticket.due_at_manual = None, False
+            fields |= {"due_at", "due_at_manual"}
+            recompute = True
+    if not fields:
+        return ticket
+    if recompute:
+        fields |= _sla("apply", ticket, by)
+    return _ticket_save(ticket, fields)
+
+
+@transaction.atomic
+def ticket_accept_resolution(
+    *, by: User, ticket: Ticket, expected_version: int | None = None
+) -> Ticket:
+    """The customer (the contact, or a member who sees the ticket) accepts the proposed
+    solution: the resolved ticket closes."""
+    ticket = _ticket_lock(ticket, expected_version)
+    if not (by.is_customer and by.has_perm("tickets.accept_resolution", ticket)):
+        raise ApplicationError(_("Only the customer can accept the solution."), code="forbidden")
+    if ticket.status != Status.RESOLVED:
+        raise ApplicationError(
+            _("There is no proposed solution to accept: the ticket is not resolved."),
+            code="stage",
+        )
+    fields = _status_move(ticket, by, Status.CLOSED, timezone.now())
+    _event(ticket, by, TicketEvent.Kind.RESOLUTION_ACCEPTED)
+    return _ticket_save(ticket, fields)
+
+
+@transaction.atomic
+def ticket_customer_replied(*, by: User, ticket: Ticket) -> Ticket:
+    """For the conversations service, after a customer posted a public message: a Resolved or
+    Waiting ticket goes back in progress (to New if it has lost its assignee), saying why.
+    Other tickets stay as they are."""
+    ticket = _ticket_lock(ticket, None)
+    if not (by.is_customer and Ticket.objects.visible_to(by).filter(pk=ticket.pk).exists()):
+        raise ApplicationError(_("Only the customer's reply reopens a ticket."), code="forbidden")
+    if ticket.status not in (Status.RESOLVED, Status.WAITING):
+        return ticket
+    target = Status.IN_PROGRESS if ticket.assignee_id is not None else Status.NEW
+    fields = _status_move(ticket, by, target, timezone.now())
+    _event(ticket, by, TicketEvent.Kind.CUSTOMER_REPLIED)
+    return _ticket_save(ticket, fields)
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """One ticket's outcome of a bulk change: done (`ticket` as saved), or refused with the
+    reason (`ticket` as it was)."""
+
+    ticket: Ticket
+    ok: bool
+    message: str = ""
+    code: str = ""
+
+
+BULK_ACTIONS = ("assign", "status", "criticality")
+BULK_MAX = 500
+
+
+def ticket_bulk(
+    *,
+    by: User,
+    tickets: Sequence[Ticket],
+    action: str,
+    value: Any,
+    resolution: str = "",
+    reason: str = "",
+) -> list[BulkResult]:
+    """The same change for many tickets: `assign` (value: the person), `status` (value: a
+    transition code; `resolution`/`reason` as for ticket_transition) or `criticality` (value:
+    a Criticality). Each ticket goes through the single-ticket service, in a transaction of
+    its own: one refused leaves no trace and does not stop the others."""
+    if action not in BULK_ACTIONS:
+        raise ApplicationError(_("Unknown action."), code="bulk_action")
+    if len(tickets) > BULK_MAX:
+        raise ApplicationError(
+            _("At most %(max)s tickets at a time.") % {"max": BULK_MAX}, code="bulk_too_many"
+        )
+    if action == "status":
+        workflow.transition_get(str(value))
+    results: list[BulkResult] = []
+    for ticket in tickets:
+        try:
+            if action == "assign":
+                done = ticket_assign(by=by, ticket=ticket, assignee=value)
+            elif action == "status":
+                done = ticket_transition(
+                    by=by, ticket=ticket, code=str(value), resolution=resolution, reason=reason
+                )
+            else:
+                done = ticket_update(by=by, ticket=ticket, changes={"criticality": value})
+        except ApplicationError as error:
+            results.append(
+                BulkResult(ticket, ok=False, message=str(error.message), code=error.code)
+            )
+        else:
+            results.append(BulkResult(done, ok=True))
+    return results
+
+
+def tickets_close_resolved(*, now: datetime, days: int, chunk_size: int = 500) -> int:
+    """Close the tickets resolved more than `days` ago (the customer neither accepted nor
+    answered), `chunk_size` at a time, each chunk in its own short transaction; returns how
+    many were closed. Idempotent: a ticket reopened or closed meanwhile is left alone."""
+    if days <= 0:
+        return 0
+    cutoff = now - timedelta(days=days)
+    closed, last_pk = 0, 0
+    while True:
+        # status = 'resolved' first: the status indexes serve it, and resolved is a small set.
+        ids = list(
+            Ticket.objects.filter(status=Status.RESOLVED, resolved_at__lt=cutoff, pk__gt=last_pk)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:chunk_size]
+        )
+        if not ids:
+            return closed
+        last_pk = ids[-1]
+        closed += _close_resolved_chunk(ids, cutoff, now, days)
+
+
+@transaction.atomic
+def _close_resolved_chunk(ids: list[int], cutoff: datetime, now: datetime, days: int) -> int:
+    rows = list(
+        Ticket.objects.select_for_update()
+        .filter(pk__in=ids, status=Status.RESOLVED, resolved_at__lt=cutoff)
+        .values_list("pk", "company_id")
+    )
+    if not rows:
+        return 0
+    pks = [pk for pk, _company in rows]
+    Ticket.objects.filter(pk__in=pks).update(
+        status=Status.CLOSED, closed_at=now, version=F("version") + 1, updated_at=now
+    )
+    events = []
+    for pk in pks:
+        events.append(
+            TicketEvent(
+                ticket_id=pk,
+                actor=None,
+                kind=TicketEvent.Kind.STATUS_CHANGED,
+                field="status",
+                old_value=Status.RESOLVED.value,
+                new_value=Status.CLOSED.value,
+            )
+        )
+        events.append(
+            TicketEvent(
+                ticket_id=pk, actor=None, kind=TicketEvent.Kind.AUTO_CLOSED, new_value=str(days)
+            )
+        )
+    TicketEvent.objects.bulk_create(events)
+    for company_id in {company for _pk, company in rows}:
+        counts.company_changed(company_id)  # update() sends no post_save
+    return len(pks)
