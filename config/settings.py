@@ -247,6 +247,9 @@ SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
 # Numbers: a run of '#' is the counter (zero-padded to its length); {YYYY}, {YY}, {MM} are the
 # creation date, and each distinct prefix counts on its own ("{YYYY}-#####" restarts yearly).
 TICKET_NUMBER_MASK = env.str("TICKET_NUMBER_MASK", default="########")
+# A resolved ticket the customer neither accepts nor answers closes by itself after this many
+# days (tickets.tasks.tickets_auto_close, hourly); 0 turns that off.
+TICKET_AUTO_CLOSE_DAYS = env.int("TICKET_AUTO_CLOSE_DAYS", default=7)
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 ATTACHMENTS_PER_UPLOAD = env.int("ATTACHMENTS_PER_UPLOAD", default=10)
 ATTACHMENT_EXTENSIONS = env.list(

@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.urls import reverse
-from huey.contrib.djhuey import db_task
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from servicedesk.core.mail import send_mail_template
 from servicedesk.tickets.models import Ticket
@@ -35,3 +37,12 @@ def ticket_created_notify(ticket_id: int) -> None:
         to=[ticket.contact.email],
         language=ticket.contact.language or None,
     )
+
+
+@db_periodic_task(crontab(minute="23"))
+def tickets_auto_close() -> None:
+    """Hourly: close the tickets resolved more than TICKET_AUTO_CLOSE_DAYS ago that the customer
+    neither accepted nor answered (services.tickets_close_resolved; safe to run twice)."""
+    from servicedesk.tickets.services import tickets_close_resolved
+
+    tickets_close_resolved(now=timezone.now(), days=settings.TICKET_AUTO_CLOSE_DAYS)
