@@ -49,6 +49,8 @@ rules.add_perm("accounts.decide_access_requests", is_admin | is_dispatcher)
 rules.add_perm("accounts.view_audit_log", is_admin)
 rules.add_perm("accounts.import_people", is_admin | is_dispatcher)
 rules.add_perm("portal.request_colleague_access", is_customer)
+# Service levels: business calendars, holidays and SLA rules (the back office's SLA pages).
+rules.add_perm("sla.manage", is_admin)
 
 
 # Tickets (issue 5). Which status changes each permission allows is tickets/workflow.py's table.

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("servicedesk.backoffice.people.urls")),
     path("", include("servicedesk.backoffice.access_requests.urls")),
     path("", include("servicedesk.backoffice.tickets.urls")),
+    path("", include("servicedesk.backoffice.sla.urls")),
 ]

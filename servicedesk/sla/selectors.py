@@ -22,9 +22,13 @@ def calendar_spec(calendar_id: int | None) -> CalendarSpec:
 
 
 def calendar_list() -> QuerySet[ServiceCalendar]:
-    return ServiceCalendar.objects.annotate(
-        rule_count=Count("rules", distinct=True), holiday_count=Count("holidays", distinct=True)
-    ).prefetch_related("working_hours")
+    return (
+        ServiceCalendar.objects.annotate(
+            rule_count=Count("rules", distinct=True), holiday_count=Count("holidays", distinct=True)
+        )
+        .prefetch_related("working_hours")
+        .order_by("name", "pk")
+    )
 
 
 def rule_list() -> QuerySet[SlaRule]:
