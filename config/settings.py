@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "servicedesk.customers",
     "servicedesk.tickets",
     "servicedesk.sla",
+    "servicedesk.conversations",
     "servicedesk.portal",
     "servicedesk.backoffice",
 ]

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.accounts.decorators import portal_view
+from servicedesk.conversations.selectors import ticket_messages
+from servicedesk.conversations.services import message_post
 from servicedesk.core.errors import ApplicationError
-from servicedesk.tickets import selectors, services
+from servicedesk.tickets import selectors, services, workflow
 from servicedesk.tickets.access import access_attachment, access_ticket
 from servicedesk.tickets.models import Status, Ticket, TicketEvent
 
@@ -21,22 +26,41 @@ from servicedesk.tickets.models import Status, Ticket, TicketEvent
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"})
 
 
-def _event_value(event: TicketEvent, value: str) -> str:
+def _event_value(event: TicketEvent, value: str, for_customer: bool) -> str:
     if event.kind == TicketEvent.Kind.STATUS_CHANGED and value in Status.values:
+        if for_customer:
+            return workflow.customer_status_label(value)
         return str(Status(value).label)
     return value
 
 
-def timeline_rows(ticket: Ticket) -> list[dict[str, Any]]:
-    """The public timeline with values a person can read (status codes become labels)."""
-    return [
-        {
-            "event": event,
-            "old": _event_value(event, event.old_value),
-            "new": _event_value(event, event.new_value),
-        }
-        for event in selectors.ticket_public_events(ticket)
-    ]
+def _field_label(name: str) -> str:
+    """A ticket field's name as people read it ("deadline", not "due_at")."""
+    if not name:
+        return ""
+    try:
+        return str(getattr(Ticket._meta.get_field(name), "verbose_name", name))
+    except FieldDoesNotExist:
+        return name
+
+
+def timeline_rows(
+    ticket: Ticket, events: Iterable[TicketEvent] | None = None
+) -> list[dict[str, Any]]:
+    """The timeline with values a person can read (field names and status codes become
+    labels): the public events in the customer's words unless `events` are given (the back
+    office shows every one, with the stages' own names)."""
+    for_customer = events is None
+    if events is None:
+        events = selectors.ticket_public_events(ticket)
+    rows = []
+    for event in events:
+        old = _event_value(event, event.old_value, for_customer)
+        new = _event_value(event, event.new_value, for_customer)
+        if for_customer and event.kind == TicketEvent.Kind.STATUS_CHANGED and old == new:
+            continue  # e.g. Assigned → In progress: the same "In progress" to the customer
+        rows.append({"event": event, "field": _field_label(event.field), "old": old, "new": new})
+    return rows
 
 
 def detail_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
@@ -47,7 +71,39 @@ def detail_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
         "attachments": list(selectors.ticket_attachment_list(ticket)),
         "timeline": timeline_rows(ticket),
         "followed": selectors.ticket_is_followed(request.user, ticket),
+        "messages_list": list(ticket_messages(request.user, ticket)),
+        "customer_status": workflow.customer_status_label(ticket.status),
+        "can_accept": ticket.status == Status.RESOLVED,
     }
+
+
+@portal_view
+@require_POST
+def ticket_message(request: HttpRequest, number: str) -> HttpResponse:
+    """A customer's message on the ticket (always public). Replying to a Resolved or Waiting
+    ticket puts it back in the service team's work."""
+    ticket = access_ticket(request.user, number)
+    try:
+        message_post(by=request.user, ticket=ticket, body=request.POST.get("body", ""))  # type: ignore[arg-type]
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Message sent."))
+    return redirect(reverse("portal:ticket_detail", args=[ticket.number]) + "#messages")
+
+
+@portal_view
+@require_POST
+def ticket_accept(request: HttpRequest, number: str) -> HttpResponse:
+    """The customer accepts the proposed resolution: the ticket closes."""
+    ticket = access_ticket(request.user, number)
+    try:
+        services.ticket_accept_resolution(by=request.user, ticket=ticket)  # type: ignore[arg-type]
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Thank you! The ticket is closed."))
+    return redirect("portal:ticket_detail", number=ticket.number)
 
 
 @portal_view

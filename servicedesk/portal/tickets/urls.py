@@ -18,6 +18,8 @@ urlpatterns = [
         "tickets/<str:number>/files/", views.ticket_attachments_add, name="ticket_attachments_add"
     ),
     path("tickets/<str:number>/follow/", views.ticket_follow, name="ticket_follow"),
+    path("tickets/<str:number>/message/", views.ticket_message, name="ticket_message"),
+    path("tickets/<str:number>/accept/", views.ticket_accept, name="ticket_accept"),
     path("tickets/<str:number>/print/", views.ticket_print, name="ticket_print"),
     path("tickets/<str:number>/pdf/", views.ticket_pdf, name="ticket_pdf"),
 ]
