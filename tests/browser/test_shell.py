@@ -92,7 +92,13 @@ def test_staff_switches_the_back_office_to_english_and_signs_out(live_server, pa
     # Then the back office is Russian
     expect(page).to_have_url(re.compile(r"/backoffice/$"))
     expect(page.locator("html")).to_have_attribute("lang", "ru")
-    assert menu_labels(page) == ["Сводка", "Новая заявка", "Сотрудники", "Запросы доступа"]
+    assert menu_labels(page) == [
+        "Сводка",
+        "Заявки",
+        "Новая заявка",
+        "Сотрудники",
+        "Запросы доступа",
+    ]
     expect(page.locator("h1")).to_have_text("Сводка")
     expect(page.locator("[data-testid=counts] .card")).to_have_count(5)
     page.screenshot(path=str(tmp_path / "backoffice-ru.png"), full_page=True)
@@ -102,7 +108,7 @@ def test_staff_switches_the_back_office_to_english_and_signs_out(live_server, pa
 
     # Then the back office is English and the profile remembers it
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    assert menu_labels(page) == ["Dashboard", "New ticket", "People", "Access requests"]
+    assert menu_labels(page) == ["Dashboard", "Tickets", "New ticket", "People", "Access requests"]
     expect(page.locator("h1")).to_have_text("Dashboard")
     assert User.objects.get(email="dispatcher@provider.test").language == "en"
     page.screenshot(path=str(tmp_path / "backoffice-en.png"), full_page=True)

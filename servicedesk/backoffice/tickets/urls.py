@@ -1,10 +1,17 @@
 from django.urls import path
 
-from servicedesk.backoffice.tickets import views
+from servicedesk.backoffice.tickets import detail, queue, views
 
 urlpatterns = [
+    path("tickets/", queue.ticket_queue, name="tickets"),
+    path("tickets/bulk/", queue.ticket_bulk, name="ticket_bulk"),
     path("tickets/new/", views.ticket_new, name="ticket_new"),
     path("tickets/new/options/", views.ticket_form_options, name="ticket_form_options"),
     path("tickets/products/", views.product_search, name="product_search"),
     path("tickets/<str:number>/created/", views.ticket_created, name="ticket_created"),
+    path("tickets/<str:number>/", detail.ticket_detail, name="ticket_detail"),
+    path("tickets/<str:number>/assign/", detail.ticket_assign, name="ticket_assign"),
+    path("tickets/<str:number>/transition/", detail.ticket_transition, name="ticket_transition"),
+    path("tickets/<str:number>/message/", detail.ticket_message, name="ticket_message"),
+    path("tickets/<str:number>/edit/", detail.ticket_edit, name="ticket_edit"),
 ]

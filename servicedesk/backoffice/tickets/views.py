@@ -1,12 +1,11 @@
 """A ticket filed by staff on a customer's behalf: the form (company → person → the ticket), its
-htmx pickers, and a confirmation with the number. The back office's own ticket page is a later
-issue; admins get a link to the ticket in the Django admin."""
+htmx pickers, and a confirmation with the number and a link to the ticket's page."""
 
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -108,14 +107,8 @@ def ticket_created(request: HttpRequest, number: str) -> HttpResponse:
     )
     if ticket is None:
         raise Http404
-    admin_url = None
-    if staff.has_perm("accounts.use_django_admin"):
-        try:
-            admin_url = reverse("admin:tickets_ticket_change", args=[ticket.pk])
-        except NoReverseMatch:  # pragma: no cover (the admin is always mounted)
-            admin_url = None
     return render(
         request,
         "backoffice/tickets/created.html",
-        {"ticket": ticket, "admin_url": admin_url, "section": "ticket_new"},
+        {"ticket": ticket, "section": "ticket_new"},
     )

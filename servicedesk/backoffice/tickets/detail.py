@@ -1,0 +1,224 @@
+"""The ticket page for the provider's staff: everything the customer sees, plus assignment,
+the workflow's buttons (only the transitions allowed for this person and stage), editing,
+the conversation with internal notes, the full timeline and the SLA panel."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from servicedesk.accounts.decorators import backoffice_view
+from servicedesk.accounts.models import User
+from servicedesk.backoffice.tickets.queue import open_ticket_counts, staff_choices
+from servicedesk.conversations.selectors import ticket_messages
+from servicedesk.conversations.services import message_post
+from servicedesk.core.errors import ApplicationError
+from servicedesk.core.forms import pk_or_none
+from servicedesk.customers.models import Criticality, TicketType, WorkType
+from servicedesk.portal.tickets.detail import timeline_rows
+from servicedesk.tickets import counts, selectors, services, workflow
+from servicedesk.tickets.access import access_ticket
+from servicedesk.tickets.models import Ticket, TicketEvent
+
+
+class TicketEditForm(forms.Form):
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=255)
+    description = forms.CharField(
+        label=gettext_lazy("Description"),
+        required=False,
+        max_length=services.DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    ticket_type = forms.ModelChoiceField(
+        label=gettext_lazy("Type"), queryset=TicketType.objects.filter(is_active=True)
+    )
+    criticality = forms.ModelChoiceField(
+        label=gettext_lazy("Criticality"), queryset=Criticality.objects.filter(is_active=True)
+    )
+    work_type = forms.ModelChoiceField(
+        label=gettext_lazy("Work type"),
+        queryset=WorkType.objects.filter(is_active=True),
+        required=False,
+    )
+    due_at = forms.DateTimeField(
+        label=gettext_lazy("Deadline (set by hand)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=gettext_lazy("Leave empty to let the SLA rules set it."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+            field.widget.attrs.setdefault("id", f"id_edit_{name}")
+
+
+def _edit_form(ticket: Ticket, data: Any = None) -> TicketEditForm:
+    due = timezone.localtime(ticket.due_at) if ticket.due_at and ticket.due_at_manual else None
+    return TicketEditForm(
+        data,
+        initial={
+            "subject": ticket.subject,
+            "description": ticket.description,
+            "ticket_type": ticket.ticket_type_id,
+            "criticality": ticket.criticality_id,
+            "work_type": ticket.work_type_id,
+            "due_at": due,
+            "version": ticket.version,
+        },
+    )
+
+
+def _all_events(ticket: Ticket) -> list[dict[str, Any]]:
+    """Every event, internal ones included (staff see the whole timeline)."""
+    events = (
+        TicketEvent.objects.filter(ticket=ticket)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+    return timeline_rows(ticket, events)
+
+
+@backoffice_view
+@require_GET
+def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
+    user = cast(User, request.user)
+    ticket = access_ticket(user, number)
+    return render(request, "backoffice/tickets/detail.html", _context(request, ticket))
+
+
+def _context(
+    request: HttpRequest, ticket: Ticket, edit_form: TicketEditForm | None = None
+) -> dict[str, Any]:
+    user = cast(User, request.user)
+    now = timezone.now()
+    workload = open_ticket_counts(user)
+    staff = counts.cached(user, "queue-staff", staff_choices, counts.PLACES)
+    return {
+        "section": "tickets",
+        "ticket": ticket,
+        "now": now,
+        "overdue": ticket.is_overdue(now),
+        "customer_status": workflow.customer_status_label(ticket.status),
+        "transitions": workflow.transitions_for(user, ticket),
+        "staff": [(pk, name, workload.get(pk, 0)) for pk, name in staff],
+        "can_assign": user.has_perm("tickets.dispatch"),
+        "messages_list": list(ticket_messages(user, ticket)),
+        "timeline": _all_events(ticket),
+        "attachments": list(selectors.ticket_attachment_list(ticket)),
+        "edit_form": edit_form or _edit_form(ticket),
+    }
+
+
+def _back(ticket: Ticket, anchor: str = "") -> HttpResponse:
+    from django.urls import reverse
+
+    return redirect(reverse("backoffice:ticket_detail", args=[ticket.number]) + anchor)
+
+
+def _version(request: HttpRequest) -> int | None:
+    return pk_or_none(request.POST.get("version"))
+
+
+@backoffice_view
+@require_POST
+def ticket_assign(request: HttpRequest, number: str) -> HttpResponse:
+    user = cast(User, request.user)
+    ticket = access_ticket(user, number)
+    assignee = User.objects.filter(pk=pk_or_none(request.POST.get("assignee")) or 0).first()
+    try:
+        if assignee is None:
+            raise ApplicationError(_("Choose whom to assign."), code="assignee")
+        services.ticket_assign(
+            by=user, ticket=ticket, assignee=assignee, expected_version=_version(request)
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Assigned to %(name)s.") % {"name": assignee.full_name})
+    return _back(ticket)
+
+
+@backoffice_view
+@require_POST
+def ticket_transition(request: HttpRequest, number: str) -> HttpResponse:
+    user = cast(User, request.user)
+    ticket = access_ticket(user, number)
+    try:
+        ticket = services.ticket_transition(
+            by=user,
+            ticket=ticket,
+            code=request.POST.get("code", ""),
+            resolution=request.POST.get("resolution", ""),
+            reason=request.POST.get("reason", ""),
+            expected_version=_version(request),
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("The ticket is now “%(status)s”.") % {"status": ticket.get_status_display()}
+        )
+    return _back(ticket)
+
+
+@backoffice_view
+@require_POST
+def ticket_message(request: HttpRequest, number: str) -> HttpResponse:
+    user = cast(User, request.user)
+    ticket = access_ticket(user, number)
+    internal = request.POST.get("internal") == "1"
+    try:
+        message_post(by=user, ticket=ticket, body=request.POST.get("body", ""), internal=internal)
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Internal note added.") if internal else _("Message sent."))
+    return _back(ticket, "#conversation")
+
+
+@backoffice_view
+@require_POST
+def ticket_edit(request: HttpRequest, number: str) -> HttpResponse:
+    user = cast(User, request.user)
+    ticket = access_ticket(user, number)
+    form = _edit_form(ticket, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        changes: dict[str, Any] = {
+            name: data[name]
+            for name in ("subject", "description", "ticket_type", "criticality", "work_type")
+            if data[name] != getattr(ticket, name)
+        }
+        if data["due_at"] is not None and data["due_at"] != ticket.due_at:
+            changes["due_at"] = data["due_at"]
+        elif data["due_at"] is None and ticket.due_at_manual:
+            changes["due_at"] = None
+        if not changes:
+            messages.info(request, _("Nothing changed."))
+            return _back(ticket)
+        try:
+            services.ticket_update(
+                by=user, ticket=ticket, changes=changes, expected_version=data["version"]
+            )
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, _("Changes saved."))
+            return _back(ticket)
+    response = render(
+        request, "backoffice/tickets/detail.html", _context(request, ticket, edit_form=form)
+    )
+    response.status_code = 400
+    return response

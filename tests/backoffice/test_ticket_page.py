@@ -1,0 +1,164 @@
+"""The staff ticket page: assignment with workloads, only the allowed transitions as buttons,
+resolution, messages and internal notes, editing with conflict detection, the full timeline."""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from servicedesk.conversations.models import Message
+from servicedesk.tickets.models import Status, Ticket, TicketEvent
+from tests.conftest import World, login
+from tests.factories import TicketFactory
+
+pytestmark = pytest.mark.django_db
+EN = {"accept-language": "en"}
+
+
+def url(name: str, ticket: Ticket) -> str:
+    return reverse(f"backoffice:{name}", args=[ticket.number])
+
+
+@pytest.fixture
+def ticket(world: World) -> Ticket:
+    return TicketFactory(company=world.companies["A"], contact=world.users["cust_a"])
+
+
+def test_dispatcher_assigns_and_sees_the_workload(
+    world: World, client: Client, ticket: Ticket
+) -> None:
+    engineer = world.users["engineer"]
+    TicketFactory(company=world.companies["B"], assignee=engineer, status=Status.IN_PROGRESS)
+    login(client, world.users["dispatcher"])
+    page = client.get(url("ticket_detail", ticket), headers=EN).content.decode()
+    assert f"{engineer.full_name} — 1 open" in page
+    assert 'data-testid="transition-start"' not in page  # no assignee yet: nothing to start
+    response = client.post(
+        url("ticket_assign", ticket), {"assignee": engineer.pk, "version": ticket.version}
+    )
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.assignee == engineer and ticket.status == Status.ASSIGNED
+
+
+def test_the_engineer_works_the_ticket_through_to_resolved(
+    world: World, client: Client, ticket: Ticket
+) -> None:
+    engineer = world.users["engineer"]
+    ticket.assignee, ticket.status = engineer, Status.ASSIGNED
+    ticket.save()
+    login(client, engineer)
+    page = client.get(url("ticket_detail", ticket), headers=EN).content.decode()
+    assert 'data-testid="transition-start"' in page
+    assert 'data-testid="transition-cancel"' not in page  # dispatchers only
+    client.post(url("ticket_transition", ticket), {"code": "start", "version": ticket.version})
+    ticket.refresh_from_db()
+    assert ticket.status == Status.IN_PROGRESS
+    # Resolving without a text is refused with a message, and changes nothing.
+    response = client.post(
+        url("ticket_transition", ticket),
+        {"code": "resolve", "resolution": "  ", "version": ticket.version},
+        headers=EN,
+        follow=True,
+    )
+    assert "Describe the solution." in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.status == Status.IN_PROGRESS
+    client.post(
+        url("ticket_transition", ticket),
+        {"code": "resolve", "resolution": "Replaced the pump seal.", "version": ticket.version},
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == Status.RESOLVED and ticket.resolution == "Replaced the pump seal."
+
+
+def test_a_stale_page_cannot_overwrite_a_newer_change(
+    world: World, client: Client, ticket: Ticket
+) -> None:
+    login(client, world.users["dispatcher"])
+    stale = ticket.version
+    client.post(
+        url("ticket_assign", ticket), {"assignee": world.users["engineer"].pk, "version": stale}
+    )
+    response = client.post(
+        url("ticket_assign", ticket),
+        {"assignee": world.users["dispatcher"].pk, "version": stale},
+        headers=EN,
+        follow=True,
+    )
+    assert "Someone changed this ticket meanwhile" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.assignee == world.users["engineer"]
+
+
+def test_edit_records_old_and_new_and_a_hand_set_deadline(
+    world: World, client: Client, ticket: Ticket
+) -> None:
+    login(client, world.users["dispatcher"])
+    response = client.post(
+        url("ticket_edit", ticket),
+        {
+            "subject": "Pump leaks (corrected)",
+            "description": ticket.description,
+            "ticket_type": ticket.ticket_type_id,
+            "criticality": ticket.criticality_id,
+            "work_type": "",
+            "due_at": "2030-01-02T10:30",
+            "version": ticket.version,
+        },
+    )
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.subject == "Pump leaks (corrected)"
+    assert ticket.due_at_manual and ticket.due_at is not None
+    assert TicketEvent.objects.filter(
+        ticket=ticket, kind=TicketEvent.Kind.FIELD_CHANGED, new_value="Pump leaks (corrected)"
+    ).exists()
+
+
+def test_internal_notes_stay_with_staff(world: World, client: Client, ticket: Ticket) -> None:
+    login(client, world.users["engineer"])
+    client.post(
+        url("ticket_message", ticket), {"body": "Secret: check the invoice", "internal": "1"}
+    )
+    client.post(url("ticket_message", ticket), {"body": "We are on our way", "internal": "0"})
+    assert Message.objects.filter(ticket=ticket).count() == 2
+    staff_page = client.get(url("ticket_detail", ticket)).content.decode()
+    assert "Secret: check the invoice" in staff_page and "We are on our way" in staff_page
+    ticket.refresh_from_db()
+    assert ticket.first_responded_at is not None  # the public message was the first response
+    customer = login(Client(), world.users["cust_a"])
+    portal_page = customer.get(reverse("portal:ticket_detail", args=[ticket.number]))
+    html = portal_page.content.decode()
+    assert "We are on our way" in html
+    assert "Secret" not in html
+    for path in ("portal:ticket_print", "portal:ticket_pdf"):
+        assert b"Secret" not in customer.get(reverse(path, args=[ticket.number])).content
+
+
+def test_customers_do_not_reach_the_staff_page_or_its_actions(
+    world: World, client: Client, ticket: Ticket
+) -> None:
+    login(client, world.users["cust_a"])
+    assert client.get(url("ticket_detail", ticket)).status_code == 404
+    for name in ("ticket_assign", "ticket_transition", "ticket_message", "ticket_edit"):
+        assert client.post(url(name, ticket), {"code": "close", "body": "x"}).status_code == 404
+    ticket.refresh_from_db()
+    assert ticket.status == Status.NEW
+    assert not Message.objects.exists()
+
+
+def test_a_missing_ticket_is_a_404(world: World, client: Client) -> None:
+    login(client, world.users["dispatcher"])
+    assert client.get(reverse("backoffice:ticket_detail", args=["99999999"])).status_code == 404
+
+
+def test_html_in_messages_is_shown_as_text(world: World, client: Client, ticket: Any) -> None:
+    login(client, world.users["dispatcher"])
+    client.post(
+        url("ticket_message", ticket), {"body": "<script>alert(1)</script>", "internal": "0"}
+    )
+    page = client.get(url("ticket_detail", ticket)).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
