@@ -254,3 +254,113 @@ def ticket_public_events(ticket: Ticket) -> QuerySet[TicketEvent]:
 
 def ticket_attachment_list(ticket: Ticket) -> QuerySet[TicketAttachment]:
     return TicketAttachment.objects.filter(ticket=ticket).order_by("created_at", "id")
+
+
+# --- The back office's queue --------------------------------------------------------------
+
+QUEUE_ALL = "all"
+QUEUE_NEW = "new"
+QUEUE_OVERDUE = "overdue"
+QUEUE_DUE_SOON = "due_soon"
+QUEUE_WAITING = "waiting"
+QUEUE_MINE = "mine"
+QUEUE_VIEWS = (QUEUE_ALL, QUEUE_NEW, QUEUE_OVERDUE, QUEUE_DUE_SOON, QUEUE_WAITING, QUEUE_MINE)
+QUEUE_SORTS: dict[str, tuple[str, ...]] = {
+    **SORTS,
+    "criticality": ("criticality__sort_order",),
+}
+
+
+def queue_default_view(user: Any) -> str:
+    """Engineers start with the tickets assigned to them; dispatchers and admins with all."""
+    return QUEUE_MINE if getattr(user, "role", "") == "engineer" else QUEUE_ALL
+
+
+def queue_due_soon_window() -> dt.timedelta:
+    from django.conf import settings
+
+    return dt.timedelta(minutes=getattr(settings, "SLA_WARNING_MINUTES", 60))
+
+
+def _queue_view(user: Any, view: str, now: dt.datetime) -> QuerySet[Ticket]:
+    tickets = Ticket.objects.visible_to(user)
+    if view == QUEUE_NEW:
+        return tickets.filter(status__in=OPEN_STATUSES, assignee__isnull=True)
+    if view == QUEUE_OVERDUE:
+        return tickets.filter(status__in=OPEN_STATUSES, due_at__lt=now)
+    if view == QUEUE_DUE_SOON:
+        return tickets.filter(
+            status__in=OPEN_STATUSES, due_at__gte=now, due_at__lt=now + queue_due_soon_window()
+        )
+    if view == QUEUE_WAITING:
+        return tickets.filter(status="waiting")
+    if view == QUEUE_MINE:
+        return tickets.filter(status__in=OPEN_STATUSES, assignee=user)
+    return tickets
+
+
+def staff_queue(
+    user: Any,
+    view: str,
+    filters: TicketFilters,
+    sort: str,
+    *,
+    assignee_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> QuerySet[Ticket]:
+    """A view of the staff queue, filtered and ordered (stable: ties broken by -id). The
+    deadline views sort by the deadline unless a column is chosen."""
+    now = now or timezone.now()
+    queryset = _filtered(_queue_view(user, view, now), filters)
+    if assignee_id is not None:
+        queryset = queryset.filter(assignee_id=assignee_id)
+    key = sort.lstrip("-")
+    if key not in QUEUE_SORTS:
+        sort = "due" if view in (QUEUE_OVERDUE, QUEUE_DUE_SOON) else DEFAULT_SORT
+        key = sort.lstrip("-")
+    descending = sort.startswith("-")
+    order: list[Any] = []
+    for column in QUEUE_SORTS[key]:
+        if _nullable(column):
+            order.append(
+                F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
+            )
+        else:
+            order.append(f"-{column}" if descending else column)
+    return queryset.order_by(*order, "-id")
+
+
+QUEUE_RELATED = ("company", "contact", "assignee")
+QUEUE_COLUMNS = (*LIST_COLUMNS, "criticality_id", "version")
+
+
+def queue_page(queryset: QuerySet[Ticket], start: int, stop: int) -> list[Ticket]:
+    """Like ticket_page, with the columns the queue shows."""
+    ids = list(queryset.values_list("pk", flat=True)[start:stop])
+    if not ids:
+        return []
+    rows = (
+        Ticket.objects.filter(pk__in=ids)
+        .select_related(*QUEUE_RELATED)
+        .only(*QUEUE_COLUMNS)
+        .order_by()
+    )
+    by_id = {ticket.pk: ticket for ticket in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def queue_view_counts(user: Any, now: dt.datetime | None = None) -> dict[str, int]:
+    """Tickets per queue view (capped). "Overdue" and "due soon" change with the clock, so they
+    are counted afresh; the others come from the cache while no ticket changes."""
+    now = now or timezone.now()
+    stable = (QUEUE_ALL, QUEUE_NEW, QUEUE_WAITING, QUEUE_MINE)
+    result = dict(
+        counts.cached(
+            user,
+            "queue-views",
+            lambda: {v: capped_count(_queue_view(user, v, now).values("pk")) for v in stable},
+        )
+    )
+    for view in (QUEUE_OVERDUE, QUEUE_DUE_SOON):
+        result[view] = capped_count(_queue_view(user, view, now).values("pk"))
+    return result

@@ -3,8 +3,6 @@ status changes through the workflow (tickets/workflow.py), assignment, edits, bu
 closing resolved tickets nobody answered. Each records a TicketEvent where the timeline should
 show it; notifications go out after the commit."""
 
-import importlib
-import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -209,7 +207,7 @@ def _ticket_insert(
     origin: str,
     checked_files: list[tuple[UploadedFile[bytes], CheckedUpload]],
 ) -> Ticket:
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         number=number,
         subject=subject,
         description=data.description,
@@ -226,6 +224,10 @@ def _ticket_insert(
         country=data.country,
         origin=origin,
     )
+    from servicedesk.sla.services import sla_apply  # sla imports tickets' models: import late
+
+    sla_apply(ticket, now=timezone.now())  # the deadlines, from the rule that matches
+    ticket.save(force_insert=True)
     TicketEvent.objects.create(ticket=ticket, actor=by, kind=TicketEvent.Kind.CREATED)
     if contact.pk != by.pk or by.is_customer:
         TicketFollower.objects.create(ticket=ticket, user=contact)  # a new ticket: no followers
@@ -400,31 +402,16 @@ def _readable(value: Any) -> str:
 
 
 # SLA hooks ------------------------------------------------------------------------------------
-# INTEGRATION GUARD: servicedesk.sla is being written alongside this code. Until it is installed,
-# `_sla_services()` answers None and the hooks change nothing. Once servicedesk/sla/services.py
-# (sla_apply, sla_pause, sla_resume: `(ticket, *, now) -> list[str]`) is merged and the app is
-# in INSTALLED_APPS, replace `_sla_services()` by a plain import of that module.
-
-
-def _sla_services() -> Any:
-    from django.apps import apps
-
-    if not apps.is_installed("servicedesk.sla"):
-        return None
-    if importlib.util.find_spec("servicedesk.sla.services") is None:
-        return None
-    return importlib.import_module("servicedesk.sla.services")
 
 
 def _sla(hook: Literal["apply", "pause", "resume"], ticket: Ticket, by: User | None) -> set[str]:
     """The one place the ticket services call the sla app: it changes the ticket in memory and
     names the fields it changed, which the caller saves. A deadline it moves is recorded for
     staff (internal event), with the person whose change made it move."""
-    module = _sla_services()
-    if module is None:
-        return set()
+    from servicedesk.sla import services as sla  # sla imports tickets' models: import late
+
     before = {name: getattr(ticket, name) for name in _SLA_RECORDED_FIELDS}
-    changed = {str(name) for name in getattr(module, f"sla_{hook}")(ticket, now=timezone.now())}
+    changed = {str(name) for name in getattr(sla, f"sla_{hook}")(ticket, now=timezone.now())}
     for name in _SLA_RECORDED_FIELDS:
         if name in changed and getattr(ticket, name) != before[name]:
             _event(

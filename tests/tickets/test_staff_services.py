@@ -4,14 +4,13 @@ also asserts that nothing changed."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import time_machine
 
 from servicedesk.core.errors import ApplicationError
 from servicedesk.customers.models import TicketType
-from servicedesk.tickets import services
 from servicedesk.tickets.models import Status, Ticket, TicketEvent
 from servicedesk.tickets.services import (
     ticket_accept_resolution,
@@ -94,14 +93,33 @@ def test_assign_refusals_change_nothing(crew: Crew, make_ticket: MakeTicket, cas
     assert snapshot(ticket) == before
 
 
+# --- The sla app's hooks (the real one: a 24/7 rule, so the arithmetic is plain hours) ------
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def at_t0(ticket: Ticket) -> Ticket:
+    """The ticket as if opened at T0 (created_at is set by the database on insert)."""
+    Ticket.objects.filter(pk=ticket.pk).update(created_at=T0)
+    ticket.refresh_from_db()
+    return ticket
+
+
+@pytest.fixture
+def rule(db: None) -> Any:
+    from tests.factories import SlaRuleFactory
+
+    return SlaRuleFactory(first_response_minutes=60, resolution_minutes=8 * 60, calendar=None)
+
+
 # --- Editing -------------------------------------------------------------------------------------
 
 
 @pytest.mark.usefixtures("english")
 def test_update_records_each_changed_field_readably(
-    crew: Crew, make_ticket: MakeTicket, fake_sla: "FakeSla"
+    crew: Crew, make_ticket: MakeTicket, rule: Any
 ) -> None:
-    ticket = make_ticket(S.IN_PROGRESS, subject="Pump", description="Noisy")
+    ticket = at_t0(make_ticket(S.IN_PROGRESS, subject="Pump", description="Noisy"))
     urgent = CriticalityFactory(name_en="Urgent", name_ru="Срочно")
     old_criticality = str(ticket.criticality)
     done = ticket_update(
@@ -127,8 +145,9 @@ def test_update_records_each_changed_field_readably(
         (K.FIELD_CHANGED, "subject", "Pump", "Pump leaks"),
         (K.FIELD_CHANGED, "criticality", old_criticality, "Urgent"),
         (K.FIELD_CHANGED, "country", "", "Germany"),
-        # the criticality moved the SLA deadline
-        (K.FIELD_CHANGED, "due_at", "", "2026-04-01T12:00:00+00:00"),
+        # the criticality moved the SLA deadlines
+        (K.FIELD_CHANGED, "due_at", "", "2026-03-02T17:00:00+00:00"),
+        (K.FIELD_CHANGED, "first_response_due_at", "", "2026-03-02T10:00:00+00:00"),
     ]
 
 
@@ -140,23 +159,26 @@ def test_update_without_a_change_records_nothing(crew: Crew, make_ticket: MakeTi
 
 
 def test_a_deadline_set_by_hand_is_kept_as_manual_until_cleared(
-    crew: Crew, make_ticket: MakeTicket, fake_sla: "FakeSla"
+    crew: Crew, make_ticket: MakeTicket, rule: Any
 ) -> None:
-    ticket = make_ticket(S.IN_PROGRESS)
+    ticket = at_t0(make_ticket(S.IN_PROGRESS))
     due = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
     # When a dispatcher sets the deadline
     ticket = ticket_update(by=crew.dispatcher, ticket=ticket, changes={"due_at": due})
     assert (ticket.due_at, ticket.due_at_manual) == (due, True)
     assert events(ticket) == [(K.FIELD_CHANGED, "due_at", "", "2026-03-10T15:00:00+00:00")]
-    assert fake_sla.calls == []  # a manual deadline needs no computing
     # When they clear it, the SLA computes it again
     ticket = ticket_update(by=crew.dispatcher, ticket=ticket, changes={"due_at": None})
     stored = Ticket.objects.get(pk=ticket.pk)
-    assert (stored.due_at, stored.due_at_manual, stored.version) == (FakeSla.DUE, False, 3)
-    assert fake_sla.calls == ["apply"]
+    assert (stored.due_at, stored.due_at_manual, stored.version) == (
+        T0 + timedelta(hours=8),
+        False,
+        3,
+    )
     assert events(ticket)[1:] == [
         (K.FIELD_CHANGED, "due_at", "2026-03-10T15:00:00+00:00", ""),
-        (K.FIELD_CHANGED, "due_at", "", "2026-04-01T12:00:00+00:00"),
+        (K.FIELD_CHANGED, "due_at", "", "2026-03-02T17:00:00+00:00"),
+        (K.FIELD_CHANGED, "first_response_due_at", "", "2026-03-02T10:00:00+00:00"),
     ]
     # Clearing a deadline that is not manual changes nothing
     before = snapshot(ticket)
@@ -532,78 +554,38 @@ def test_bulk_refuses_unknown_actions_before_touching_anything(
     assert snapshot(ticket) == before
 
 
-# --- The sla app's hooks -------------------------------------------------------------------------
-
-
-class FakeSla:
-    """Stands in for servicedesk.sla.services: records the calls, moves the deadlines."""
-
-    DUE = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def module(self) -> Any:
-        def apply(ticket: Ticket, *, now: datetime) -> list[str]:
-            self.calls.append("apply")
-            if ticket.due_at_manual:
-                return []
-            ticket.due_at = self.DUE
-            return ["due_at"]
-
-        def pause(ticket: Ticket, *, now: datetime) -> list[str]:
-            self.calls.append("pause")
-            ticket.sla_paused_at = now
-            return ["sla_paused_at"]
-
-        def resume(ticket: Ticket, *, now: datetime) -> list[str]:
-            self.calls.append("resume")
-            ticket.sla_paused_at = None
-            ticket.sla_paused_seconds += 3600
-            if ticket.due_at is not None:
-                ticket.due_at += timedelta(hours=1)
-            return ["sla_paused_at", "sla_paused_seconds", "due_at"]
-
-        return SimpleNamespace(sla_apply=apply, sla_pause=pause, sla_resume=resume)
-
-
-@pytest.fixture
-def fake_sla(monkeypatch: pytest.MonkeyPatch) -> FakeSla:
-    fake = FakeSla()
-    monkeypatch.setattr(services, "_sla_services", fake.module)
-    return fake
-
-
 def test_waiting_stops_the_sla_clock_and_leaving_it_restarts_it(
-    crew: Crew, make_ticket: MakeTicket, fake_sla: FakeSla
+    crew: Crew, make_ticket: MakeTicket, rule: Any
 ) -> None:
-    due = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
-    ticket = make_ticket(S.IN_PROGRESS, due_at=due)
-    ticket = ticket_transition(by=crew.engineer, ticket=ticket, code="wait")
+    with time_machine.travel(T0, tick=False):
+        ticket = at_t0(make_ticket(S.IN_PROGRESS))
+        ticket = ticket_update(
+            by=crew.dispatcher, ticket=ticket, changes={"criticality": CriticalityFactory()}
+        )
+        assert Ticket.objects.get(pk=ticket.pk).due_at == T0 + timedelta(hours=8)
+        ticket = ticket_transition(by=crew.engineer, ticket=ticket, code="wait")
+        assert Ticket.objects.get(pk=ticket.pk).sla_paused_at == T0
+    with time_machine.travel(T0 + timedelta(hours=3), tick=False):
+        ticket = ticket_transition(by=crew.engineer, ticket=ticket, code="resume")
     stored = Ticket.objects.get(pk=ticket.pk)
-    assert stored.sla_paused_at is not None
-    assert fake_sla.calls == ["pause"]
-    ticket = ticket_transition(by=crew.engineer, ticket=ticket, code="resolve", resolution="Ok")
-    stored = Ticket.objects.get(pk=ticket.pk)
-    assert fake_sla.calls == ["pause", "resume"]
-    assert (stored.sla_paused_at, stored.sla_paused_seconds) == (None, 3600)
-    assert stored.due_at == due + timedelta(hours=1)
+    # Three hours waiting for the customer: the deadline moves three hours on.
+    assert (stored.sla_paused_at, stored.sla_paused_seconds) == (None, 3 * 3600)
+    assert stored.due_at == T0 + timedelta(hours=11)
     # The moved deadline is recorded for staff, not shown to the customer
-    moved = TicketEvent.objects.get(ticket=ticket, field="due_at")
-    assert (moved.kind, moved.old_value, moved.new_value, moved.is_public) == (
+    moved = TicketEvent.objects.filter(ticket=ticket, field="due_at").order_by("id").last()
+    assert moved is not None
+    assert (moved.kind, moved.new_value, moved.is_public) == (
         K.FIELD_CHANGED,
-        "2026-03-05T09:00:00+00:00",
-        "2026-03-05T10:00:00+00:00",
+        (T0 + timedelta(hours=11)).isoformat(),
         False,
     )
 
 
 def test_a_customer_reply_to_a_waiting_ticket_restarts_the_clock(
-    crew: Crew, make_ticket: MakeTicket, fake_sla: FakeSla
+    crew: Crew, make_ticket: MakeTicket, rule: Any
 ) -> None:
     ticket = make_ticket(S.WAITING, sla_paused_at=datetime(2026, 3, 2, tzinfo=UTC))
     ticket_customer_replied(by=crew.contact, ticket=ticket)
-    assert fake_sla.calls == ["resume"]
     assert Ticket.objects.get(pk=ticket.pk).sla_paused_at is None
 
 
@@ -619,7 +601,7 @@ def test_a_customer_reply_to_a_waiting_ticket_restarts_the_clock(
     ],
 )
 def test_changing_what_the_sla_looks_at_recomputes_the_deadlines(
-    crew: Crew, make_ticket: MakeTicket, fake_sla: FakeSla, field: str, recomputes: bool
+    crew: Crew, make_ticket: MakeTicket, rule: Any, field: str, recomputes: bool
 ) -> None:
     from servicedesk.customers.models import Product, WorkType
 
@@ -631,15 +613,15 @@ def test_changing_what_the_sla_looks_at_recomputes_the_deadlines(
         "description": lambda: "Another description",
         "product": lambda: Product.objects.create(code="pr-x", name_ru="Продукт"),
     }
-    ticket = make_ticket(S.IN_PROGRESS)
+    ticket = at_t0(make_ticket(S.IN_PROGRESS))
+    assert ticket.due_at is None  # made by hand, not through ticket_create
     ticket_update(by=crew.dispatcher, ticket=ticket, changes={field: new_values[field]()})
     stored = Ticket.objects.get(pk=ticket.pk)
-    assert fake_sla.calls == (["apply"] if recomputes else [])
-    assert (stored.due_at == FakeSla.DUE) is recomputes
+    assert (stored.due_at == T0 + timedelta(hours=8)) is recomputes
 
 
 def test_a_manual_deadline_survives_recomputing(
-    crew: Crew, make_ticket: MakeTicket, fake_sla: FakeSla
+    crew: Crew, make_ticket: MakeTicket, rule: Any
 ) -> None:
     due = datetime(2026, 3, 9, tzinfo=UTC)
     ticket = make_ticket(S.IN_PROGRESS, due_at=due, due_at_manual=True)
@@ -647,8 +629,21 @@ def test_a_manual_deadline_survives_recomputing(
     assert Ticket.objects.get(pk=ticket.pk).due_at == due
 
 
-def test_without_the_sla_app_the_hooks_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    from django.apps import apps
+def test_a_new_ticket_gets_its_deadlines_from_the_matching_rule(crew: Crew, rule: Any) -> None:
+    from servicedesk.customers.models import Criticality
+    from servicedesk.tickets.services import TicketData, ticket_create
 
-    monkeypatch.setattr(apps, "is_installed", lambda name: False)
-    assert services._sla_services() is None
+    with time_machine.travel(T0, tick=False):
+        ticket = ticket_create(
+            by=crew.contact,
+            data=TicketData(
+                subject="Boiler is cold",
+                ticket_type=TicketType.objects.filter(is_active=True).first(),  # type: ignore[arg-type]
+                criticality=Criticality.objects.filter(is_active=True).first(),  # type: ignore[arg-type]
+                company=crew.company,
+            ),
+            origin="portal",
+        )
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert stored.first_response_due_at == T0 + timedelta(hours=1)
+    assert stored.due_at == T0 + timedelta(hours=8)

@@ -5,39 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0002_reference_data'),
-        ('tickets', '0004_search_document'),
+        ("customers", "0002_reference_data"),
+        ("tickets", "0004_search_document"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ticket',
-            name='sla_paused_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='SLA clock stopped at'),
+            model_name="ticket",
+            name="sla_paused_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="SLA clock stopped at"),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='sla_paused_seconds',
-            field=models.PositiveIntegerField(default=0, verbose_name='SLA paused, seconds'),
+            model_name="ticket",
+            name="sla_paused_seconds",
+            field=models.PositiveIntegerField(default=0, verbose_name="SLA paused, seconds"),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='version',
-            field=models.PositiveIntegerField(default=1, verbose_name='version'),
+            model_name="ticket",
+            name="version",
+            field=models.PositiveIntegerField(default=1, verbose_name="version"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['status', 'due_at'], name='ticket_status_due'),
+            model_name="ticket",
+            index=models.Index(fields=["status", "due_at"], name="ticket_status_due"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['assignee', '-created_at', '-id'], name='ticket_assignee_created'),
+            model_name="ticket",
+            index=models.Index(
+                fields=["assignee", "-created_at", "-id"], name="ticket_assignee_created"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['status', '-created_at', '-id'], name='ticket_status_created'),
+            model_name="ticket",
+            index=models.Index(
+                fields=["status", "-created_at", "-id"], name="ticket_status_created"
+            ),
         ),
     ]

@@ -4,15 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0005_staff_work'),
+        ("tickets", "0005_staff_work"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='ticketevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Created'), ('field_changed', 'Changed'), ('status_changed', 'Status changed'), ('assigned', 'Assigned'), ('attachment_added', 'File attached'), ('followed', 'Followed'), ('unfollowed', 'Unfollowed'), ('reopened', 'Reopened'), ('cancelled', 'Cancelled'), ('customer_replied', 'Back in progress: the customer replied'), ('resolution_accepted', 'Solution accepted by the customer'), ('auto_closed', 'Closed automatically')], max_length=30, verbose_name='event'),
+            model_name="ticketevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created"),
+                    ("field_changed", "Changed"),
+                    ("status_changed", "Status changed"),
+                    ("assigned", "Assigned"),
+                    ("attachment_added", "File attached"),
+                    ("followed", "Followed"),
+                    ("unfollowed", "Unfollowed"),
+                    ("reopened", "Reopened"),
+                    ("cancelled", "Cancelled"),
+                    ("customer_replied", "Back in progress: the customer replied"),
+                    ("resolution_accepted", "Solution accepted by the customer"),
+                    ("auto_closed", "Closed automatically"),
+                ],
+                max_length=30,
+                verbose_name="event",
+            ),
         ),
     ]

@@ -23,10 +23,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from servicedesk.accounts.models import Membership, Role, User
+from servicedesk.conversations.models import Message
 from servicedesk.customers.models import Company, Criticality, Equipment, Site, TicketType, WorkType
 from servicedesk.tickets import numbering
 from servicedesk.tickets.models import Origin, Status, Ticket, TicketEvent, TicketSequence
 
+DETAIL_SUBJECT = "Bench: the ticket page measured (20 messages)"
+DETAIL_MESSAGES = 20
 PASSWORD = "bench-password"  # noqa: S105 (a throwaway data set)
 BIG_SHARE = 0.05
 BIG_COMPANIES = 5
@@ -92,6 +95,9 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, default=20_000)
         parser.add_argument("--batch", type=int, default=5000)
         parser.add_argument("--seed", type=int, default=4)
+        parser.add_argument(
+            "--messages", type=float, default=5.0, help="messages per ticket on average"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if Ticket.objects.exists() or Company.objects.filter(code="bench-0").exists():
@@ -114,12 +120,58 @@ class Command(BaseCommand):
             members = self._customers(companies, options["customers"])
             self._step("companies, sites, equipment, customers", started)
             self._tickets(options["tickets"], companies, places, members)
+        self._step("tickets", started)
+        self._messages(options["messages"], companies[0])
+        self._step("messages", started)
         if connection.vendor == "postgresql":
             # Fresh statistics: with the planner's guesses from empty tables, a ticket's
             # timeline query hash-joins every user (9 ms instead of 0.1 ms).
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         self._step(f"total ({options['tickets']} tickets)", started)
+
+    def _messages(self, average: float, big: Company) -> None:
+        """0..2×average messages a ticket, alternating the contact and a staff member, a few
+        of staff's internal; the big company's newest ticket gets DETAIL_MESSAGES and the
+        subject DETAIL_SUBJECT, for the detail page's benchmark. PostgreSQL: COPY."""
+        rng = self.rng
+        staff = User.objects.get(email="bench-staff@example.test").pk
+        sample = Ticket.objects.filter(company=big).order_by("-created_at", "-id").first()
+        if sample is not None:
+            Ticket.objects.filter(pk=sample.pk).update(subject=DETAIL_SUBJECT)
+        top = max(0, round(2 * average))
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            tickets = Ticket.objects.order_by("pk").values_list("pk", "contact_id", "created_at")
+            for pk, contact, created in tickets.iterator(chunk_size=20_000):
+                count = DETAIL_MESSAGES if sample and pk == sample.pk else rng.randint(0, top)
+                for n in range(count):
+                    customer_turn = n % 2 == 0
+                    yield (
+                        pk,
+                        contact if customer_turn else staff,
+                        " ".join(rng.choices(SENTENCES, k=rng.randint(1, 3))),
+                        not customer_turn and rng.random() < 0.1,
+                        created + timedelta(minutes=30 * (n + 1)),
+                    )
+
+        columns = ("ticket_id", "author_id", "body", "is_internal", "created_at")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                sql = f"COPY conversations_message ({', '.join(columns)}) FROM STDIN"
+                with cursor.cursor.copy(sql) as copy:
+                    for row in rows():
+                        copy.write_row(row)
+            return
+        batch: list[Message] = []
+        field = Message._meta.get_field("created_at")
+        with explicit_timestamps(field):
+            for row in rows():
+                batch.append(Message(**dict(zip(columns, row, strict=True))))
+                if len(batch) >= self.batch:
+                    Message.objects.bulk_create(batch)
+                    batch = []
+            Message.objects.bulk_create(batch)
 
     def _step(self, what: str, since: float) -> None:
         self.stdout.write(f"{what}: {time.monotonic() - since:.1f} s")
