@@ -319,11 +319,16 @@ def main() -> int:
 
     django.setup()
     from servicedesk.accounts.models import User
+    from servicedesk.tickets.management.commands.bench_data import DETAIL_SUBJECT
     from servicedesk.tickets.models import Ticket
 
     big = User.objects.get(email=BIG)
     company_id = big.memberships.values_list("company_id", flat=True).get()
-    sample = Ticket.objects.filter(company_id=company_id).order_by("-created_at").first()
+    # The ticket bench_data gave 20 messages (else the company's newest).
+    sample = (
+        Ticket.objects.filter(company_id=company_id, subject=DETAIL_SUBJECT).first()
+        or Ticket.objects.filter(company_id=company_id).order_by("-created_at").first()
+    )
     if sample is None:
         raise SystemExit("No tickets: run manage.py bench_data first.")
     total = Ticket.objects.count()
@@ -349,7 +354,14 @@ def main() -> int:
                 customer,
             ),
             ("customer: ticket detail", f"/portal/tickets/{sample.number}/", customer),
-            ("staff: ticket detail (portal page)", f"/portal/tickets/{sample.number}/", staff),
+            ("staff: queue (default view)", "/backoffice/tickets/?view=all", staff),
+            ("staff: queue, overdue", "/backoffice/tickets/?view=overdue", staff),
+            (
+                f"staff: queue filtered + searched «{args.search}»",
+                f"/backoffice/tickets/?view=all&status=open&company={company_id}&q={q}",
+                staff,
+            ),
+            ("staff: ticket page", f"/backoffice/tickets/{sample.number}/", staff),
         ]
         for name, path, client in gets:
             status, _page = client.request(path)
