@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from servicedesk.core.models import TimeStampedModel
@@ -209,7 +210,7 @@ class TicketEvent(models.Model):
     AUTO_CLOSED (new_value: the number of days, actor None)."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", _("Created")
+        CREATED = "created", pgettext_lazy("ticket event", "Created")
         FIELD_CHANGED = "field_changed", _("Changed")
         STATUS_CHANGED = "status_changed", _("Status changed")
         ASSIGNED = "assigned", _("Assigned")

@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from servicedesk.accounts.models import AccessRequest, Invitation, Membership, User
+from servicedesk.conversations.models import Message
 from servicedesk.customers.models import (
     Company,
     Contract,
@@ -16,6 +17,8 @@ from servicedesk.customers.models import (
     Site,
     TicketType,
 )
+from servicedesk.sla.models import SlaRule
+from servicedesk.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +51,9 @@ def counts():
         "products": Product.objects.count(),
         "ticket_types": TicketType.objects.count(),
         "criticalities": Criticality.objects.count(),
+        "tickets": Ticket.objects.count(),
+        "messages": Message.objects.count(),
+        "sla_rules": SlaRule.objects.count(),
     }
 
 
@@ -80,7 +86,18 @@ def test_demo_data_twice_creates_nothing_twice():
         "products": 4,
         "ticket_types": 4,
         "criticalities": 2,
+        "tickets": 3,
+        "messages": 2,
+        "sla_rules": 2,
     }
+    # The tickets were worked through the services: one new, one in progress, one resolved,
+    # each with SLA deadlines from the demo rules.
+    assert sorted(Ticket.objects.values_list("status", flat=True)) == [
+        "in_progress",
+        "new",
+        "resolved",
+    ]
+    assert not Ticket.objects.filter(due_at__isnull=True).exists()
     assert f"password: {DEMO_PASSWORD}" in first_output
     assert sorted(User.objects.values_list("email", flat=True)) == sorted(
         [*DEMO_EMAILS, "petr@beta.test"]

@@ -20,7 +20,7 @@ from django.utils.formats import get_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from servicedesk.accounts.decorators import backoffice_view
@@ -36,7 +36,7 @@ from servicedesk.tickets.models import OPEN_STATUSES, Status, Ticket
 VIEW_LABELS = {
     selectors.QUEUE_ALL: gettext_lazy("All"),
     selectors.QUEUE_NEW: gettext_lazy("Unassigned"),
-    selectors.QUEUE_OVERDUE: gettext_lazy("Overdue"),
+    selectors.QUEUE_OVERDUE: pgettext_lazy("queue view", "Overdue"),
     selectors.QUEUE_DUE_SOON: gettext_lazy("Due soon"),
     selectors.QUEUE_WAITING: gettext_lazy("Waiting for customer"),
     selectors.QUEUE_MINE: gettext_lazy("Mine"),

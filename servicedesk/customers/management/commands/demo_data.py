@@ -1,4 +1,5 @@
-"""Demo data: the provider's staff, two customer companies and their people.
+"""Demo data: the provider's staff, two customer companies and their people, an SLA calendar
+with two rules, and a few tickets in different stages.
 
 Idempotent: every object is looked up by a natural key first, so a second run changes nothing
 and duplicates nothing. Passwords of existing demo users are left as they are.
@@ -14,8 +15,25 @@ from django.utils import timezone
 
 from servicedesk.accounts.models import AccessRequest, Membership, Role, User
 from servicedesk.accounts.services import MembershipData, access_request_create, user_create
-from servicedesk.customers.models import Company, Contract, Equipment, Product, Site
+from servicedesk.conversations.services import message_post
+from servicedesk.customers.models import (
+    Company,
+    Contract,
+    Criticality,
+    Equipment,
+    Product,
+    Site,
+    TicketType,
+)
 from servicedesk.customers.services import site_save
+from servicedesk.sla.models import ServiceCalendar, SlaRule, WorkingHours
+from servicedesk.tickets.models import Origin, Ticket
+from servicedesk.tickets.services import (
+    TicketData,
+    ticket_assign,
+    ticket_create,
+    ticket_transition,
+)
 
 DEMO_PASSWORD = "servicedesk-demo"  # noqa: S105 (printed for the demo; never used in production)
 
@@ -72,7 +90,72 @@ class Command(BaseCommand):
         ivan.equipment.set([kassa])
 
         self._invited_and_requests(users["dispatcher@provider.test"], beta)
+        self._sla()
+        self._tickets(users, alfa, beta)
         self._print_logins()
+
+    def _sla(self) -> None:
+        """A working-hours calendar and two rules: urgent tickets answered fast, the rest
+        within two working days."""
+        calendar, created = ServiceCalendar.objects.get_or_create(
+            name="Рабочие дни 9–18 (Москва)", defaults={"time_zone": "Europe/Moscow"}
+        )
+        if created:
+            WorkingHours.objects.bulk_create(
+                WorkingHours(calendar=calendar, weekday=day, start=dt.time(9), end=dt.time(18))
+                for day in range(5)
+            )
+        urgent = Criticality.objects.filter(code="urgent").first()
+        rule, created = SlaRule.objects.get_or_create(
+            name="Срочные: ответ 1 ч, решение 4 ч",
+            defaults={"first_response_minutes": 60, "resolution_minutes": 240},
+        )
+        if created and urgent is not None:
+            rule.criticalities.set([urgent])
+        SlaRule.objects.get_or_create(
+            name="Остальные: ответ 4 ч, решение 2 рабочих дня",
+            defaults={
+                "first_response_minutes": 240,
+                "resolution_minutes": 2 * 9 * 60,
+                "calendar": calendar,
+            },
+        )
+
+    def _tickets(self, users: dict[str, User], alfa: Company, beta: Company) -> None:
+        """A few tickets in different stages, filed and worked through the services, so the
+        lists, the queue and the ticket pages have something to show."""
+        if Ticket.objects.filter(subject__startswith="Демо:").exists():
+            return
+        anna, boris = users["anna@alfa.test"], users["boris@beta.test"]
+        dispatcher = users["dispatcher@provider.test"]
+        engineer = users["engineer1@provider.test"]
+        kind = TicketType.objects.filter(is_active=True).first()
+        normal = Criticality.objects.filter(is_default=True).first() or Criticality.objects.first()
+        if kind is None or normal is None:
+            return
+
+        def filed(by: User, company: Company, subject: str, description: str) -> Ticket:
+            data = TicketData(
+                subject=subject,
+                description=description,
+                ticket_type=kind,
+                criticality=normal,
+                company=company,
+            )
+            return ticket_create(by=by, data=data, origin=Origin.PORTAL)
+
+        filed(anna, alfa, "Демо: не работает кондиционер в торговом зале", "Дует тёплым воздухом.")
+        leak = filed(boris, beta, "Демо: течь в котельной", "Под котлом лужа, давление падает.")
+        ticket_assign(by=dispatcher, ticket=leak, assignee=engineer)
+        leak = ticket_transition(by=engineer, ticket=leak, code="start")
+        message_post(by=engineer, ticket=leak, body="Выезжаем сегодня до 16:00.")
+        message_post(by=engineer, ticket=leak, body="Взять прокладки 3/4.", internal=True)
+        till = filed(anna, alfa, "Демо: касса не печатает чеки", "Касса №1, ошибка принтера.")
+        ticket_assign(by=dispatcher, ticket=till, assignee=engineer)
+        till = ticket_transition(by=engineer, ticket=till, code="start")
+        ticket_transition(
+            by=engineer, ticket=till, code="resolve", resolution="Заменили термоголовку принтера."
+        )
 
     def _invited_and_requests(self, dispatcher: User, beta: Company) -> None:
         """Something for the People and Access requests pages to show: a customer who was
