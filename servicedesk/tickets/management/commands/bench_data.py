@@ -28,6 +28,8 @@ from servicedesk.customers.models import Company, Criticality, Equipment, Site, 
 from servicedesk.tickets import numbering
 from servicedesk.tickets.models import Origin, Status, Ticket, TicketEvent, TicketSequence
 
+OLD = timedelta(days=60)
+DEADLINE_HOURS = (4, 8, 24, 48, 72)
 DETAIL_SUBJECT = "Bench: the ticket page measured (20 messages)"
 DETAIL_MESSAGES = 20
 PASSWORD = "bench-password"  # noqa: S105 (a throwaway data set)
@@ -141,9 +143,8 @@ class Command(BaseCommand):
             Ticket.objects.filter(pk=sample.pk).update(subject=DETAIL_SUBJECT)
         top = max(0, round(2 * average))
 
-        def rows() -> Iterator[tuple[Any, ...]]:
-            tickets = Ticket.objects.order_by("pk").values_list("pk", "contact_id", "created_at")
-            for pk, contact, created in tickets.iterator(chunk_size=20_000):
+        def rows(chunk: list[tuple[int, int, Any]]) -> Iterator[tuple[Any, ...]]:
+            for pk, contact, created in chunk:
                 count = DETAIL_MESSAGES if sample and pk == sample.pk else rng.randint(0, top)
                 for n in range(count):
                     customer_turn = n % 2 == 0
@@ -155,23 +156,36 @@ class Command(BaseCommand):
                         created + timedelta(minutes=30 * (n + 1)),
                     )
 
+        def chunks() -> Iterator[list[tuple[int, int, Any]]]:
+            # Read a chunk, then write its messages: the connection cannot read while a COPY
+            # is open on it.
+            last = 0
+            while True:
+                chunk = list(
+                    Ticket.objects.filter(pk__gt=last)
+                    .order_by("pk")
+                    .values_list("pk", "contact_id", "created_at")[:20_000]
+                )
+                if not chunk:
+                    return
+                last = chunk[-1][0]
+                yield chunk
+
         columns = ("ticket_id", "author_id", "body", "is_internal", "created_at")
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                sql = f"COPY conversations_message ({', '.join(columns)}) FROM STDIN"
-                with cursor.cursor.copy(sql) as copy:
-                    for row in rows():
+            sql = f"COPY conversations_message ({', '.join(columns)}) FROM STDIN"
+            for chunk in chunks():
+                with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+                    for row in rows(chunk):
                         copy.write_row(row)
             return
-        batch: list[Message] = []
         field = Message._meta.get_field("created_at")
         with explicit_timestamps(field):
-            for row in rows():
-                batch.append(Message(**dict(zip(columns, row, strict=True))))
-                if len(batch) >= self.batch:
-                    Message.objects.bulk_create(batch)
-                    batch = []
-            Message.objects.bulk_create(batch)
+            for chunk in chunks():
+                Message.objects.bulk_create(
+                    [Message(**dict(zip(columns, row, strict=True))) for row in rows(chunk)],
+                    batch_size=self.batch,
+                )
 
     def _step(self, what: str, since: float) -> None:
         self.stdout.write(f"{what}: {time.monotonic() - since:.1f} s")
@@ -297,8 +311,18 @@ class Command(BaseCommand):
             for i in range(start, min(start + self.batch, count)):
                 company = rng.choices(company_ids, cum_weights=cum)[0]
                 site, equipment = rng.choice(places[company])
-                status = rng.choices(statuses, status_weights)[0]
                 created = now - timedelta(seconds=span - offsets[i])
+                if now - created > OLD:
+                    # Old tickets are done, as in a desk that works: the queue holds the
+                    # last two months' open tickets, not three years of them.
+                    status = Status.CLOSED if rng.random() < 0.92 else Status.CANCELLED
+                else:
+                    status = rng.choices(statuses, status_weights)[0]
+                resolved = (
+                    created + timedelta(hours=rng.randint(1, 96))
+                    if status in (Status.RESOLVED, Status.CLOSED)
+                    else None
+                )
                 lang = rng.random() < 0.8
                 eq = rng.choice(EQUIPMENT_RU if lang else EQUIPMENT_EN)
                 place = rng.choice(PLACES_RU if lang else PLACES_EN)
@@ -322,11 +346,21 @@ class Command(BaseCommand):
                         origin=rng.choice(Origin.values),
                         created_at=created,
                         updated_at=created,
-                        resolved_at=(
-                            created + timedelta(hours=rng.randint(1, 96))
-                            if status in (Status.RESOLVED, Status.CLOSED)
+                        resolved_at=resolved,
+                        closed_at=(
+                            resolved + timedelta(days=1)
+                            if resolved and status == Status.CLOSED
                             else None
                         ),
+                        # SLA deadlines as the rules would give them (the rules are not
+                        # generated: the periodic check and the queue's views need the dates).
+                        first_response_due_at=created + timedelta(hours=rng.choice((1, 4))),
+                        first_responded_at=(
+                            created + timedelta(minutes=rng.randint(5, 300))
+                            if status != Status.NEW
+                            else None
+                        ),
+                        due_at=created + timedelta(hours=rng.choice(DEADLINE_HOURS)),
                     )
                 )
             with transaction.atomic():
