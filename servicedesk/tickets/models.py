@@ -176,6 +176,12 @@ class Ticket(TimeStampedModel):
             models.Index(Lower("subject"), name="ticket_subject_lower"),
             # The back office's queue and the SLA checks.
             models.Index(fields=["status", "due_at"], name="ticket_status_due"),
+            # The open tickets by deadline (the overdue and due-soon views, sorted by it).
+            models.Index(
+                fields=["due_at", "id"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="ticket_open_due",
+            ),
             models.Index(fields=["assignee", "-created_at", "-id"], name="ticket_assignee_created"),
             models.Index(fields=["status", "-created_at", "-id"], name="ticket_status_created"),
         ]
