@@ -70,3 +70,10 @@ class QuickDateInput(forms.DateInput):
         if isinstance(value, datetime.date):
             return value.isoformat()
         return str(value) if value else None
+
+
+def id_choice_field(label: Any) -> forms.TypedChoiceField:
+    """An optional choice of an id among (id, name) choices set later: a list's filter."""
+    return forms.TypedChoiceField(
+        label=label, coerce=int, empty_value=None, required=False, widget=QuickSelect
+    )

@@ -117,6 +117,29 @@ def _check_uploads(
     return checked
 
 
+def _check_equipment_on_site(site: Site | None, equipment: Equipment) -> None:
+    """Equipment standing on another site than the one chosen (or beneath it) is refused."""
+    if site is not None and equipment.site_id is not None and equipment.site_id != site.pk:
+        on_site = equipment.site is not None and equipment.site.path.startswith(site.path)
+        if not on_site:
+            raise ApplicationError(
+                _("The equipment is not at the chosen site."),
+                code="equipment_site",
+                field="equipment",
+            )
+
+
+def _check_contract_covers(
+    contract: Contract, site: Site | None, equipment: Equipment | None
+) -> None:
+    if not contract.covers(site=site, equipment=equipment):
+        raise ApplicationError(
+            _("This contract does not cover the chosen site or equipment."),
+            code="contract_coverage",
+            field="contract",
+        )
+
+
 def _check_ticket_data(by: User, contact: User, data: TicketData) -> TicketData:
     """The company, site, equipment and contract must be the contact's to use and fit together.
     Ids come from forms, but a hand-made POST must get the same answer as a missing object."""
@@ -132,14 +155,7 @@ def _check_ticket_data(by: User, contact: User, data: TicketData) -> TicketData:
             )
         if site is None:
             site = equipment.site
-        elif equipment.site_id is not None and equipment.site_id != site.pk:
-            on_site = equipment.site is not None and equipment.site.path.startswith(site.path)
-            if not on_site:
-                raise ApplicationError(
-                    _("The equipment is not at the chosen site."),
-                    code="equipment_site",
-                    field="equipment",
-                )
+        _check_equipment_on_site(site, equipment)
     if site is not None and not (
         Site.objects.visible_to(contact).filter(pk=site.pk, company=company).exists()
     ):
@@ -153,12 +169,7 @@ def _check_ticket_data(by: User, contact: User, data: TicketData) -> TicketData:
             raise ApplicationError(
                 _("Choose a contract of the chosen company."), code="contract", field="contract"
             )
-        if not contract.covers(site=site, equipment=equipment):
-            raise ApplicationError(
-                _("This contract does not cover the chosen site or equipment."),
-                code="contract_coverage",
-                field="contract",
-            )
+        _check_contract_covers(contract, site, equipment)
     return TicketData(
         **{**data.__dict__, "site": site, "country": data.country or str(company.country or "")}
     )
@@ -578,14 +589,7 @@ def _check_places(
             raise ApplicationError(
                 _("Choose equipment of the ticket's company."), code="equipment", field="equipment"
             )
-        if site is not None and equipment.site_id is not None and equipment.site_id != site.pk:
-            on_site = equipment.site is not None and equipment.site.path.startswith(site.path)
-            if not on_site:
-                raise ApplicationError(
-                    _("The equipment is not at the chosen site."),
-                    code="equipment_site",
-                    field="equipment",
-                )
+        _check_equipment_on_site(site, equipment)
     if site is not None and site.company_id != ticket.company_id:
         raise ApplicationError(
             _("Choose a site of the ticket's company."), code="site", field="site"
@@ -595,12 +599,7 @@ def _check_places(
             raise ApplicationError(
                 _("Choose a contract of the ticket's company."), code="contract", field="contract"
             )
-        if not contract.covers(site=site, equipment=equipment):
-            raise ApplicationError(
-                _("This contract does not cover the chosen site or equipment."),
-                code="contract_coverage",
-                field="contract",
-            )
+        _check_contract_covers(contract, site, equipment)
 
 
 def _same(old: Any, new: Any) -> bool:

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 from servicedesk.accounts.decorators import backoffice_view
 from servicedesk.accounts.models import Role, User
 from servicedesk.core.errors import ApplicationError
-from servicedesk.core.forms import QuickSelect, pk_or_none
+from servicedesk.core.forms import QuickSelect, id_choice_field, pk_or_none
 from servicedesk.customers.models import Company, Criticality, TicketType
 from servicedesk.customers.reference import active_choices, reference_rows
 from servicedesk.portal.tickets.list import PAGE_SIZES, date_formatter
@@ -81,30 +81,10 @@ class QueueForm(forms.Form):
     view = forms.ChoiceField(choices=[(v, v) for v in selectors.QUEUE_VIEWS], required=False)
     q = forms.CharField(required=False, max_length=200)
     status = forms.ChoiceField(label=gettext_lazy("Status"), required=False, widget=QuickSelect)
-    type = forms.TypedChoiceField(
-        label=gettext_lazy("Type"), coerce=int, empty_value=None, required=False, widget=QuickSelect
-    )
-    criticality = forms.TypedChoiceField(
-        label=gettext_lazy("Criticality"),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=QuickSelect,
-    )
-    company = forms.TypedChoiceField(
-        label=gettext_lazy("Company"),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=QuickSelect,
-    )
-    assignee = forms.TypedChoiceField(
-        label=gettext_lazy("Assignee"),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=QuickSelect,
-    )
+    type = id_choice_field(gettext_lazy("Type"))
+    criticality = id_choice_field(gettext_lazy("Criticality"))
+    company = id_choice_field(gettext_lazy("Company"))
+    assignee = id_choice_field(gettext_lazy("Assignee"))
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     size = forms.TypedChoiceField(
         label=gettext_lazy("Per page"),

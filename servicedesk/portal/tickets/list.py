@@ -22,11 +22,10 @@ from django.utils.formats import get_format
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 
 from servicedesk.accounts.decorators import portal_view
 from servicedesk.accounts.models import User
-from servicedesk.core.forms import QuickDateInput, QuickSelect
+from servicedesk.core.forms import QuickDateInput, QuickSelect, id_choice_field
 from servicedesk.customers.models import (
     Company,
     Criticality,
@@ -81,12 +80,6 @@ def _places(user: Any) -> tuple[list[Any], list[Any], list[Any]]:
     )
 
 
-def _id_field(label: StrOrPromise) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(
-        label=label, coerce=int, empty_value=None, required=False, widget=QuickSelect
-    )
-
-
 class TicketListForm(forms.Form):
     """The list's filters. Bad values are dropped (a stale shared link still opens).
 
@@ -102,12 +95,12 @@ class TicketListForm(forms.Form):
         widget=forms.SearchInput(attrs={"placeholder": _("Number, subject or description")}),
     )
     status = forms.ChoiceField(label=_("Status"), required=False, widget=QuickSelect)
-    type = _id_field(_("Type"))
-    criticality = _id_field(_("Criticality"))
-    company = _id_field(_("Company"))
-    site = _id_field(_("Site"))
-    equipment = _id_field(_("Equipment"))
-    work_type = _id_field(_("Work type"))
+    type = id_choice_field(_("Type"))
+    criticality = id_choice_field(_("Criticality"))
+    company = id_choice_field(_("Company"))
+    site = id_choice_field(_("Site"))
+    equipment = id_choice_field(_("Equipment"))
+    work_type = id_choice_field(_("Work type"))
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     size = forms.TypedChoiceField(
         label=_("Per page"),
