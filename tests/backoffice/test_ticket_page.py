@@ -34,6 +34,10 @@ def test_dispatcher_assigns_and_sees_the_workload(
     page = client.get(url("ticket_detail", ticket), headers=EN).content.decode()
     assert f"{engineer.full_name} — 1 open" in page
     assert 'data-testid="transition-start"' not in page  # no assignee yet: nothing to start
+    assert 'data-testid="edit"' in page
+    other = login(Client(), engineer)  # not their ticket: no buttons, no edit form
+    page = other.get(url("ticket_detail", ticket), headers=EN).content.decode()
+    assert 'data-testid="edit"' not in page and 'data-testid="transition-' not in page
     response = client.post(
         url("ticket_assign", ticket), {"assignee": engineer.pk, "version": ticket.version}
     )
