@@ -196,3 +196,28 @@ def test_bulk_without_a_choice_says_so(world: World, client: Client, tickets: An
         BULK, {"tickets": [], "action": "assign", "assignee": ""}, headers=EN, follow=True
     )
     assert "Select at least one ticket." in response.content.decode()
+
+
+def test_the_company_filter_searches_instead_of_listing_every_company(
+    world: World, client: Client, tickets: Any
+) -> None:
+    login(client, world.users["dispatcher"])
+    a, b = world.companies["A"], world.companies["B"]
+
+    def company_select(url: str) -> str:
+        html = client.get(url).content.decode()
+        found = re.search(r'<select name="company".*?</select>', html, re.S)
+        assert found is not None
+        return found.group(0)
+
+    assert company_select(QUEUE).count("<option") == 1  # "any" only
+    assert a.name not in company_select(QUEUE)  # no company listed until one is chosen
+    assert f'<option value="{a.pk}" selected>' in company_select(f"{QUEUE}?company={a.pk}")
+    options = reverse("backoffice:queue_company_options")
+    found = client.get(options, {"company_q": b.name[:4], "company": a.pk}).content.decode()
+    assert f'<option value="{a.pk}" selected>' in found  # the chosen one stays
+    assert f'<option value="{b.pk}">' in found
+    nothing = client.get(options, {"company_q": "zzzz-no-such"}, headers=EN).content.decode()
+    assert "No company found" in nothing
+    customer = login(Client(), world.users["cust_a"])
+    assert customer.get(options, {"company_q": "a"}).status_code == 404

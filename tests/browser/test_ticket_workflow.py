@@ -75,3 +75,22 @@ def test_from_unassigned_to_closed(live_server, page_for):
     assert ticket.status == Status.CLOSED
     for page in (staff, work, portal):
         assert page.console_errors == []
+
+
+def test_the_dispatcher_filters_the_queue_by_a_company_found_by_name(live_server, page_for):
+    base = live_server.url
+    alfa, beta = CompanyFactory(name="Alfa Retail"), CompanyFactory(name="Beta Logistics")
+    dispatcher = UserFactory(dispatcher=True)
+    mine = TicketFactory(company=alfa, subject="Till is down")
+    TicketFactory(company=beta, subject="Forklift is down")
+    page = page_for("en-US")
+    sign_in(page, base, dispatcher.email)
+    page.goto(f"{base}/backoffice/tickets/?view=all")
+    expect(page.get_by_test_id("queue-row")).to_have_count(2)
+    page.get_by_test_id("company-search").fill("alfa")
+    expect(page.locator("#id_company option")).to_have_count(2)  # Any, Alfa Retail
+    page.locator("#id_company").select_option(label="Alfa Retail")
+    expect(page.get_by_test_id("queue-row")).to_have_count(1)
+    expect(page.get_by_test_id("queue-row")).to_contain_text(mine.number)
+    assert f"company={alfa.pk}" in page.url
+    assert page.console_errors == []

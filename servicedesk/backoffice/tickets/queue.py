@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.accounts.decorators import backoffice_view
 from servicedesk.accounts.models import Role, User
@@ -108,11 +108,13 @@ class QueueForm(forms.Form):
         ]
         fields["type"].choices = any_ + active_choices(rows[TicketType])
         fields["criticality"].choices = any_ + active_choices(rows[Criticality])
-        fields["company"].choices = any_ + counts.cached(
-            user,
-            "queue-companies",
-            lambda: list(Company.objects.filter(is_active=True).values_list("pk", "name")),
-            counts.PLACES,
+        # Every customer company would be a thousand options on every page: the list holds
+        # the chosen one, and the search box beside it fetches others (company_options).
+        chosen = pk_or_none(data.get("company"))
+        fields["company"].choices = any_ + (
+            list(Company.objects.filter(pk=chosen, is_active=True).values_list("pk", "name"))
+            if chosen
+            else []
         )
         fields["assignee"].choices = any_ + staff
         for item in fields.values():
@@ -123,6 +125,33 @@ class QueueForm(forms.Form):
             self.cleaned_data.pop(name, None)
         self._errors = forms.utils.ErrorDict()
         return self.cleaned_data
+
+
+COMPANY_OPTIONS = 20
+
+
+@backoffice_view
+@require_GET
+def company_options(request: HttpRequest) -> HttpResponse:
+    """htmx: the company filter's options for what was typed (name or INN), the chosen company
+    kept first; at most COMPANY_OPTIONS matches."""
+    q = request.GET.get("company_q", "").strip()[:100]
+    chosen = pk_or_none(request.GET.get("company"))
+    companies = Company.objects.filter(is_active=True)
+    found = []
+    if q:
+        found = list(
+            companies.filter(Q(name__icontains=q) | Q(tax_id__startswith=q))
+            .exclude(pk=chosen or 0)
+            .order_by("name")
+            .values_list("pk", "name")[:COMPANY_OPTIONS]
+        )
+    current = list(companies.filter(pk=chosen or 0).values_list("pk", "name"))
+    return render(
+        request,
+        "backoffice/tickets/_company_options.html",
+        {"options": current + found, "chosen": chosen, "searched": bool(q)},
+    )
 
 
 def deadline_text(ticket: Ticket, now: dt.datetime) -> tuple[str, str]:

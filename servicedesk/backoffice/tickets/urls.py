@@ -5,6 +5,7 @@ from servicedesk.backoffice.tickets import detail, queue, views
 urlpatterns = [
     path("tickets/", queue.ticket_queue, name="tickets"),
     path("tickets/bulk/", queue.ticket_bulk, name="ticket_bulk"),
+    path("tickets/companies/", queue.company_options, name="queue_company_options"),
     path("tickets/new/", views.ticket_new, name="ticket_new"),
     path("tickets/new/options/", views.ticket_form_options, name="ticket_form_options"),
     path("tickets/products/", views.product_search, name="product_search"),
