@@ -24,6 +24,7 @@ from servicedesk.core.errors import ApplicationError
 from servicedesk.core.forms import pk_or_none
 from servicedesk.customers.models import Criticality, TicketType, WorkType
 from servicedesk.portal.tickets.detail import timeline_rows
+from servicedesk.portal.tickets.forms import ReferenceChoiceField
 from servicedesk.tickets import counts, selectors, services, workflow
 from servicedesk.tickets.access import access_ticket
 from servicedesk.tickets.models import Ticket, TicketEvent
@@ -37,17 +38,10 @@ class TicketEditForm(forms.Form):
         max_length=services.DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    ticket_type = forms.ModelChoiceField(
-        label=gettext_lazy("Type"), queryset=TicketType.objects.filter(is_active=True)
-    )
-    criticality = forms.ModelChoiceField(
-        label=gettext_lazy("Criticality"), queryset=Criticality.objects.filter(is_active=True)
-    )
-    work_type = forms.ModelChoiceField(
-        label=gettext_lazy("Work type"),
-        queryset=WorkType.objects.filter(is_active=True),
-        required=False,
-    )
+    # Offered and checked from the cached reference lists (no query per list).
+    ticket_type = ReferenceChoiceField(TicketType, label=gettext_lazy("Type"))
+    criticality = ReferenceChoiceField(Criticality, label=gettext_lazy("Criticality"))
+    work_type = ReferenceChoiceField(WorkType, label=gettext_lazy("Work type"), required=False)
     due_at = forms.DateTimeField(
         label=gettext_lazy("Deadline (set by hand)"),
         required=False,
