@@ -3,11 +3,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from servicedesk.accounts.views import home
-from servicedesk.core.views import healthz, page_not_found_view
+from servicedesk.core.views import favicon, healthz, page_not_found_view
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages that name none (error pages, files).
+    path("favicon.ico", favicon, name="favicon"),
     # A person's login address is managed by the provider (People section), not by themselves.
     path("accounts/email/", page_not_found_view, name="account_email"),
     path("accounts/", include("allauth.urls")),

@@ -1,5 +1,12 @@
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
+from django.templatetags.static import static
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -12,3 +19,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def page_not_found_view(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
     """Stands in for a route a library provides but this product does not offer."""
     raise Http404
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon (error pages, downloads)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
