@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "servicedesk.tickets",
     "servicedesk.sla",
     "servicedesk.conversations",
+    "servicedesk.notifications",
     "servicedesk.portal",
     "servicedesk.backoffice",
 ]

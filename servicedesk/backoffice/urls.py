@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("servicedesk.backoffice.people.urls")),
     path("", include("servicedesk.backoffice.access_requests.urls")),
     path("", include("servicedesk.backoffice.tickets.urls")),
+    path("", include("servicedesk.backoffice.notifications.urls")),
     path("", include("servicedesk.backoffice.sla.urls")),
 ]

@@ -2,8 +2,8 @@
 
 Dispatchers get an email when a first-response or resolution deadline is near
 (settings.SLA_WARNING_MINUTES) and when it has passed — once per ticket and threshold, recorded
-as an SlaNotification. In-app notifications come with the notifications app (a later issue);
-they should hang off the same SlaNotification rows, so that each threshold still fires once.
+as an SlaNotification — and a notification on their bell (notifications app) for the same
+tickets, so each threshold fires once in both.
 """
 
 import logging
@@ -21,6 +21,7 @@ from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from servicedesk.accounts.models import Role, User
 from servicedesk.core.mail import render_mail
+from servicedesk.notifications.services import notify
 from servicedesk.sla.models import SlaNotification
 from servicedesk.tickets.models import Status, Ticket
 
@@ -128,6 +129,8 @@ def _notify_chunk(
         # Give the tickets back: the next run tries again.
         SlaNotification.objects.filter(pk__in=claimed.values()).delete()
         raise
+    # The bell, once the emails have gone (a failed send gives the tickets back, above).
+    notify(users=recipients, kind=kind, tickets=mine)
     return len(tickets), len(messages)
 
 
