@@ -166,3 +166,45 @@ def test_html_in_messages_is_shown_as_text(world: World, client: Client, ticket:
     page = client.get(url("ticket_detail", ticket)).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_staff_move_a_ticket_to_equipment_and_a_contract(world: World, client: Client) -> None:
+    ticket = TicketFactory(company=world.companies["A"], contact=world.users["cust_a"])
+    login(client, world.users["dispatcher"])
+    shop_till = world.equipment["eq_a_shop"]
+    contract = world.contracts["c_a_shop"]
+
+    def post(**changes: Any) -> Any:
+        data = {
+            "subject": ticket.subject,
+            "description": ticket.description,
+            "ticket_type": ticket.ticket_type_id,
+            "criticality": ticket.criticality_id,
+            "work_type": "",
+            "due_at": "",
+            "place": "",
+            "contract": "",
+            "version": Ticket.objects.get(pk=ticket.pk).version,
+        }
+        return client.post(url("ticket_edit", ticket), {**data, **changes}, headers=EN)
+
+    response = post(place=f"e{shop_till.pk}", contract=contract.pk)
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert (ticket.equipment, ticket.site, ticket.contract) == (
+        shop_till,
+        shop_till.site,
+        contract,
+    )
+    # A contract that does not cover the place is refused with the reason, nothing saved.
+    other = world.contracts["c_a_hq"]
+    response = post(place=f"e{shop_till.pk}", contract=other.pk)
+    assert response.status_code == 400
+    assert "does not cover" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.contract == contract
+    # Another company's equipment is not on offer: a hand-made value is refused as invalid.
+    response = post(place=f"e{world.equipment['eq_b'].pk}", contract=contract.pk)
+    assert response.status_code == 400
+    ticket.refresh_from_db()
+    assert ticket.equipment == shop_till

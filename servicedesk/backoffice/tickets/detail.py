@@ -22,9 +22,21 @@ from servicedesk.conversations.selectors import ticket_messages
 from servicedesk.conversations.services import message_post
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.forms import pk_or_none
-from servicedesk.customers.models import Criticality, TicketType, WorkType
+from servicedesk.customers.models import (
+    Contract,
+    Criticality,
+    Equipment,
+    Site,
+    TicketType,
+    WorkType,
+)
 from servicedesk.portal.tickets.detail import timeline_rows
-from servicedesk.portal.tickets.forms import ReferenceChoiceField
+from servicedesk.portal.tickets.forms import (
+    EQUIPMENT_MARK,
+    EQUIPMENT_PREFIX,
+    SITE_PREFIX,
+    ReferenceChoiceField,
+)
 from servicedesk.tickets import counts, selectors, services, workflow
 from servicedesk.tickets.access import access_ticket
 from servicedesk.tickets.models import Ticket, TicketEvent
@@ -48,10 +60,31 @@ class TicketEditForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=gettext_lazy("Leave empty to let the SLA rules set it."),
     )
+    place = forms.ChoiceField(label=gettext_lazy("Site or equipment"), required=False)
+    contract = forms.TypedChoiceField(
+        label=gettext_lazy("Contract"), coerce=int, empty_value=None, required=False
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The ticket's company's places and contracts (the service checks that they fit).
+        self.sites = {s.pk: s for s in Site.objects.filter(company_id=ticket.company_id)}
+        self.equipment = {e.pk: e for e in Equipment.objects.filter(company_id=ticket.company_id)}
+        self.contracts = {c.pk: c for c in Contract.objects.filter(company_id=ticket.company_id)}
+        fields: Any = self.fields
+        fields["place"].choices = [
+            ("", "—"),
+            *((f"{SITE_PREFIX}{pk}", site.name) for pk, site in self.sites.items()),
+            *(
+                (f"{EQUIPMENT_PREFIX}{pk}", f"{EQUIPMENT_MARK}{item.name}")
+                for pk, item in self.equipment.items()
+            ),
+        ]
+        fields["contract"].choices = [
+            ("", "—"),
+            *((pk, f"{c.number} — {c.name}") for pk, c in self.contracts.items()),
+        ]
         for name, field in self.fields.items():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
@@ -60,9 +93,18 @@ class TicketEditForm(forms.Form):
 
 def _edit_form(ticket: Ticket, data: Any = None) -> TicketEditForm:
     due = timezone.localtime(ticket.due_at) if ticket.due_at and ticket.due_at_manual else None
+    if ticket.equipment_id:
+        place = f"{EQUIPMENT_PREFIX}{ticket.equipment_id}"
+    elif ticket.site_id:
+        place = f"{SITE_PREFIX}{ticket.site_id}"
+    else:
+        place = ""
     return TicketEditForm(
         data,
+        ticket=ticket,
         initial={
+            "place": place,
+            "contract": ticket.contract_id,
             "subject": ticket.subject,
             "description": ticket.description,
             "ticket_type": ticket.ticket_type_id,
@@ -196,6 +238,19 @@ def ticket_edit(request: HttpRequest, number: str) -> HttpResponse:
             for name in ("subject", "description", "ticket_type", "criticality", "work_type")
             if data[name] != getattr(ticket, name)
         }
+        place = data.get("place") or ""
+        pk = pk_or_none(place[1:])
+        equipment = form.equipment.get(pk or 0) if place.startswith(EQUIPMENT_PREFIX) else None
+        site = form.sites.get(pk or 0) if place.startswith(SITE_PREFIX) else None
+        if equipment is not None:
+            site = form.sites.get(equipment.site_id or 0)  # the equipment's own site
+        if (equipment and equipment.pk) != ticket.equipment_id:
+            changes["equipment"] = equipment
+        if (site and site.pk) != ticket.site_id:
+            changes["site"] = site
+        contract = form.contracts.get(data["contract"]) if data.get("contract") else None
+        if (contract and contract.pk) != ticket.contract_id:
+            changes["contract"] = contract
         if data["due_at"] is not None and data["due_at"] != ticket.due_at:
             changes["due_at"] = data["due_at"]
         elif data["due_at"] is None and ticket.due_at_manual:
