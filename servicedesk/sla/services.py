@@ -61,7 +61,10 @@ def sla_apply(ticket: Ticket, *, now: datetime) -> list[str]:
     """
     changed: list[str] = []
     rule = rule_for_ticket(ticket)
-    start = ticket.created_at or now
+    # To the second: a ticket's deadlines are computed before its row is written (created_at
+    # is set a moment later, on insert), and recomputing them later must not move them by
+    # those microseconds.
+    start = (ticket.created_at or now).replace(microsecond=0)
     paused = int(ticket.sla_paused_seconds or 0)
     first_response_due: datetime | None = None
     due: datetime | None = None

@@ -647,3 +647,45 @@ def test_a_new_ticket_gets_its_deadlines_from_the_matching_rule(crew: Crew, rule
     stored = Ticket.objects.get(pk=ticket.pk)
     assert stored.first_response_due_at == T0 + timedelta(hours=1)
     assert stored.due_at == T0 + timedelta(hours=8)
+
+
+def test_recomputing_an_unchanged_deadline_records_nothing(crew: Crew, rule: Any) -> None:
+    """The deadlines are computed before the row is written and created_at is set on insert a
+    moment later: recomputing them must not move them by those microseconds."""
+    from servicedesk.customers.models import Criticality, WorkType
+    from servicedesk.tickets.services import TicketData, ticket_create
+
+    ticket = ticket_create(
+        by=crew.contact,
+        data=TicketData(
+            subject="Boiler is cold",
+            ticket_type=TicketType.objects.filter(is_active=True).first(),  # type: ignore[arg-type]
+            criticality=Criticality.objects.filter(is_active=True).first(),  # type: ignore[arg-type]
+            company=crew.company,
+        ),
+        origin="portal",
+    )
+    work = WorkType.objects.create(code="wt-same", name_ru="Работа")
+    ticket_update(by=crew.dispatcher, ticket=ticket, changes={"work_type": work})
+    assert not TicketEvent.objects.filter(
+        ticket=ticket, field__in=["due_at", "first_response_due_at"]
+    ).exists()
+
+
+def test_the_staff_timeline_shows_moved_deadlines_as_dates(
+    crew: Crew, make_ticket: MakeTicket, client: Any
+) -> None:
+    from django.urls import reverse
+
+    from tests.conftest import login
+
+    ticket = make_ticket(S.IN_PROGRESS)
+    ticket_update(
+        by=crew.dispatcher,
+        ticket=ticket,
+        changes={"due_at": datetime(2026, 3, 10, 15, 0, tzinfo=UTC)},
+    )
+    login(client, crew.dispatcher)
+    page = client.get(reverse("backoffice:ticket_detail", args=[ticket.number])).content.decode()
+    assert "2026-03-10T15:00:00+00:00" not in page
+    assert "10.03.2026" in page  # the page is in Russian: its short date format

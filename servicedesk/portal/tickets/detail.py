@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -31,7 +34,18 @@ def _event_value(event: TicketEvent, value: str, for_customer: bool) -> str:
         if for_customer:
             return workflow.customer_status_label(value)
         return str(Status(value).label)
+    if value and event.field in DATETIME_FIELDS:
+        try:  # stored as ISO 8601 in UTC; shown in the reader's time zone and format
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
     return value
+
+
+DATETIME_FIELDS = frozenset(
+    f.name for f in Ticket._meta.get_fields() if isinstance(f, models.DateTimeField)
+)
 
 
 def _field_label(name: str) -> str:
