@@ -270,7 +270,7 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
     )
     view_counts = selectors.queue_view_counts(user, now)
     start = (page - 1) * size
-    tickets = selectors.queue_page(queryset, start, start + size + 1)
+    tickets = selectors.ticket_page(queryset, start, start + size + 1, selectors.QUEUE_COLUMNS)
     has_next = len(tickets) > size
     tickets = tickets[:size]
     current_sort = sort if sort.lstrip("-") in selectors.QUEUE_SORTS else ""
