@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -159,8 +160,6 @@ def _context(
 
 
 def _back(ticket: Ticket, anchor: str = "") -> HttpResponse:
-    from django.urls import reverse
-
     return redirect(reverse("backoffice:ticket_detail", args=[ticket.number]) + anchor)
 
 
