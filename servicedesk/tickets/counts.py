@@ -1,4 +1,5 @@
-"""Ticket counts (and the lists' filter choices) kept in the cache until what they count changes.
+"""Ticket counts (and the lists' filter choices) kept in the cache until what they count changes
+(docs/decisions/0006).
 
 Counting a big customer's tickets (tens of thousands) on every list page would cost more than
 the page itself, and the counts change far less often than the page is opened. A value is
