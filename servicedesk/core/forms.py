@@ -77,3 +77,15 @@ def id_choice_field(label: Any) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label, coerce=int, empty_value=None, required=False, widget=QuickSelect
     )
+
+
+def page_size_field(label: Any, sizes: tuple[int, ...]) -> forms.TypedChoiceField:
+    """A list's "per page" choice."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[(size, size) for size in sizes],
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=QuickSelect,
+    )

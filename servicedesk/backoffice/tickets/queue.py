@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from servicedesk.accounts.decorators import backoffice_view
 from servicedesk.accounts.models import Role, User
 from servicedesk.core.errors import ApplicationError
-from servicedesk.core.forms import QuickSelect, id_choice_field, pk_or_none
+from servicedesk.core.forms import QuickSelect, id_choice_field, page_size_field, pk_or_none
 from servicedesk.customers.models import Company, Criticality, TicketType
 from servicedesk.customers.reference import active_choices, reference_rows
 from servicedesk.portal.tickets.list import PAGE_SIZES, date_formatter
@@ -86,14 +86,7 @@ class QueueForm(forms.Form):
     company = id_choice_field(gettext_lazy("Company"))
     assignee = id_choice_field(gettext_lazy("Assignee"))
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
-    size = forms.TypedChoiceField(
-        label=gettext_lazy("Per page"),
-        choices=[(s, s) for s in PAGE_SIZES],
-        coerce=int,
-        required=False,
-        empty_value=None,
-        widget=QuickSelect,
-    )
+    size = page_size_field(gettext_lazy("Per page"), PAGE_SIZES)
 
     def __init__(self, user: Any, data: QueryDict, staff: list[tuple[int, str]]) -> None:
         super().__init__(data)

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.decorators import portal_view
 from servicedesk.accounts.models import User
-from servicedesk.core.forms import QuickDateInput, QuickSelect, id_choice_field
+from servicedesk.core.forms import QuickDateInput, QuickSelect, id_choice_field, page_size_field
 from servicedesk.customers.models import (
     Company,
     Criticality,
@@ -52,21 +52,7 @@ FILTER_ROW = (
     "size",
 )
 # Query-string keys the list understands; anything else is dropped before it is remembered.
-STATE_KEYS = (
-    "view",
-    "q",
-    "status",
-    "type",
-    "criticality",
-    "company",
-    "site",
-    "equipment",
-    "work_type",
-    "from",
-    "to",
-    "sort",
-    "size",
-)
+STATE_KEYS = ("view", "q", *FILTER_ROW, "sort")
 
 
 def _places(user: Any) -> tuple[list[Any], list[Any], list[Any]]:
@@ -102,14 +88,7 @@ class TicketListForm(forms.Form):
     equipment = id_choice_field(_("Equipment"))
     work_type = id_choice_field(_("Work type"))
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
-    size = forms.TypedChoiceField(
-        label=_("Per page"),
-        choices=[(s, s) for s in PAGE_SIZES],
-        coerce=int,
-        required=False,
-        empty_value=None,
-        widget=QuickSelect,
-    )
+    size = page_size_field(_("Per page"), PAGE_SIZES)
 
     def __init__(self, user: Any, data: QueryDict) -> None:
         super().__init__(data)
