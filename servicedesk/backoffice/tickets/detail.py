@@ -67,12 +67,18 @@ class TicketEditForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, ticket: Ticket, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The ticket's company's places and contracts (the service checks that they fit).
-        self.sites = {s.pk: s for s in Site.objects.filter(company_id=ticket.company_id)}
-        self.equipment = {e.pk: e for e in Equipment.objects.filter(company_id=ticket.company_id)}
-        self.contracts = {c.pk: c for c in Contract.objects.filter(company_id=ticket.company_id)}
+        # The ticket's company's places and contracts the person may see (the service checks
+        # that they fit).
+        company = ticket.company_id
+        self.sites = {s.pk: s for s in Site.objects.visible_to(user).filter(company_id=company)}
+        self.equipment = {
+            e.pk: e for e in Equipment.objects.visible_to(user).filter(company_id=company)
+        }
+        self.contracts = {
+            c.pk: c for c in Contract.objects.visible_to(user).filter(company_id=company)
+        }
         fields: Any = self.fields
         fields["place"].choices = [
             ("", "—"),
@@ -92,7 +98,7 @@ class TicketEditForm(forms.Form):
             field.widget.attrs.setdefault("id", f"id_edit_{name}")
 
 
-def _edit_form(ticket: Ticket, data: Any = None) -> TicketEditForm:
+def _edit_form(ticket: Ticket, user: Any, data: Any = None) -> TicketEditForm:
     due = timezone.localtime(ticket.due_at) if ticket.due_at and ticket.due_at_manual else None
     if ticket.equipment_id:
         place = f"{EQUIPMENT_PREFIX}{ticket.equipment_id}"
@@ -103,6 +109,7 @@ def _edit_form(ticket: Ticket, data: Any = None) -> TicketEditForm:
     return TicketEditForm(
         data,
         ticket=ticket,
+        user=user,
         initial={
             "place": place,
             "contract": ticket.contract_id,
@@ -155,7 +162,7 @@ def _context(
         "messages_list": list(ticket_messages(user, ticket)),
         "timeline": _all_events(ticket),
         "attachments": list(selectors.ticket_attachment_list(ticket)),
-        "edit_form": edit_form or _edit_form(ticket),
+        "edit_form": edit_form or _edit_form(ticket, user),
     }
 
 
@@ -229,7 +236,7 @@ def ticket_message(request: HttpRequest, number: str) -> HttpResponse:
 def ticket_edit(request: HttpRequest, number: str) -> HttpResponse:
     user = cast(User, request.user)
     ticket = access_ticket(user, number)
-    form = _edit_form(ticket, request.POST)
+    form = _edit_form(ticket, user, request.POST)
     if form.is_valid():
         data = form.cleaned_data
         changes: dict[str, Any] = {
