@@ -312,6 +312,15 @@ class TicketAttachment(models.Model):
         null=True,
         related_name="+",
     )
+    # Set when the file came with a message; an internal note's files are staff-only.
+    message = models.ForeignKey(
+        "conversations.Message",
+        verbose_name=_("message"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
     created_at = models.DateTimeField(_("uploaded at"))
 
     class Meta:
