@@ -252,6 +252,8 @@ TICKET_NUMBER_MASK = env.str("TICKET_NUMBER_MASK", default="########")
 # A resolved ticket the customer neither accepts nor answers closes by itself after this many
 # days (tickets.tasks.tickets_auto_close, hourly); 0 turns that off.
 TICKET_AUTO_CLOSE_DAYS = env.int("TICKET_AUTO_CLOSE_DAYS", default=7)
+# How long the satisfaction survey link in an email works.
+SURVEY_LINK_TTL_DAYS = env.int("SURVEY_LINK_TTL_DAYS", default=30)
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 ATTACHMENTS_PER_UPLOAD = env.int("ATTACHMENTS_PER_UPLOAD", default=10)
 ATTACHMENT_EXTENSIONS = env.list(
