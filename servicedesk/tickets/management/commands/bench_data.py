@@ -32,6 +32,7 @@ OLD = timedelta(days=60)
 DEADLINE_HOURS = (4, 8, 24, 48, 72)
 DETAIL_SUBJECT = "Bench: the ticket page measured (20 messages)"
 DETAIL_MESSAGES = 20
+INBOX_CONVERSATIONS = 5000  # the big customer's inbox (issue 6 measures it)
 PASSWORD = "bench-password"  # noqa: S105 (a throwaway data set)
 BIG_SHARE = 0.05
 BIG_COMPANIES = 5
@@ -125,6 +126,8 @@ class Command(BaseCommand):
         self._step("tickets", started)
         self._messages(options["messages"], companies[0])
         self._step("messages", started)
+        self._participants(companies[0])
+        self._step("conversation participants", started)
         if connection.vendor == "postgresql":
             # Fresh statistics: with the planner's guesses from empty tables, a ticket's
             # timeline query hash-joins every user (9 ms instead of 0.1 ms).
@@ -186,6 +189,56 @@ class Command(BaseCommand):
                     [Message(**dict(zip(columns, row, strict=True))) for row in rows(chunk)],
                     batch_size=self.batch,
                 )
+
+    def _participants(self, big: Company) -> None:
+        """Read markers as `message_post` keeps them: the contact of every ticket with public
+        messages, the staff account on every ticket with messages, and the big customer on
+        the INBOX_CONVERSATIONS newest tickets of their company (colleagues' tickets they
+        follow), so their inbox holds that many conversations. An open ticket whose last
+        message came from the other side is unread (1) for the reader. Plain SQL, both
+        databases: one INSERT … SELECT each."""
+        staff = User.objects.get(email="bench-staff@example.test").pk
+        reader = User.objects.get(email="bench-big@example.test").pk
+        running = [s.value for s in Status if s not in (Status.CLOSED, Status.CANCELLED)]
+        marks = ", ".join(["%s"] * len(running))
+
+        def insert(user: str, public_only: bool, where: str, params: list[Any]) -> None:
+            internal = "AND NOT is_internal" if public_only else ""
+            unread = f"m.author_id <> {user} AND t.status IN ({marks})"
+            sql = f"""
+                INSERT INTO conversations_participant
+                    (ticket_id, user_id, last_message_id, last_message_at, last_read_id,
+                     unread, created_at)
+                SELECT t.id, {user}, m.id, m.created_at,
+                       CASE WHEN {unread} THEN 0 ELSE m.id END,
+                       CASE WHEN {unread} THEN 1 ELSE 0 END,
+                       t.created_at
+                FROM (
+                    SELECT ticket_id, id, author_id, created_at, ROW_NUMBER() OVER (
+                        PARTITION BY ticket_id ORDER BY created_at DESC, id DESC) AS rn
+                    FROM conversations_message WHERE TRUE {internal}
+                ) m
+                JOIN tickets_ticket t ON t.id = m.ticket_id
+                WHERE m.rn = 1 {where}
+            """  # noqa: S608 (no outside input: column names and placeholders only)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*running, *running, *params])
+
+        insert("t.contact_id", True, "", [])
+        insert(str(staff), False, "AND t.contact_id <> %s", [staff])
+        newest = list(
+            Ticket.objects.filter(company=big)
+            .exclude(contact_id=reader)
+            .order_by("-created_at", "-id")
+            .values_list("pk", flat=True)[:INBOX_CONVERSATIONS]
+        )
+        for ids in batched(newest, 500):
+            insert(
+                str(reader),
+                True,
+                f"AND t.id IN ({', '.join(['%s'] * len(ids))})",
+                list(ids),
+            )
 
     def _step(self, what: str, since: float) -> None:
         self.stdout.write(f"{what}: {time.monotonic() - since:.1f} s")
