@@ -213,7 +213,9 @@ class TicketEvent(models.Model):
     `Status` or `workflow.customer_status_label`; ASSIGNED keeps the people's names. A status
     change with a reason worth telling is followed by one more event saying it: REOPENED and
     CANCELLED (new_value: the reason staff gave), CUSTOMER_REPLIED, RESOLUTION_ACCEPTED and
-    AUTO_CLOSED (new_value: the number of days, actor None)."""
+    AUTO_CLOSED (new_value: the number of days, actor None). RATED keeps the satisfaction
+    survey's scores as readable text (new_value); its actor is None when the rating came
+    through the link in an email."""
 
     class Kind(models.TextChoices):
         CREATED = "created", pgettext_lazy("ticket event", "Created")
@@ -228,6 +230,7 @@ class TicketEvent(models.Model):
         CUSTOMER_REPLIED = "customer_replied", _("Back in progress: the customer replied")
         RESOLUTION_ACCEPTED = "resolution_accepted", _("Solution accepted by the customer")
         AUTO_CLOSED = "auto_closed", _("Closed automatically")
+        RATED = "rated", _("Rated by the customer")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
