@@ -19,6 +19,8 @@ _RENDERER = (
     .disable(["image", "heading", "lheading", "html_block", "html_inline"])
 )
 # Bare links need their scheme (https://…) or are emails: "settings.py" or "ya.ru" stay text.
+if _RENDERER.linkify is None:  # pragma: no cover (markdown-it-py[linkify] brings it)
+    raise ImportError("linkify-it-py is missing")
 _RENDERER.linkify.set({"fuzzy_link": False})
 
 ALLOWED_TAGS = frozenset(
