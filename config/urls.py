@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from servicedesk.accounts.views import home
+from servicedesk.conversations import public_views as survey_views
 from servicedesk.core.views import favicon, healthz, page_not_found_view
 
 urlpatterns = [
@@ -15,6 +16,11 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("servicedesk.accounts.urls")),
     path("", include("servicedesk.accounts.public_urls")),
+    # The satisfaction survey from the email link (no sign-in; surveys.py makes the link).
+    path("survey/invalid/", survey_views.survey_invalid, name="survey_invalid"),
+    path("survey/thanks/", survey_views.survey_thanks, name="survey_thanks"),
+    # `[^/]*`, not `<str:token>`: an empty token (/survey//) gets the "not valid" page too.
+    re_path(r"^survey/(?P<token>[^/]*)/$", survey_views.survey, name="survey"),
     path("portal/", include("servicedesk.portal.urls")),
     path("backoffice/", include("servicedesk.backoffice.urls")),
     path("admin/", admin.site.urls),

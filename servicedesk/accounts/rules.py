@@ -81,6 +81,9 @@ rules.add_perm(
 # A customer who sees the ticket (its contact, or a member whose scope shows it) accepts the
 # proposed solution.
 rules.add_perm("tickets.accept_resolution", is_customer & sees_ticket)
+# The same people rate a resolved or closed ticket (the satisfaction survey; one rating per
+# ticket, whoever gives it first).
+rules.add_perm("conversations.rate_ticket", is_customer & sees_ticket)
 
 # Who can be made a ticket's assignee: a rule about the person, not a permission they hold
 # (an administrator holds every permission but does not take tickets). Ask

@@ -20,7 +20,7 @@ def survey_token(ticket: Ticket) -> str:
 def survey_url(ticket: Ticket) -> str:
     """The absolute link for emails."""
     path = reverse("survey", args=[survey_token(ticket)])
-    return settings.SITE_URL.rstrip("/") + path
+    return str(settings.SITE_URL).rstrip("/") + path
 
 
 def survey_token_ticket(token: str) -> Ticket | None:

@@ -21,6 +21,7 @@ from servicedesk.accounts.models import User
 from servicedesk.backoffice.tickets.queue import open_ticket_counts, staff_choices
 from servicedesk.conversations.selectors import ticket_messages
 from servicedesk.conversations.services import message_post
+from servicedesk.conversations.survey_forms import survey_staff_panel
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.forms import pk_or_none
 from servicedesk.customers.models import (
@@ -163,6 +164,7 @@ def _context(
         "timeline": _all_events(ticket),
         "attachments": list(selectors.ticket_attachment_list(ticket)),
         "edit_form": edit_form or _edit_form(ticket, user),
+        "rating": survey_staff_panel(ticket),
     }
 
 

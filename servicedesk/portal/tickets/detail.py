@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from servicedesk.accounts.decorators import portal_view
 from servicedesk.conversations.selectors import ticket_messages
 from servicedesk.conversations.services import message_post
+from servicedesk.conversations.survey_forms import survey_card
 from servicedesk.core.errors import ApplicationError
 from servicedesk.tickets import selectors, services, workflow
 from servicedesk.tickets.access import access_attachment, access_ticket
@@ -88,6 +89,7 @@ def detail_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
         "messages_list": list(ticket_messages(request.user, ticket)),
         "customer_status": workflow.customer_status_label(ticket.status),
         "can_accept": ticket.status == Status.RESOLVED,
+        "survey": survey_card(ticket),
     }
 
 

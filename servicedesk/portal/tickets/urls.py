@@ -1,6 +1,6 @@
 from django.urls import path
 
-from servicedesk.portal.tickets import create, views
+from servicedesk.portal.tickets import create, survey, views
 
 urlpatterns = [
     path("", views.ticket_list, name="tickets"),
@@ -20,6 +20,7 @@ urlpatterns = [
     path("tickets/<str:number>/follow/", views.ticket_follow, name="ticket_follow"),
     path("tickets/<str:number>/message/", views.ticket_message, name="ticket_message"),
     path("tickets/<str:number>/accept/", views.ticket_accept, name="ticket_accept"),
+    path("tickets/<str:number>/survey/", survey.ticket_survey, name="ticket_survey"),
     path("tickets/<str:number>/print/", views.ticket_print, name="ticket_print"),
     path("tickets/<str:number>/pdf/", views.ticket_pdf, name="ticket_pdf"),
 ]

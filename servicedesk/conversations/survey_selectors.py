@@ -1,0 +1,67 @@
+"""Reads of the satisfaction survey: a ticket's rating, the questions asked, the averages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.cache import cache
+from django.db.models import Avg, Count, Prefetch
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from servicedesk.conversations.models import SurveyCriterion, SurveyRating, SurveyResponse
+from servicedesk.tickets.models import Ticket
+
+AVERAGES_CACHE_SECONDS = 300
+
+
+def survey_criteria() -> list[SurveyCriterion]:
+    """The criteria a customer is asked to rate, in the list's order."""
+    return list(SurveyCriterion.objects.filter(is_active=True))
+
+
+def ticket_survey(ticket: Ticket) -> SurveyResponse | None:
+    """The ticket's rating with its respondent and its scores (each with its criterion), in
+    the criteria's order: one query, two when there is a rating."""
+    ratings = SurveyRating.objects.select_related("criterion").order_by(
+        "criterion__sort_order", "criterion__name_ru", "id"
+    )
+    return (
+        SurveyResponse.objects.filter(ticket_id=ticket.pk)
+        .select_related("respondent")
+        .prefetch_related(Prefetch("ratings", queryset=ratings))
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class CriterionAverage:
+    name: str
+    average: float
+    count: int
+
+
+def survey_averages(days: int = 30, now: datetime | None = None) -> list[CriterionAverage]:
+    """The average score per criterion over the ratings of the last `days` days: one query,
+    kept in the cache for a few minutes (the dashboard asks on every visit)."""
+    language = "en" if (get_language() or "ru").startswith("en") else "ru"
+    key = f"survey-averages:v1:{days}"
+    rows = cache.get(key)
+    if rows is None:
+        since = (now or timezone.now()) - timedelta(days=days)
+        rows = list(
+            SurveyRating.objects.filter(response__created_at__gte=since)
+            .values("criterion_id", "criterion__name_ru", "criterion__name_en")
+            .annotate(average=Avg("score"), count=Count("id"))
+            .order_by("criterion__sort_order", "criterion__name_ru", "criterion_id")
+        )
+        cache.set(key, rows, AVERAGES_CACHE_SECONDS)
+    result = []
+    for row in rows:
+        ru, en = row["criterion__name_ru"], row["criterion__name_en"]
+        name = (en or ru) if language == "en" else (ru or en)
+        result.append(
+            CriterionAverage(name=name, average=float(row["average"]), count=row["count"])
+        )
+    return result
