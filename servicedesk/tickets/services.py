@@ -99,9 +99,11 @@ class TicketData:
     country: str = ""
 
 
-def _check_uploads(
+def attachments_check(
     files: Sequence[UploadedFile[bytes]],
 ) -> list[tuple[UploadedFile[bytes], CheckedUpload]]:
+    """Every file checked (tickets/uploads.py) before anything is stored: the first refused
+    one refuses the batch. Shared by the ticket's attachments and its messages' files."""
     if len(files) > settings.ATTACHMENTS_PER_UPLOAD:
         raise ApplicationError(
             _("At most %(max)s files at a time.") % {"max": settings.ATTACHMENTS_PER_UPLOAD},
@@ -202,7 +204,7 @@ def ticket_create(
         raise ApplicationError(
             _("The description is too long."), code="description", field="description"
         )
-    checked_files = _check_uploads(files)
+    checked_files = attachments_check(files)
     data = _check_ticket_data(by, contact, data)
     number = ticket_number_next()  # before the transaction below: see its docstring
     with transaction.atomic():
@@ -242,18 +244,27 @@ def _ticket_insert(
     TicketEvent.objects.create(ticket=ticket, actor=by, kind=TicketEvent.Kind.CREATED)
     if contact.pk != by.pk or by.is_customer:
         TicketFollower.objects.create(ticket=ticket, user=contact)  # a new ticket: no followers
+    from servicedesk.conversations import services as conversations
+
+    conversations.participants_of_new_ticket(ticket=ticket, users=[contact])
     # Files last: the database work they follow is done, so little can fail after them.
-    _store_attachments(by, ticket, checked_files)
+    attachments_store(by, ticket, checked_files)
     from servicedesk.tickets import tasks
 
     transaction.on_commit(lambda: tasks.ticket_created_notify(ticket.pk))
     return ticket
 
 
-def _store_attachments(
-    by: User, ticket: Ticket, checked: list[tuple[UploadedFile[bytes], CheckedUpload]]
+def attachments_store(
+    by: User,
+    ticket: Ticket,
+    checked: list[tuple[UploadedFile[bytes], CheckedUpload]],
+    message: Any = None,
 ) -> list[TicketAttachment]:
+    """Store checked files on the ticket, each with an event on the timeline; a message's files
+    belong to it, and an internal note's files (and their events) are for staff only."""
     stored: list[TicketAttachment] = []
+    public = message is None or not message.is_internal
     now = timezone.now()
     try:
         for upload, info in checked:
@@ -264,6 +275,7 @@ def _store_attachments(
                 content_type=info.content_type,
                 is_image=info.is_image,
                 uploaded_by=by,
+                message=message,
                 created_at=now,
             )
             upload.seek(0)
@@ -271,7 +283,11 @@ def _store_attachments(
             stored.append(attachment)
             attachment.save()
             TicketEvent.objects.create(
-                ticket=ticket, actor=by, kind=TicketEvent.Kind.ATTACHMENT_ADDED, new_value=info.name
+                ticket=ticket,
+                actor=by,
+                kind=TicketEvent.Kind.ATTACHMENT_ADDED,
+                new_value=info.name,
+                is_public=public,
             )
     except BaseException:
         # The rows roll back with the transaction; the files in storage would not.
@@ -287,7 +303,7 @@ def ticket_attachments_add(
 ) -> list[TicketAttachment]:
     if not files:
         raise ApplicationError(_("Choose a file."), code="no_file", field="attachments")
-    return _store_attachments(by, ticket, _check_uploads(files))
+    return attachments_store(by, ticket, attachments_check(files))
 
 
 def ticket_follow(*, by: User, ticket: Ticket) -> None:
@@ -297,6 +313,10 @@ def ticket_follow(*, by: User, ticket: Ticket) -> None:
         TicketEvent.objects.create(
             ticket=ticket, actor=by, kind=TicketEvent.Kind.FOLLOWED, is_public=False
         )
+        from servicedesk.conversations import services as conversations
+
+        # Followed from the ticket's page: its conversation is in their inbox, read so far.
+        conversations.participant_join(ticket=ticket, user=by, read=True)
 
 
 def ticket_unfollow(*, by: User, ticket: Ticket) -> None:
@@ -538,6 +558,11 @@ def ticket_assign(
     fields = {"assignee"}
     if ticket.status == Status.NEW:
         fields |= _status_move(ticket, by, Status.ASSIGNED, timezone.now())
+    from servicedesk.conversations import services as conversations
+
+    # The conversation joins both inboxes: what was said before is news to the assignee.
+    conversations.participant_join(ticket=ticket, user=assignee, count_unread=True)
+    conversations.participant_join(ticket=ticket, user=by)
     return _ticket_save(ticket, fields)
 
 

@@ -1,0 +1,98 @@
+"""What the live parts of the pages read from the cache: the chat's poll (every 3 s while a
+ticket page is open) and the unread badge (every 15 s on every page) — docs/decisions/0007.
+
+A poll that finds nothing new must cost next to nothing: no query beyond the session and the
+user. So three things are kept in the cache, each under a *stamp* as in tickets/counts.py (a
+value remembers the version keys it was made under; moving a version makes it stale):
+
+- per ticket: the newest message id (all, and public only) and how far each side has read
+  (the staff's and the customers' greatest `last_read_id`), moved by `ticket_changed()` when a
+  message is posted or someone reads further;
+- per user: the unread total, moved by `unread_changed()` when a message reaches them or they
+  read;
+- per user and ticket: that this user opened this ticket lately (a poll for a ticket the user
+  may not see is a 404 like any other; the database decides that, and the cache only remembers
+  the answer for ACCESS_SECONDS — a 204 "nothing new" tells nothing either way, and anything
+  that does tell is read through the scoping layer again).
+
+Versions move at once and again after the commit, so a value computed from the rows before the
+commit meanwhile is not kept. With the embedded local-memory cache each process has its own
+values: a change made by another process shows when VALUE_SECONDS have passed (the embedded
+server runs one process; several need Redis, as the counts do).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+
+T = TypeVar("T")
+
+VALUE_SECONDS = 60
+ACCESS_SECONDS = 300
+_PREFIX = "conversations:v1"
+
+
+def ticket_version_key(number: str) -> str:
+    return f"{_PREFIX}:ticket-version:{number}"
+
+
+def ticket_state_key(number: str) -> str:
+    return f"{_PREFIX}:ticket-state:{number}"
+
+
+def access_key(user_id: int, number: str) -> str:
+    return f"{_PREFIX}:access:{user_id}:{number}"
+
+
+def unread_version_key(user_id: int) -> str:
+    return f"{_PREFIX}:unread-version:{user_id}"
+
+
+def unread_value_key(user_id: int) -> str:
+    return f"{_PREFIX}:unread:{user_id}"
+
+
+def _bump(keys: list[str]) -> None:
+    if not keys:
+        return
+    cache.set_many(dict.fromkeys(keys, time.time_ns()), None)
+    transaction.on_commit(lambda: cache.set_many(dict.fromkeys(keys, time.time_ns()), None))
+
+
+def ticket_changed(number: str) -> None:
+    """A message on the ticket, or someone read further."""
+    _bump([ticket_version_key(number)])
+
+
+def unread_changed(user_ids: Iterable[int]) -> None:
+    _bump([unread_version_key(pk) for pk in set(user_ids)])
+
+
+def access_remember(user_id: int, number: str) -> None:
+    cache.set(access_key(user_id, number), True, ACCESS_SECONDS)
+
+
+def stamped(
+    key: str, version_key: str, compute: Callable[[], T], found: dict[str, Any] | None = None
+) -> T:
+    """compute(), from the cache while the version it was made under holds. `found`: the
+    result of a `cache.get_many` that already asked for both keys (one round trip)."""
+    if found is None:
+        found = cache.get_many([key, version_key])
+    version = found.get(version_key)
+    entry = found.get(key)
+    if entry is not None and entry[0] == version and version is not None:
+        return entry[1]  # type: ignore[no-any-return]
+    if version is None:
+        # No version yet (or evicted): make one, so that the value has something to hold to.
+        version = time.time_ns()
+        if not cache.add(version_key, version, None):
+            version = cache.get(version_key)
+    value = compute()
+    cache.set(key, (version, value), VALUE_SECONDS)
+    return value
