@@ -11,7 +11,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def stars(score: int) -> SafeString:
+def stars(score: float) -> SafeString:
+    """Five stars, as many lit as the score (an average is rounded to whole stars)."""
+    score = round(float(score))
     icons = format_html_join(
         "",
         '<i class="bi {}" aria-hidden="true"></i>',
