@@ -76,7 +76,7 @@ def test_the_link_opens_the_form_with_the_number_and_subject_only(
     ):
         assert secret not in html, secret
     assert "Quality of work" in html and "Speed" in html
-    assert html.count('type="radio"') == 10
+    assert html.count('class="star-input') == 10
     assert 'name="csrfmiddlewaretoken"' in html
 
 
