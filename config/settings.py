@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "servicedesk.sla",
     "servicedesk.conversations",
     "servicedesk.notifications",
+    "servicedesk.mail",
     "servicedesk.portal",
     "servicedesk.backoffice",
 ]
@@ -236,6 +237,18 @@ if env.str("EMAIL_URL", default=""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Seconds an SMTP connection may take; a send that fails is retried by servicedesk.mail.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Outgoing mail (servicedesk.mail): every notification is kept in the outbound log and retried
+# this many minutes after each failed attempt, then marked failed (admins see it and retry).
+MAIL_RETRY_MINUTES = env.list("MAIL_RETRY_MINUTES", cast=int, default=[1, 5, 15, 60, 240, 720])
+# The domain of Message-IDs and of each ticket's thread id; empty: DEFAULT_FROM_EMAIL's domain.
+MAIL_MESSAGE_ID_DOMAIN = env.str("MAIL_MESSAGE_ID_DOMAIN", default="")
+# An address the email channel reads (e.g. support@desk.example.com): notifications about a
+# ticket then carry Reply-To: support+<signed ticket token>@desk.example.com. Empty: no Reply-To.
+MAIL_REPLY_ADDRESS = env.str("MAIL_REPLY_ADDRESS", default="")
+# Daily message digests go out at this hour of each recipient's own time zone.
+NOTIFICATION_DIGEST_HOUR = env.int("NOTIFICATION_DIGEST_HOUR", default=8)
 # --- SMS ----------------------------------------------------------------------------------------
 # servicedesk.core.sms: FileBackend (default, writes var/sms/), ConsoleBackend, or
 # HttpGatewayBackend, which POSTs JSON {"to", "text", "sender"} to SMS_GATEWAY_URL with

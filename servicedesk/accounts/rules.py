@@ -51,6 +51,8 @@ rules.add_perm("accounts.import_people", is_admin | is_dispatcher)
 rules.add_perm("portal.request_colleague_access", is_customer)
 # Service levels: business calendars, holidays and SLA rules (the back office's SLA pages).
 rules.add_perm("sla.manage", is_admin)
+# The outbound mail log (the back office's «Outgoing mail» page): what was sent, what failed.
+rules.add_perm("mail.view_outbound", is_admin)
 
 
 # Tickets (issue 5). Which status changes each permission allows is tickets/workflow.py's table.

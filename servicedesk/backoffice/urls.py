@@ -14,3 +14,4 @@ urlpatterns = [
     path("", include("servicedesk.backoffice.notifications.urls")),
     path("", include("servicedesk.backoffice.sla.urls")),
 ]
+    path("", include("servicedesk.backoffice.mail.urls")),

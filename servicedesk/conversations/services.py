@@ -84,6 +84,9 @@ def message_post(
     return message
 
 
+    from servicedesk.notifications import events  # who is told: after the commit, by the worker
+
+    transaction.on_commit(lambda: events.message_posted(message.pk))
 def _participants_reached(ticket: Ticket, message: Message, by: User) -> None:
     """Everyone else who may see the message gets one more unread and it as their latest; the
     author has read up to it. The contact, the assignee and the followers have rows whatever

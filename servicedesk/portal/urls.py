@@ -6,6 +6,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", include("servicedesk.portal.tickets.urls")),
+    path("", include("servicedesk.portal.notifications.urls")),
     path("companies/", views.companies, name="companies"),
     path("messages/", views.messages_inbox, name="messages"),
     path("analytics/", views.analytics, name="analytics"),

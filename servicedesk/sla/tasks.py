@@ -3,7 +3,9 @@
 Dispatchers get an email when a first-response or resolution deadline is near
 (settings.SLA_WARNING_MINUTES) and when it has passed — once per ticket and threshold, recorded
 as an SlaNotification — and a notification on their bell (notifications app) for the same
-tickets, so each threshold fires once in both.
+tickets, so each threshold fires once in both. Each dispatcher's notification preferences for
+deadlines (email, in-app) apply, and the emails carry the ticket's thread headers
+(servicedesk.mail) like every other email about it.
 """
 
 import logging
@@ -21,6 +23,9 @@ from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from servicedesk.accounts.models import Role, User
 from servicedesk.core.mail import render_mail
+from servicedesk.mail.services import outbound_headers
+from servicedesk.notifications.models import Event
+from servicedesk.notifications.preferences import EMAIL, IN_APP, Choices
 from servicedesk.notifications.services import notify
 from servicedesk.sla.models import SlaNotification
 from servicedesk.tickets.models import Status, Ticket
@@ -88,14 +93,22 @@ def _messages(
                 "recipient_tz": user.time_zone or settings.TIME_ZONE,
                 "ticket_url": _ticket_url(ticket),
             }
-            messages.append(
-                render_mail("sla/email/deadline", context, to=[user.email], language=user.language)
+            email = render_mail(
+                "sla/email/deadline", context, to=[user.email], language=user.language
             )
+            outbound_headers(email, ticket_id=ticket.pk)
+            messages.append(email)
     return messages
 
 
+@dataclass
+class Recipients:
+    email: list[User]
+    bell: list[User]
+
+
 def _notify_chunk(
-    kind: str, condition: Q, deadline_field: str, recipients: list[User], now: datetime
+    kind: str, condition: Q, deadline_field: str, recipients: Recipients, now: datetime
 ) -> tuple[int, int]:
     """Claim and notify up to CHUNK_SIZE tickets; (tickets claimed, emails sent)."""
     already = SlaNotification.objects.filter(ticket=OuterRef("pk"), kind=kind)
@@ -121,7 +134,7 @@ def _notify_chunk(
             ).values_list("ticket_id", "pk")
         )
     mine = [t for t in tickets if t.pk in claimed]
-    messages = _messages(mine, kind, deadline_field, recipients, now)
+    messages = _messages(mine, kind, deadline_field, recipients.email, now)
     try:
         if messages:
             get_connection().send_messages(messages)
@@ -130,7 +143,7 @@ def _notify_chunk(
         SlaNotification.objects.filter(pk__in=claimed.values()).delete()
         raise
     # The bell, once the emails have gone (a failed send gives the tickets back, above).
-    notify(users=recipients, kind=kind, tickets=mine)
+    notify(users=recipients.bell, kind=kind, tickets=mine)
     return len(tickets), len(messages)
 
 
@@ -138,13 +151,17 @@ def sla_check_run(now: datetime) -> CheckResult:
     """Notify dispatchers of deadlines near or passed at `now`. Idempotent: a ticket is told
     of each threshold once. Touches only running tickets (open, not waiting) whose deadline is
     before now + SLA_WARNING_MINUTES and not yet notified, CHUNK_SIZE at a time: four queries
-    per chunk, plus one for the dispatchers."""
+    per chunk, plus two for the dispatchers and their preferences."""
     soon = now + timedelta(minutes=settings.SLA_WARNING_MINUTES)
-    recipients = list(
-        User.objects.filter(role=Role.DISPATCHER, is_active=True)
-        .exclude(email__isnull=True)
-        .exclude(email="")
-        .order_by("pk")
+    dispatchers = list(User.objects.filter(role=Role.DISPATCHER, is_active=True).order_by("pk"))
+    choices = Choices([user.pk for user in dispatchers], [Event.DEADLINE])
+    recipients = Recipients(
+        email=[
+            user
+            for user in dispatchers
+            if user.email and choices.wants(user.pk, Event.DEADLINE, EMAIL)
+        ],
+        bell=[user for user in dispatchers if choices.wants(user.pk, Event.DEADLINE, IN_APP)],
     )
     result = CheckResult()
     for kind, condition, deadline_field in _thresholds(now, soon):

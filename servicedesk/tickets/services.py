@@ -249,9 +249,9 @@ def _ticket_insert(
     conversations.participants_of_new_ticket(ticket=ticket, users=[contact])
     # Files last: the database work they follow is done, so little can fail after them.
     attachments_store(by, ticket, checked_files)
-    from servicedesk.tickets import tasks
+    from servicedesk.notifications import events
 
-    transaction.on_commit(lambda: tasks.ticket_created_notify(ticket.pk))
+    transaction.on_commit(lambda: events.ticket_created(ticket.pk))
     return ticket
 
 
@@ -409,8 +409,8 @@ def _event(
     old: str = "",
     new: str = "",
     public: bool = True,
-) -> None:
-    TicketEvent.objects.create(
+) -> TicketEvent:
+    return TicketEvent.objects.create(
         ticket=ticket,
         actor=by,
         kind=kind,
@@ -457,6 +457,18 @@ def _sla(hook: Literal["apply", "pause", "resume"], ticket: Ticket, by: User | N
     return changed
 
 
+def _notify_status(
+    ticket_id: int, by: User | None, old: Status, new: Status, event_id: int
+) -> None:
+    """People are told of the change once it is committed (notifications/delivery.py)."""
+    from servicedesk.notifications import events
+
+    by_id = by.pk if by is not None else None
+    transaction.on_commit(
+        lambda: events.status_changed(ticket_id, by_id, old.value, new.value, event_id)
+    )
+
+
 def _status_move(ticket: Ticket, by: User | None, target: Status, now: datetime) -> set[str]:
     """Put the ticket in `target` (in memory), with the timestamps and the SLA clock that go
     with it, and record the change. The caller has checked that the move is allowed."""
@@ -472,9 +484,10 @@ def _status_move(ticket: Ticket, by: User | None, target: Status, now: datetime)
     elif target != Status.CANCELLED and (ticket.resolved_at or ticket.closed_at):
         ticket.resolved_at = ticket.closed_at = None  # reopened
         fields |= {"resolved_at", "closed_at"}
-    _event(
+    event = _event(
         ticket, by, TicketEvent.Kind.STATUS_CHANGED, field="status", old=old.value, new=target.value
     )
+    _notify_status(ticket.pk, by, old, target, event.pk)
     if target == Status.WAITING and old != Status.WAITING:
         fields |= _sla("pause", ticket, by)
     elif old == Status.WAITING and target != Status.WAITING:
@@ -546,7 +559,7 @@ def ticket_assign(
         )
     if ticket.assignee_id == assignee.pk:
         return ticket
-    _event(
+    event = _event(
         ticket,
         by,
         TicketEvent.Kind.ASSIGNED,
@@ -554,6 +567,9 @@ def ticket_assign(
         old=_person(ticket.assignee),
         new=_person(assignee),
     )
+    from servicedesk.notifications import events
+
+    transaction.on_commit(lambda: events.ticket_assigned(ticket.pk, by.pk, assignee.pk, event.pk))
     ticket.assignee = assignee
     fields = {"assignee"}
     if ticket.status == Status.NEW:
@@ -876,6 +892,9 @@ def _close_resolved_chunk(ids: list[int], cutoff: datetime, now: datetime, days:
             )
         )
     TicketEvent.objects.bulk_create(events)
+    for event in events:
+        if event.kind == TicketEvent.Kind.STATUS_CHANGED:
+            _notify_status(event.ticket_id, None, Status.RESOLVED, Status.CLOSED, event.pk)
     for company_id in {company for _pk, company in rows}:
         counts.company_changed(company_id)  # update() sends no post_save
     return len(pks)

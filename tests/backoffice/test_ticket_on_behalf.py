@@ -64,8 +64,12 @@ def test_staff_file_a_ticket_for_a_customers_person(
     assert list(ticket.events.values_list("kind", "actor")) == [
         (TicketEvent.Kind.CREATED, staff.pk)
     ]
-    assert [m.to for m in mail.outbox] == [[contact.email]]
-    assert mail.outbox[0].subject.startswith(f"[#{ticket.number}] Your ticket is registered")
+    # The contact gets the receipt; the other holder of the dispatch permission hears of a new
+    # ticket; the person who filed it is not told of their own action.
+    other = world.users["admin" if staff_key == "dispatcher" else "dispatcher"]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([contact.email, other.email])
+    receipt = next(m for m in mail.outbox if m.to == [contact.email])
+    assert receipt.subject.startswith(f"[#{ticket.number}] Your ticket is registered")
 
     page = client.get(response["Location"], headers=EN).content.decode()
     assert ticket.number in page

@@ -424,11 +424,13 @@ def test_a_good_ticket_with_two_files_is_saved_and_announced(
         TicketEvent.Kind.ATTACHMENT_ADDED,
         TicketEvent.Kind.ATTACHMENT_ADDED,
     ]
-    # The email: to the contact, in their language, with the number in the subject
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert message.to == [customer.email]
-    assert message.subject == f"[#{ticket.number}] Your ticket is registered: Printer jams"
+    # The receipt: to the contact, in their language, with the number in the subject; the
+    # provider's dispatchers (the dispatcher and the administrator) hear of a new ticket.
+    receipts = [m for m in mail.outbox if m.to == [customer.email]]
+    assert len(receipts) == 1
+    assert receipts[0].subject == f"[#{ticket.number}] Your ticket is registered: Printer jams"
+    staff = {world.users["dispatcher"].email, world.users["admin"].email}
+    assert sorted(m.to[0] for m in mail.outbox if m.to != [customer.email]) == sorted(staff)
 
 
 def test_the_confirmation_page_shows_the_number_and_links(world):

@@ -170,11 +170,12 @@ def test_tickets_are_handled_in_chunks(dispatchers, django_assert_max_num_querie
     monkeypatch.setattr("servicedesk.sla.tasks.CHUNK_SIZE", 5)
     for n in range(12):
         due_in(-n - 1, first_response_due_at=NOW + timedelta(minutes=n + 1))
-    # The dispatchers; per chunk a select, an insert and a confirming select (plus the test's
-    # savepoint and release) and the bell's insert; per threshold a last, empty select.
-    # 12 tickets: 3 chunks for each of the two thresholds found, 4 thresholds in all.
+    # The dispatchers and their preferences; per chunk a select, an insert and a confirming
+    # select (plus the test's savepoint and release) and the bell's insert; per threshold a
+    # last, empty select. 12 tickets: 3 chunks for each of the two thresholds found, 4
+    # thresholds in all.
     chunks, thresholds = 2 * 3, 4
-    with django_assert_max_num_queries(1 + chunks * 6 + thresholds * 3):
+    with django_assert_max_num_queries(2 + chunks * 6 + thresholds * 3):
         result = sla_check_run(NOW)
     assert result.notified == {Kind.RESPONSE_WARNING: 12, Kind.RESOLUTION_BREACH: 12}
     assert len(mail.outbox) == 12 * 2 * 2

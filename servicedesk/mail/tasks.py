@@ -1,0 +1,22 @@
+"""The worker's side of outgoing mail: send one queued email, and every minute pick up the
+ones whose retry is due."""
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+
+from servicedesk.mail.services import outbound_due, outbound_send
+
+
+@db_task()
+def mail_send(outbound_id: int) -> None:
+    """One attempt at the row (a no-op when it was sent already or is not due)."""
+    outbound_send(outbound_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("mail-retry-due")
+def mail_retry_due() -> None:
+    """Every minute: one more attempt at each queued email whose time has come."""
+    for pk in outbound_due(timezone.now()):
+        mail_send(pk)
