@@ -71,6 +71,9 @@ def message_post(
     if internal and not staff:
         raise ApplicationError(_("Only the service team writes internal notes."), code="internal")
     checked = attachments_check(files)
+    # One message at a time per ticket: ids then follow the commits, so a poll asking for
+    # "newer than the id I have" never skips one committed late.
+    Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("pk").first()
     message = Message.objects.create(ticket=ticket, author=by, body=text, is_internal=internal)
     if staff and not internal and ticket.first_responded_at is None:
         Ticket.objects.filter(pk=ticket.pk, first_responded_at__isnull=True).update(
@@ -81,12 +84,12 @@ def message_post(
     _participants_reached(ticket, message, by)
     # Files last: the database work they follow is done, so little can fail after them.
     attachments_store(by, ticket, checked, message=message)
-    return message
-
-
     from servicedesk.notifications import events  # who is told: after the commit, by the worker
 
     transaction.on_commit(lambda: events.message_posted(message.pk))
+    return message
+
+
 def _participants_reached(ticket: Ticket, message: Message, by: User) -> None:
     """Everyone else who may see the message gets one more unread and it as their latest; the
     author has read up to it. The contact, the assignee and the followers have rows whatever
@@ -203,9 +206,16 @@ def conversation_read(*, user: User, ticket: Ticket, newest_id: int | None = Non
     pk, unread, last_read_id = row
     if not unread and last_read_id >= newest_id:
         return False
-    Participant.objects.filter(pk=pk).update(
-        unread=0, last_read_id=Greatest(F("last_read_id"), newest_id)
-    )
+    read_up_to = Greatest(F("last_read_id"), newest_id)
+    seen_all = Q(last_message_id__isnull=True) | Q(last_message_id__lte=newest_id)
+    if not Participant.objects.filter(seen_all, pk=pk).update(unread=0, last_read_id=read_up_to):
+        # A message came meanwhile (after what the person has just seen): still unread.
+        left = (
+            Message.objects.filter(_visible(user, ticket), pk__gt=newest_id)
+            .exclude(author=user)
+            .count()
+        )
+        Participant.objects.filter(pk=pk).update(unread=left, last_read_id=read_up_to)
     if last_read_id < newest_id:
         live.ticket_changed(ticket.number)
     if unread:

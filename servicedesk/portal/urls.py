@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from servicedesk.portal import views
+from servicedesk.portal import messages, views
 
 app_name = "portal"
 
@@ -8,7 +8,9 @@ urlpatterns = [
     path("", include("servicedesk.portal.tickets.urls")),
     path("", include("servicedesk.portal.notifications.urls")),
     path("companies/", views.companies, name="companies"),
-    path("messages/", views.messages_inbox, name="messages"),
+    path("messages/", messages.messages_inbox, name="messages"),
+    path("messages/read-all/", messages.messages_read_all, name="messages_read_all"),
+    path("pulse/", messages.pulse, name="pulse"),
     path("analytics/", views.analytics, name="analytics"),
     path("knowledge/", views.knowledge, name="knowledge"),
     path("colleagues/request/", views.colleague_access_request, name="colleague_access"),

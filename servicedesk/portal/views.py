@@ -43,19 +43,6 @@ def _coming(
 
 
 @portal_view
-def messages_inbox(request: HttpRequest) -> HttpResponse:
-    return _coming(
-        request,
-        "messages",
-        _("Messages"),
-        _(
-            "Every conversation with the service team about your tickets will be here, "
-            "with unread messages marked."
-        ),
-    )
-
-
-@portal_view
 def analytics(request: HttpRequest) -> HttpResponse:
     return _coming(
         request,

@@ -38,13 +38,13 @@ def access_ticket(user: Any, number: str) -> Ticket:
 
 
 def access_attachment(user: Any, number: str, attachment_id: int) -> TicketAttachment:
-    attachment = (
-        TicketAttachment.objects.filter(
-            pk=attachment_id, ticket__in=Ticket.objects.visible_to(user), ticket__number=number
-        )
-        .select_related("ticket")
-        .first()
+    """A file of a ticket the user may see; an internal note's files are for staff only."""
+    attachments = TicketAttachment.objects.filter(
+        pk=attachment_id, ticket__in=Ticket.objects.visible_to(user), ticket__number=number
     )
+    if not getattr(user, "is_provider_staff", False):
+        attachments = attachments.exclude(message__is_internal=True)
+    attachment = attachments.select_related("ticket").first()
     if attachment is None:
         raise Http404
     return attachment

@@ -250,8 +250,13 @@ def ticket_public_events(ticket: Ticket) -> QuerySet[TicketEvent]:
     )
 
 
-def ticket_attachment_list(ticket: Ticket) -> QuerySet[TicketAttachment]:
-    return TicketAttachment.objects.filter(ticket=ticket).order_by("created_at", "id")
+def ticket_attachment_list(ticket: Ticket, user: Any = None) -> QuerySet[TicketAttachment]:
+    """The ticket's files, its messages' included; an internal note's files only for staff
+    (without a `user`, the customer's list)."""
+    attachments = TicketAttachment.objects.filter(ticket=ticket)
+    if not getattr(user, "is_provider_staff", False):
+        attachments = attachments.exclude(message__is_internal=True)
+    return attachments.order_by("created_at", "id")
 
 
 # --- The back office's queue --------------------------------------------------------------

@@ -339,4 +339,6 @@ def test_query_count_is_constant(
 
     one, twenty = queries(1), queries(20)
     assert one == twenty
-    assert one <= 15
+    # Cold: the chat's read marker (read, and created on the first visit), the conversation's
+    # state and the menu's unread badge (both cached once made), and the bell's count.
+    assert one <= 21

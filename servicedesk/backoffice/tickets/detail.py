@@ -19,8 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from servicedesk.accounts.decorators import backoffice_view
 from servicedesk.accounts.models import User
 from servicedesk.backoffice.tickets.queue import open_ticket_counts, staff_choices
-from servicedesk.conversations.selectors import ticket_messages
-from servicedesk.conversations.services import message_post
+from servicedesk.conversations import chat
 from servicedesk.conversations.survey_forms import survey_staff_panel
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.forms import pk_or_none
@@ -140,11 +139,14 @@ def _all_events(ticket: Ticket) -> list[dict[str, Any]]:
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = cast(User, request.user)
     ticket = access_ticket(user, number)
-    return render(request, "backoffice/tickets/detail.html", _context(request, ticket))
+    return render(request, "backoffice/tickets/detail.html", page_context(request, ticket))
 
 
-def _context(
-    request: HttpRequest, ticket: Ticket, edit_form: TicketEditForm | None = None
+def page_context(
+    request: HttpRequest,
+    ticket: Ticket,
+    edit_form: TicketEditForm | None = None,
+    composer: chat.Composer | None = None,
 ) -> dict[str, Any]:
     user = cast(User, request.user)
     now = timezone.now()
@@ -160,9 +162,9 @@ def _context(
         "staff": [(pk, name, workload.get(pk, 0)) for pk, name in staff],
         "can_assign": user.has_perm(workflow.DISPATCH),
         "can_edit": user.has_perm(workflow.WORK_ON_TICKET, ticket),
-        "messages_list": list(ticket_messages(user, ticket)),
+        "chat": chat.chat_context(request, ticket, chat.BACKOFFICE, composer),
         "timeline": _all_events(ticket),
-        "attachments": list(selectors.ticket_attachment_list(ticket)),
+        "attachments": list(selectors.ticket_attachment_list(ticket, user)),
         "edit_form": edit_form or _edit_form(ticket, user),
         "rating": survey_staff_panel(ticket),
     }
@@ -220,21 +222,6 @@ def ticket_transition(request: HttpRequest, number: str) -> HttpResponse:
 
 @backoffice_view
 @require_POST
-def ticket_message(request: HttpRequest, number: str) -> HttpResponse:
-    user = cast(User, request.user)
-    ticket = access_ticket(user, number)
-    internal = request.POST.get("internal") == "1"
-    try:
-        message_post(by=user, ticket=ticket, body=request.POST.get("body", ""), internal=internal)
-    except ApplicationError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Internal note added.") if internal else _("Message sent."))
-    return _back(ticket, "#conversation")
-
-
-@backoffice_view
-@require_POST
 def ticket_edit(request: HttpRequest, number: str) -> HttpResponse:
     user = cast(User, request.user)
     ticket = access_ticket(user, number)
@@ -276,7 +263,7 @@ def ticket_edit(request: HttpRequest, number: str) -> HttpResponse:
             messages.success(request, _("Changes saved."))
             return _back(ticket)
     response = render(
-        request, "backoffice/tickets/detail.html", _context(request, ticket, edit_form=form)
+        request, "backoffice/tickets/detail.html", page_context(request, ticket, edit_form=form)
     )
     response.status_code = 400
     return response

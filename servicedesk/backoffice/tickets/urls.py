@@ -1,6 +1,6 @@
 from django.urls import path
 
-from servicedesk.backoffice.tickets import detail, queue, views
+from servicedesk.backoffice.tickets import chat, detail, queue, views
 
 urlpatterns = [
     path("tickets/", queue.ticket_queue, name="tickets"),
@@ -13,6 +13,21 @@ urlpatterns = [
     path("tickets/<str:number>/", detail.ticket_detail, name="ticket_detail"),
     path("tickets/<str:number>/assign/", detail.ticket_assign, name="ticket_assign"),
     path("tickets/<str:number>/transition/", detail.ticket_transition, name="ticket_transition"),
-    path("tickets/<str:number>/message/", detail.ticket_message, name="ticket_message"),
+    path("tickets/<str:number>/message/", chat.ticket_message, name="ticket_message"),
+    path(
+        "tickets/<str:number>/messages/",
+        chat.ticket_messages_earlier,
+        name="ticket_messages_earlier",
+    ),
+    path(
+        "tickets/<str:number>/messages/poll/",
+        chat.ticket_messages_poll,
+        name="ticket_messages_poll",
+    ),
+    path(
+        "tickets/<str:number>/files/<int:attachment_id>/",
+        chat.ticket_attachment,
+        name="ticket_attachment",
+    ),
     path("tickets/<str:number>/edit/", detail.ticket_edit, name="ticket_edit"),
 ]

@@ -10,11 +10,16 @@ register = template.Library()
 
 
 @register.inclusion_tag("core/_nav_item.html", takes_context=True)
-def nav_item(context: Any, url_name: str, icon: str, label: str, section: str) -> dict[str, Any]:
+def nav_item(
+    context: Any, url_name: str, icon: str, label: str, section: str, badge: int | None = None
+) -> dict[str, Any]:
+    """A link of the left menu; `badge`: a count shown beside it (core/_nav_badge.html)."""
     return {
         "href": reverse(url_name),
         "icon": icon,
         "label": label,
+        "section": section,
+        "badge": badge,
         "active": context.get("section") == section,
     }
 

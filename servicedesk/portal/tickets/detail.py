@@ -11,20 +11,18 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.accounts.decorators import portal_view
-from servicedesk.conversations.selectors import ticket_messages
-from servicedesk.conversations.services import message_post
+from servicedesk.conversations import chat
 from servicedesk.conversations.survey_forms import survey_card
 from servicedesk.core.errors import ApplicationError
 from servicedesk.tickets import selectors, services, workflow
 from servicedesk.tickets.access import access_attachment, access_ticket
-from servicedesk.tickets.models import Status, Ticket, TicketEvent
+from servicedesk.tickets.models import Status, Ticket, TicketAttachment, TicketEvent
 
 # Images a browser may show inline; anything else (SVG included) is only ever downloaded.
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"})
@@ -78,34 +76,21 @@ def timeline_rows(
     return rows
 
 
-def detail_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
+def detail_context(
+    request: HttpRequest, ticket: Ticket, composer: chat.Composer | None = None
+) -> dict[str, Any]:
     return {
         "section": "tickets",
         "ticket": ticket,
         "overdue": ticket.is_overdue(timezone.now()),
-        "attachments": list(selectors.ticket_attachment_list(ticket)),
+        "attachments": list(selectors.ticket_attachment_list(ticket, request.user)),
         "timeline": timeline_rows(ticket),
         "followed": selectors.ticket_is_followed(request.user, ticket),
-        "messages_list": list(ticket_messages(request.user, ticket)),
+        "chat": chat.chat_context(request, ticket, chat.PORTAL, composer),
         "customer_status": workflow.customer_status_label(ticket.status),
         "can_accept": ticket.status == Status.RESOLVED,
         "survey": survey_card(ticket),
     }
-
-
-@portal_view
-@require_POST
-def ticket_message(request: HttpRequest, number: str) -> HttpResponse:
-    """A customer's message on the ticket (always public). Replying to a Resolved or Waiting
-    ticket puts it back in the service team's work."""
-    ticket = access_ticket(request.user, number)
-    try:
-        message_post(by=request.user, ticket=ticket, body=request.POST.get("body", ""))  # type: ignore[arg-type]
-    except ApplicationError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Message sent."))
-    return redirect(reverse("portal:ticket_detail", args=[ticket.number]) + "#messages")
 
 
 @portal_view
@@ -180,7 +165,7 @@ def ticket_attachments_add(request: HttpRequest, number: str) -> HttpResponse:
             "portal/tickets/detail.html#attachments",
             {
                 "ticket": ticket,
-                "attachments": list(selectors.ticket_attachment_list(ticket)),
+                "attachments": list(selectors.ticket_attachment_list(ticket, request.user)),
                 "attachment_error": error,
                 "attachments_added": added,
             },
@@ -197,7 +182,11 @@ def ticket_attachments_add(request: HttpRequest, number: str) -> HttpResponse:
 def ticket_attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
     """A file, after the permission check. Downloaded under its (cleaned) name; images may be
     shown inline (`?inline=1`) in a sandbox. The storage path is never revealed."""
-    attachment = access_attachment(request.user, number, attachment_id)
+    return attachment_response(request, access_attachment(request.user, number, attachment_id))
+
+
+def attachment_response(request: HttpRequest, attachment: TicketAttachment) -> HttpResponse:
+    """The file (reached through `access_attachment`) as a download, or an image inline."""
     inline = (
         request.GET.get("inline") == "1"
         and attachment.is_image

@@ -19,6 +19,16 @@ urlpatterns = [
     ),
     path("tickets/<str:number>/follow/", views.ticket_follow, name="ticket_follow"),
     path("tickets/<str:number>/message/", views.ticket_message, name="ticket_message"),
+    path(
+        "tickets/<str:number>/messages/",
+        views.ticket_messages_earlier,
+        name="ticket_messages_earlier",
+    ),
+    path(
+        "tickets/<str:number>/messages/poll/",
+        views.ticket_messages_poll,
+        name="ticket_messages_poll",
+    ),
     path("tickets/<str:number>/accept/", views.ticket_accept, name="ticket_accept"),
     path("tickets/<str:number>/survey/", survey.ticket_survey, name="ticket_survey"),
     path("tickets/<str:number>/print/", views.ticket_print, name="ticket_print"),

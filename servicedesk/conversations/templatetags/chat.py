@@ -1,0 +1,20 @@
+"""The unread messages badge of the left menu (and its out-of-band refresh)."""
+
+from typing import Any
+
+from django import template
+
+from servicedesk.conversations.selectors import unread_total
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def unread_messages(context: Any) -> int:
+    """The user's unread messages, from the cache while nothing changed (no query)."""
+    return unread_total(context.get("user"))
+
+
+@register.inclusion_tag("core/_nav_badge.html", takes_context=True)
+def unread_badge(context: Any, oob: bool = False) -> dict[str, Any]:
+    return {"count": unread_total(context.get("user")), "name": "messages", "oob": oob}
