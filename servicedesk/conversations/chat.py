@@ -95,7 +95,7 @@ class Chat:
     read: int  # up to which message the other side has read
     staff: bool
     composer: Composer = field(default_factory=Composer)
-    poll_seconds: int = POLL_SECONDS
+    poll_seconds: int = field(default_factory=lambda: POLL_SECONDS)
 
 
 def _mark(messages: list[Message], user: Any, read: int) -> list[Message]:
@@ -136,23 +136,15 @@ def _int(value: Any) -> int:
 def _news(
     request: HttpRequest, ticket: Ticket, area: Area, after: int, read: int
 ) -> tuple[str, bool]:
-    """The HTML of what is new since `after` (appended to the list), the ticks of the reader's
-    messages the other side has read since `read`, the new `after`/`read` for the next poll
-    and the badge (the new messages are read now); and whether there was anything at all."""
+    """The HTML of what is new since `after` (appended to the list), the new `after` and
+    `read` for the next poll (the page's script marks the reader's messages up to `read` as
+    read) and the badge (the new messages are read now); and whether there was anything."""
     user: Any = request.user
     news = selectors.ticket_messages_after(user, ticket, after)
     if news:
         conversation_read(user=user, ticket=ticket, newest_id=news[-1].pk)
-    state = selectors.conversation_state(ticket.number)
-    other_read = state.read_by_other_side(user)
-    newly_read: list[int] = []
-    if other_read > read and after:
-        newly_read = list(
-            Message.objects.filter(
-                ticket=ticket, author=user, pk__gt=read, pk__lte=min(other_read, after)
-            ).values_list("pk", flat=True)[: selectors.POLL_MAX]
-        )
-    if not news and not newly_read and other_read <= read:
+    other_read = selectors.conversation_state(ticket.number).read_by_other_side(user)
+    if not news and other_read <= read:
         return "", False
     chat = Chat(
         area=area,
@@ -163,11 +155,7 @@ def _news(
         read=max(other_read, read),
         staff=bool(user.is_provider_staff),
     )
-    html = render_to_string(
-        f"{CHAT_TEMPLATE}#news",
-        {"chat": chat, "newly_read": newly_read, "badge": news},
-        request=request,
-    )
+    html = render_to_string(f"{CHAT_TEMPLATE}#news", {"chat": chat, "badge": news}, request)
     return html, True
 
 

@@ -46,6 +46,23 @@
     if (stick || own) { toBottom(box); }
   });
 
+  // The other side has read further: the reader's messages up to there show as read.
+  function markRead() {
+    var state = document.querySelector('#chat-state input[name="read"]');
+    var box = list();
+    if (!state || !box) { return; }
+    var read = parseInt(state.value, 10) || 0;
+    box.querySelectorAll(".chat-mine[data-message-id]").forEach(function (el) {
+      var ticks = el.querySelector(".chat-ticks");
+      if (ticks && parseInt(el.getAttribute("data-message-id"), 10) <= read) {
+        ticks.classList.add("is-read");
+      }
+    });
+  }
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "chat-state") { markRead(); }
+  });
+
   // Ctrl+Enter (or Cmd+Enter) in the composer sends it.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) { return; }

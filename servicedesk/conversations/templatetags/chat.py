@@ -18,3 +18,11 @@ def unread_messages(context: Any) -> int:
 @register.inclusion_tag("core/_nav_badge.html", takes_context=True)
 def unread_badge(context: Any, oob: bool = False) -> dict[str, Any]:
     return {"count": unread_total(context.get("user")), "name": "messages", "oob": oob}
+
+
+@register.inclusion_tag("conversations/_pulse_poller.html")
+def pulse_poller(url_name: str) -> dict[str, Any]:
+    """Every page's pulse (the badge and the bell), every chat.PULSE_SECONDS."""
+    from servicedesk.conversations import chat
+
+    return {"url": url_name, "seconds": chat.PULSE_SECONDS}
