@@ -3,8 +3,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.notifications.models import EVENT_DEFAULTS, Digest, Event
-from servicedesk.notifications.preferences import Choices, digest_modes, events_for
+from servicedesk.notifications.models import Digest, Event
+from servicedesk.notifications.preferences import Choices, digest_modes, event_label, events_for
 
 
 class NotificationSettingsForm(forms.Form):
@@ -28,16 +28,17 @@ class NotificationSettingsForm(forms.Form):
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         for event in self.events:
+            label = event_label(event, user)
             self.fields[f"email_{event}"] = forms.BooleanField(
-                required=False, label=_("%(event)s by email") % {"event": event.label}
+                required=False, label=_("%(event)s by email") % {"event": label}
             )
             self.fields[f"in_app_{event}"] = forms.BooleanField(
-                required=False, label=_("%(event)s in the app") % {"event": event.label}
+                required=False, label=_("%(event)s in the app") % {"event": label}
             )
 
-    def rows(self) -> list[tuple[Event, Any, Any, tuple[bool, bool]]]:
+    def rows(self) -> list[tuple[Event, str, Any, Any]]:
         return [
-            (event, self[f"email_{event}"], self[f"in_app_{event}"], EVENT_DEFAULTS[event])
+            (event, event_label(event, self.user), self[f"email_{event}"], self[f"in_app_{event}"])
             for event in self.events
         ]
 

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from servicedesk.notifications.models import (
     EVENT_DEFAULTS,
@@ -64,6 +65,16 @@ def digest_modes(user_ids: Iterable[int]) -> dict[int, str]:
             "user_id", "message_digest"
         )
     )
+
+
+# What an event is called on a person's settings page, where the audience makes a difference.
+_CUSTOMER_LABELS: dict[str, Any] = {Event.TICKET_CREATED: _("My ticket registered")}
+_STAFF_LABELS: dict[str, Any] = {Event.TICKET_CREATED: _("New ticket")}
+
+
+def event_label(event: str, user: Any) -> str:
+    labels = _CUSTOMER_LABELS if user.is_customer else _STAFF_LABELS
+    return str(labels.get(event, Event(event).label))
 
 
 def events_for(user: Any) -> list[Event]:
