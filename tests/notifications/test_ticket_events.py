@@ -9,6 +9,7 @@ from email.message import EmailMessage
 import pytest
 from django.core import mail
 from django.db.models import Q
+from django.test import Client
 
 from servicedesk.customers.models import Criticality, TicketType
 from servicedesk.mail.addresses import reply_address_parse, thread_root_id
@@ -19,10 +20,12 @@ from servicedesk.tickets.services import (
     TicketData,
     ticket_accept_resolution,
     ticket_assign,
+    ticket_bulk,
     ticket_create,
     ticket_transition,
     tickets_close_resolved,
 )
+from tests.conftest import login
 from tests.mail_server import html_part, text_part
 from tests.notifications.conftest import Cast, mail_to, working_ticket
 
@@ -220,6 +223,10 @@ def test_the_proposed_solution_with_accept_and_reply(cast, smtp_email, commit):
         ("clara@gamma.test", Kind.TICKET_RESOLVED),
         ("ruslan@gamma.test", Kind.TICKET_RESOLVED),
     ]
+    # The links land on the proposed solution (with its Accept button) and on the chat.
+    portal = login(Client(), cast.contact).get("/portal/tickets/00001234/").content.decode()
+    assert 'id="resolution"' in portal and 'data-testid="accept"' in portal
+    assert 'id="messages"' in portal
 
 
 def test_accepting_closes_and_others_get_the_survey(cast, smtp_email, commit):
@@ -258,6 +265,48 @@ def test_closing_by_itself_tells_the_customer_with_the_survey(cast, smtp_email, 
     assert "http://127.0.0.1:8000/survey/" in text_part(message)
     assert_threaded(message, ticket)
     assert Notification.objects.get(user=cast.contact, ticket=ticket).actor is None
+
+
+def test_a_bulk_assignment_tells_the_assignee_of_each_ticket(cast, smtp_email, commit):
+    first = working_ticket(cast, status=Status.NEW)
+    second = working_ticket(cast, status=Status.NEW, number="00001235")
+    done = working_ticket(cast, status=Status.CANCELLED, number="00001236")
+
+    results = commit(
+        ticket_bulk,
+        by=cast.dispatcher,
+        tickets=[first, second, done],
+        action="assign",
+        value=cast.engineer,
+    )
+
+    assert [r.ok for r in results] == [True, True, False]
+    subjects = sorted(m["Subject"] for m in mail_to(smtp_email)["eric@provider.test"])
+    assert subjects == [
+        "[#00001234] Assigned to you: Boiler is cold",
+        "[#00001235] Assigned to you: Boiler is cold",
+    ]
+    assert not Notification.objects.filter(ticket=done).exists()
+
+
+def test_a_customers_reply_to_a_solution_reopens_and_tells_both_sides(cast, smtp_email, commit):
+    from servicedesk.conversations.services import message_post
+
+    ticket = working_ticket(cast, status=Status.RESOLVED, resolution="Done.")
+
+    commit(message_post, by=cast.contact, ticket=ticket, body="Still cold!")
+
+    received = mail_to(smtp_email)
+    assert sorted(received) == ["eric@provider.test", "ruslan@gamma.test"]
+    engineer = sorted(m["Subject"] for m in received["eric@provider.test"])
+    assert engineer == [
+        "[#00001234] In progress: Boiler is cold",
+        "[#00001234] New message from Clara Contact: Boiler is cold",
+    ]
+    assert (
+        len(received["ruslan@gamma.test"]) == 2
+    )  # the message and Solution proposed → In progress
+    assert not Notification.objects.filter(user=cast.contact).exists()
 
 
 def test_another_companys_people_never_hear(cast, smtp_email, commit):
