@@ -199,7 +199,7 @@ def chat_earlier(request: HttpRequest, number: str, area: Area) -> HttpResponse:
         read=read,
         staff=bool(user.is_provider_staff),
     )
-    return render(request, f"{CHAT_TEMPLATE}#earlier-page", {"chat": chat})
+    return render(request, f"{CHAT_TEMPLATE}#earlier_page", {"chat": chat})
 
 
 Page = Callable[[HttpRequest, Ticket, Composer], HttpResponse]

@@ -79,8 +79,11 @@ class ConversationState:
         return self.last_all if _is_staff(user) else self.last_public
 
     def read_by_other_side(self, user: Any) -> int:
-        """Up to which message the other side has read: a message of mine up to it is read."""
-        return self.read_customers if _is_staff(user) else self.read_staff
+        """Up to which message the other side has read: a message of mine up to it is read.
+        For a customer, never past the newest public message (a note moves nothing for them)."""
+        if _is_staff(user):
+            return self.read_customers
+        return min(self.read_staff, self.last_public)
 
 
 def _state_compute(number: str) -> ConversationState:
