@@ -275,7 +275,7 @@ def chat_post(request: HttpRequest, number: str, area: Area, page: Page) -> Http
 
 def inbox_response(request: HttpRequest, area: Area, template: str) -> HttpResponse:
     user: Any = request.user
-    view = request.GET.get("view", selectors.INBOX_ALL)
+    view = request.GET.get("filter", selectors.INBOX_ALL)
     if view not in selectors.INBOX_FILTERS:
         view = selectors.INBOX_ALL
     page = selectors.inbox_page(user, view, _int(request.GET.get("page")) or 1)

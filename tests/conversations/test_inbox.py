@@ -68,13 +68,13 @@ def test_the_customer_inbox(world: World, client: Client) -> None:
     assert html.count('data-testid="inbox-unread"') == 1
     assert f'href="{reverse("portal:ticket_detail", args=[new.number])}#messages"' in html
     # Unread only
-    unread = client.get(reverse("portal:messages"), {"view": "unread"}).content.decode()
+    unread = client.get(reverse("portal:messages"), {"filter": "unread"}).content.decode()
     assert rows(unread) == ["New printer"]
     # Mark all read
     response = client.post(reverse("portal:messages_read_all"))
     assert response.status_code == 302
     assert unread_total(customer) == 0
-    assert rows(client.get(reverse("portal:messages"), {"view": "unread"}).content.decode()) == []
+    assert rows(client.get(reverse("portal:messages"), {"filter": "unread"}).content.decode()) == []
 
 
 def test_excerpts_are_one_line_of_plain_text() -> None:
