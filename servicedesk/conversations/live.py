@@ -34,27 +34,27 @@ T = TypeVar("T")
 
 VALUE_SECONDS = 60
 ACCESS_SECONDS = 300
-_PREFIX = "conversations:v1"
+PREFIX = "conversations:v1"
 
 
 def ticket_version_key(number: str) -> str:
-    return f"{_PREFIX}:ticket-version:{number}"
+    return f"{PREFIX}:ticket-version:{number}"
 
 
 def ticket_state_key(number: str) -> str:
-    return f"{_PREFIX}:ticket-state:{number}"
+    return f"{PREFIX}:ticket-state:{number}"
 
 
 def access_key(user_id: int, number: str) -> str:
-    return f"{_PREFIX}:access:{user_id}:{number}"
+    return f"{PREFIX}:access:{user_id}:{number}"
 
 
 def unread_version_key(user_id: int) -> str:
-    return f"{_PREFIX}:unread-version:{user_id}"
+    return f"{PREFIX}:unread-version:{user_id}"
 
 
 def unread_value_key(user_id: int) -> str:
-    return f"{_PREFIX}:unread:{user_id}"
+    return f"{PREFIX}:unread:{user_id}"
 
 
 def _bump(keys: list[str]) -> None:
