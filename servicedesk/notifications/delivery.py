@@ -48,6 +48,7 @@ from servicedesk.notifications.models import (
     kind_event,
 )
 from servicedesk.notifications.preferences import EMAIL, IN_APP, Choices, digest_modes
+from servicedesk.notifications.selectors import bell_changed
 from servicedesk.tickets import workflow
 from servicedesk.tickets.models import Status, Ticket, TicketFollower
 from servicedesk.tickets.workflow import CUSTOMER_STATUS_LABELS
@@ -261,6 +262,7 @@ def deliver(plan: Plan) -> list[int]:
             if pk != actor_id and choices.wants(pk, kind_event(kind), IN_APP)
         ]
         Notification.objects.bulk_create(bell, ignore_conflicts=True)
+        bell_changed(row.user_id for row in bell)
         for pk, (user, kind) in people.items():
             if not user.email or not choices.wants(pk, kind_event(kind), EMAIL):
                 continue

@@ -1,18 +1,47 @@
 """Reading a person's notifications: the bell's count and the notifications page. A customer
 sees only notifications about tickets they can still see (the scoping layer), so losing access
-to a company's tickets also hides what they were told about them."""
+to a company's tickets also hides what they were told about them.
 
+The bell is on every page and refreshed by the pulse: its count comes from the cache under a
+stamp (as the unread badge does, conversations/live.py), moved by `bell_changed()` whenever
+notifications are written or read, and kept at most live.VALUE_SECONDS."""
+
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from servicedesk.conversations.live import stamped
 from servicedesk.notifications.models import Notification
 from servicedesk.notifications.texts import Text, describe
 from servicedesk.tickets.models import Ticket
 
 PAGE_SIZE = 50
+_PREFIX = "notifications:v1"
+
+
+def _version_key(user_id: int) -> str:
+    return f"{_PREFIX}:bell-version:{user_id}"
+
+
+def _value_key(user_id: int) -> str:
+    return f"{_PREFIX}:bell:{user_id}"
+
+
+def bell_changed(user_ids: Iterable[int]) -> None:
+    """The people's notifications were written or read: their bells count again (at once, and
+    after the commit, so a count made meanwhile from the old rows is not kept)."""
+    keys = [_version_key(pk) for pk in set(user_ids)]
+    if not keys:
+        return
+    # A fresh random version each time (the clock may stand still, in tests or not).
+    cache.set_many(dict.fromkeys(keys, uuid.uuid4().hex), None)
+    transaction.on_commit(lambda: cache.set_many(dict.fromkeys(keys, uuid.uuid4().hex), None))
 
 
 def notifications_of(user: Any) -> QuerySet[Notification]:
@@ -25,8 +54,15 @@ def notifications_of(user: Any) -> QuerySet[Notification]:
 
 
 def unread_count(user: Any) -> int:
-    """The bell's number: one COUNT over the partial index of unread rows."""
-    return notifications_of(user).filter(read_at__isnull=True).count()
+    """The bell's number: one COUNT over the partial index of unread rows, from the cache
+    while nothing changed."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return stamped(
+        _value_key(user.pk),
+        _version_key(user.pk),
+        lambda: notifications_of(user).filter(read_at__isnull=True).count(),
+    )
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Creating and reading notifications."""
+"""Creating and reading notifications. Each change moves the bells of the people it concerns
+(selectors.bell_changed)."""
 
 from collections.abc import Iterable
 from typing import Any
@@ -6,14 +7,18 @@ from typing import Any
 from django.utils import timezone
 
 from servicedesk.notifications.models import Notification
+from servicedesk.notifications.selectors import bell_changed
 
 
 def notify(*, users: Iterable[Any], kind: str, tickets: Iterable[Any]) -> int:
     """One notification per person and ticket, in one statement."""
+    users = list(users)
     rows = [
         Notification(user=user, kind=kind, ticket=ticket) for ticket in tickets for user in users
     ]
     Notification.objects.bulk_create(rows)
+    if rows:
+        bell_changed(user.pk for user in users)
     return len(rows)
 
 
@@ -22,4 +27,7 @@ def notifications_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))
-    return unread.update(read_at=timezone.now())
+    count = unread.update(read_at=timezone.now())
+    if count:
+        bell_changed([user.pk])
+    return count

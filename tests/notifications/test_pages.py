@@ -5,6 +5,7 @@ as read»; a customer never opens or even sees a notification about a ticket the
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -126,6 +127,7 @@ def test_a_notification_about_a_ticket_no_longer_visible_is_hidden(cast: Cast):
     assert 'data-testid="bell-count">1<' in client.get(PORTAL).content.decode()
 
     Membership.objects.filter(user=cast.colleague).delete()  # left the company
+    cache.clear()  # the bell's count is kept for at most a minute
 
     page = client.get(PORTAL).content.decode()
     assert "Boiler is cold" not in page and 'data-testid="bell-count"' not in page
@@ -155,8 +157,29 @@ def test_the_query_count_does_not_grow(cast: Cast, url, who, django_assert_max_n
             ticket = working_ticket(cast, number=f"{n:04d}{i:04d}")
             message = message_post(by=cast.other_engineer, ticket=ticket, body=f"Message {i}")
             notify(user, ticket, Kind.MESSAGE_NEW, message=message, actor=cast.other_engineer)
+        cache.clear()  # cold: the bell counts too
         with django_assert_max_num_queries(20) as context:
             assert client.get(url).status_code == 200
         return len(context)
 
     assert count(2) == count(30)
+
+
+def test_the_bell_counts_from_the_cache_and_moves_with_new_notifications(cast: Cast, commit: Any):
+    from servicedesk.tickets.services import ticket_transition
+
+    ticket = working_ticket(cast)
+    client = client_for(cast.contact)
+    tickets = reverse("portal:tickets")
+    assert 'data-testid="bell-count"' not in client.get(tickets).content.decode()
+    # Counted once, then read from the cache: the next page asks the database nothing for it.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(tickets)
+    assert not [q for q in queries.captured_queries if "notifications_notification" in q["sql"]]
+
+    commit(ticket_transition, by=cast.engineer, ticket=ticket, code="wait")
+
+    assert 'data-testid="bell-count">1<' in client.get(tickets).content.decode()
