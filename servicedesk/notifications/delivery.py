@@ -83,6 +83,7 @@ class Plan:
     message: Message | None = None
     data: dict[str, str] = field(default_factory=dict)
     receipt_for: int | None = None  # the one person told of their own action (a receipt)
+    files: list[str] = field(default_factory=list)  # the message's attachments, by name
 
     def add(self, users: Iterable[User], kind: str) -> None:
         for user in users:
@@ -206,6 +207,7 @@ def _email(plan: Plan, user: User, kind: str) -> Any:
         prefix = f"notifications/email/{kind}"
         context["message"] = plan.message
         context["excerpt"] = Truncator(plan.message.body).chars(EMAIL_EXCERPT_CHARS)
+        context["files"] = plan.files
         context["link"] = context["link"] + "#messages"
     elif kind == Kind.STATUS_CHANGED:
         prefix = "notifications/email/status_changed"
@@ -323,7 +325,13 @@ def message_posted(message_id: int) -> list[int]:
     ticket = _ticket(message.ticket_id)
     if ticket is None:  # pragma: no cover (the message would be gone with it)
         return []
-    plan = Plan(key=f"message:{message.pk}", ticket=ticket, actor=message.author, message=message)
+    plan = Plan(
+        key=f"message:{message.pk}",
+        ticket=ticket,
+        actor=message.author,
+        message=message,
+        files=list(message.attachments.order_by("pk").values_list("name", flat=True)),
+    )
     watchers = staff_watchers(ticket)
     if message.is_internal:
         # Staff only: nobody on the customer's side is even looked at.

@@ -104,3 +104,18 @@ def test_the_django_admin_lists_the_log(world):
     page = client.get(reverse("admin:mail_outboundmessage_changelist"))
     assert page.status_code == 200
     assert "ann@example.test" in page.content.decode()
+
+
+def test_the_django_admins_retry_now_action(world, django_capture_on_commit_callbacks):
+    failed = row(status=Status.FAILED, attempts=7, last_error="boom")
+    client = en(world.users["admin"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:mail_outboundmessage_changelist"),
+            {"action": "retry_now", "_selected_action": [failed.pk]},
+        )
+
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == (Status.SENT, 8)

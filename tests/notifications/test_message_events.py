@@ -127,3 +127,23 @@ def test_a_customer_never_reads_a_notes_excerpt_even_from_a_wrong_row(cast, clie
 
     assert "Eric Engineer wrote on 00001234" in page
     assert "SECRET" not in page
+
+
+def test_files_sent_with_a_message_are_named(cast, smtp_email, commit, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+    ticket = working_ticket(cast)
+
+    commit(
+        message_post,
+        by=cast.engineer,
+        ticket=ticket,
+        body="",
+        files=[SimpleUploadedFile("meter.png", png, content_type="image/png")],
+    )
+
+    email = mail_to(smtp_email)["clara@gamma.test"][0]
+    assert "Files: meter.png" in text_part(email)
+    assert "meter.png" in html_part(email) and "<blockquote" not in html_part(email)
