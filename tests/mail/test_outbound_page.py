@@ -119,3 +119,11 @@ def test_the_django_admins_retry_now_action(world, django_capture_on_commit_call
     assert response.status_code == 302
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == (Status.SENT, 8)
+
+
+@pytest.mark.parametrize(
+    "model", ["notification", "notificationpreference", "notificationsettings", "digestentry"]
+)
+def test_the_notification_models_are_in_the_django_admin(world, model):
+    client = en(world.users["admin"])
+    assert client.get(reverse(f"admin:notifications_{model}_changelist")).status_code == 200
