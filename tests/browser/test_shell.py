@@ -95,6 +95,7 @@ def test_staff_switches_the_back_office_to_english_and_signs_out(live_server, pa
     assert menu_labels(page) == [
         "Сводка",
         "Заявки",
+        "Сообщения",
         "Новая заявка",
         "Сотрудники",
         "Запросы доступа",
@@ -108,7 +109,14 @@ def test_staff_switches_the_back_office_to_english_and_signs_out(live_server, pa
 
     # Then the back office is English and the profile remembers it
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    assert menu_labels(page) == ["Dashboard", "Tickets", "New ticket", "People", "Access requests"]
+    assert menu_labels(page) == [
+        "Dashboard",
+        "Tickets",
+        "Messages",
+        "New ticket",
+        "People",
+        "Access requests",
+    ]
     expect(page.locator("h1")).to_have_text("Dashboard")
     assert User.objects.get(email="dispatcher@provider.test").language == "en"
     page.screenshot(path=str(tmp_path / "backoffice-en.png"), full_page=True)
