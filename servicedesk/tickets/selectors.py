@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from servicedesk.accounts.scopes import membership_scopes
@@ -255,8 +256,11 @@ def ticket_attachment_list(ticket: Ticket, user: Any = None) -> QuerySet[TicketA
     (without a `user`, the customer's list)."""
     attachments = TicketAttachment.objects.filter(ticket=ticket)
     if not getattr(user, "is_provider_staff", False):
-        attachments = attachments.exclude(message__is_internal=True)
-    return attachments.order_by("created_at", "id")
+        return attachments.exclude(message__is_internal=True).order_by("created_at", "id")
+    # Staff see which files are an internal note's (`internal`).
+    return attachments.annotate(internal=Coalesce("message__is_internal", False)).order_by(
+        "created_at", "id"
+    )
 
 
 # --- The back office's queue --------------------------------------------------------------

@@ -34,6 +34,17 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+# A file dropped on an element, as a browser does it (Playwright cannot drag from the desktop).
+DROP = """(el, name) => {
+    const data = new DataTransfer();
+    data.items.add(new File(["Called at 9:40, no answer."], name, {type: "text/plain"}));
+    for (const type of ["dragenter", "dragover", "drop"]) {
+        const init = {bubbles: true, cancelable: true, dataTransfer: data};
+        el.dispatchEvent(new DragEvent(type, init));
+    }
+}"""
+
+
 def tiny_png() -> bytes:
     """A real 2×2 PNG (the browser decodes it)."""
     raw = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
@@ -95,12 +106,15 @@ def test_engineer_and_customer_talk_live(live_server, page_for, monkeypatch):
     # Having seen it, the engineer's ticks turn to "read" by themselves.
     expect(sent.get_by_test_id("ticks")).to_have_class(READ, timeout=LIVE)
 
-    # An internal note stays on the staff page.
+    # An internal note, with a file dropped on the composer, stays on the staff page.
     staff.get_by_test_id("choose-internal").click()
     staff.get_by_test_id("message-input").fill("Customer was rude on the phone")
+    staff.get_by_test_id("message-input").evaluate(DROP, "call-notes.txt")
+    expect(staff.get_by_test_id("chosen-files")).to_contain_text("call-notes.txt")
     staff.get_by_test_id("send-message").click()
     note = messages(staff).get_by_test_id("internal-note")
     expect(note).to_contain_text("Customer was rude on the phone")
+    expect(note.get_by_test_id("message-file")).to_contain_text("call-notes.txt")
 
     # On another page, the customer sees the badge appear for the next reply.
     portal.goto(f"{base}/portal/")
@@ -123,6 +137,7 @@ def test_engineer_and_customer_talk_live(live_server, page_for, monkeypatch):
     expect(messages(portal)).to_contain_text("Is the water off?")
     expect(portal.get_by_test_id("nav-badge-messages")).to_be_hidden()
     assert "Customer was rude" not in portal.content()
+    assert "call-notes" not in portal.content()
 
     # The customer answers with a photo; the engineer sees both arrive.
     portal.get_by_test_id("message-input").fill("Yes, the water is off.")
