@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages as flash
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -128,22 +128,43 @@ def chat_context(
     )
 
 
+def _ticket(user: Any, number: str) -> Ticket:
+    """The ticket for a poll or earlier messages: through the scoping layer, as `access_ticket`
+    does, without what only the ticket's page shows; another company's is a 404."""
+    found = list(
+        Ticket.objects.visible_to(user)
+        .filter(number=number)
+        .only("pk", "number", "status", "company_id")
+        .order_by()[:1]
+    )
+    if not found:
+        raise Http404
+    return found[0]
+
+
 def _int(value: Any) -> int:
     number = pk_or_none(value)
     return number if number is not None and number > 0 else 0
 
 
 def _news(
-    request: HttpRequest, ticket: Ticket, area: Area, after: int, read: int
+    request: HttpRequest,
+    ticket: Ticket,
+    area: Area,
+    after: int,
+    read: int,
+    state: selectors.ConversationState | None = None,
 ) -> tuple[str, bool]:
     """The HTML of what is new since `after` (appended to the list), the new `after` and
     `read` for the next poll (the page's script marks the reader's messages up to `read` as
     read) and the badge (the new messages are read now); and whether there was anything."""
     user: Any = request.user
+    # How far the other side has read (the reader's own reading below does not move it).
+    state = state or selectors.conversation_state(ticket.number)
+    other_read = state.read_by_other_side(user)
     news = selectors.ticket_messages_after(user, ticket, after)
     if news:
         conversation_read(user=user, ticket=ticket, newest_id=news[-1].pk)
-    other_read = selectors.conversation_state(ticket.number).read_by_other_side(user)
     if not news and other_read <= read:
         return "", False
     chat = Chat(
@@ -171,13 +192,14 @@ def chat_poll(request: HttpRequest, number: str, area: Area) -> HttpResponse:
         live.ticket_version_key(number),
     ]
     found = cache.get_many(keys)
+    state = None
     if found.get(keys[0]):
         state = selectors.conversation_state(number, found)
         if state.last_for(user) <= after and state.read_by_other_side(user) <= read:
             return HttpResponse(status=204)
-    ticket = access_ticket(user, number)
+    ticket = _ticket(user, number)
     live.access_remember(user.pk, number)
-    html, changed = _news(request, ticket, area, after, read)
+    html, changed = _news(request, ticket, area, after, read, state)
     if not changed:
         return HttpResponse(status=204)
     return HttpResponse(html)
@@ -186,7 +208,7 @@ def chat_poll(request: HttpRequest, number: str, area: Area) -> HttpResponse:
 def chat_earlier(request: HttpRequest, number: str, area: Area) -> HttpResponse:
     """GET …/messages/?before=<id>: the earlier messages, put before the first one shown."""
     user: Any = request.user
-    ticket = access_ticket(user, number)
+    ticket = _ticket(user, number)
     before = _int(request.GET.get("before")) or None
     shown, more = selectors.ticket_messages_latest(user, ticket, before=before)
     read = selectors.conversation_state(ticket.number).read_by_other_side(user)

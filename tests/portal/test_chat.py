@@ -353,3 +353,31 @@ def test_another_companys_ticket_is_a_404_everywhere(
     assert response.status_code == missing.status_code == 404
     assert Message.objects.count() == 1
     assert not Participant.objects.filter(user=world.users["cust_b"]).exists()
+
+
+def test_a_poll_with_news_runs_the_same_queries_for_1_and_10_messages(
+    world: World, client: Client, ticket: Ticket
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    customer, engineer = world.users["cust_a"], world.users["engineer"]
+    login(client, customer)
+
+    def count(news: int) -> int:
+        client.get(url("ticket_detail", ticket))
+        after = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        for n in range(news):
+            message_post(
+                by=engineer,
+                ticket=ticket,
+                body=f"News {n}",
+                files=[SimpleUploadedFile("a.png", PNG)],
+            )
+        with CaptureQueriesContext(connection) as captured:
+            response = poll(client, ticket, after, 0)
+        assert response.content.decode().count('data-testid="message"') == news
+        return len(captured)
+
+    one, ten = count(1), count(10)
+    assert one == ten <= 12
