@@ -304,6 +304,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--search", default="насос")
+    parser.add_argument(
+        "--only", default="", help="run only the endpoints whose name contains this text"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: bin/debian-deps deps/debian-bench.txt")
@@ -319,6 +322,7 @@ def main() -> int:
 
     django.setup()
     from servicedesk.accounts.models import User
+    from servicedesk.conversations.models import Message
     from servicedesk.tickets.management.commands.bench_data import DETAIL_SUBJECT
     from servicedesk.tickets.models import Ticket
 
@@ -332,6 +336,13 @@ def main() -> int:
     if sample is None:
         raise SystemExit("No tickets: run manage.py bench_data first.")
     total = Ticket.objects.count()
+    last_id = (
+        Message.objects.filter(ticket=sample, is_internal=False)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+        or 0
+    )
     company_total = Ticket.objects.filter(company_id=company_id).count()
 
     port = free_port()
@@ -362,15 +373,30 @@ def main() -> int:
                 staff,
             ),
             ("staff: ticket page", f"/backoffice/tickets/{sample.number}/", staff),
+            # Issue 6: the inbox over 5,000 conversations (bench_data's INBOX_CONVERSATIONS),
+            # the staff account's over every ticket with messages, and what an idle open page
+            # asks for: the pulse (badge + bell, every PULSE_SECONDS) and the chat poll with
+            # nothing new (every POLL_SECONDS; 204 from the cache).
+            ("customer: Messages inbox", "/portal/messages/", customer),
+            ("customer: Messages inbox, unread", "/portal/messages/?filter=unread", customer),
+            ("staff: Messages inbox", "/backoffice/messages/", staff),
+            ("customer: pulse (badge + bell), idle", "/portal/pulse/?bell=1", customer),
+            (
+                "customer: chat poll, nothing new (204)",
+                f"/portal/tickets/{sample.number}/messages/poll/?after={last_id}&read={last_id}",
+                customer,
+            ),
         ]
         for name, path, client in gets:
+            if args.only not in name and "floor" not in name:
+                continue
             status, _page = client.request(path)
-            if status != 200:
+            if status not in (200, 204):
                 results.append(Result(name, note=f"skipped: HTTP {status}"))
                 continue
             results.append(run_wrk(name, base + path, client.cookie_header(), args))
 
-        # POSTs: the floor's one-row form, then the real creation form.
+        # POSTs: the floor's one-row form, then the real creation form (not with --only).
         status, page = customer.request("/bench/floor/")
         token = customer.cookie("csrftoken")
         if not token:
@@ -380,7 +406,9 @@ def main() -> int:
         before = db_counts()
         floor_body = {"csrfmiddlewaretoken": token}
         status, _page = customer.request("/bench/floor/", floor_body)
-        if status == 200:
+        if args.only:
+            pass
+        elif status == 200:
             script = post_script(tmp, "floor", floor_body, base, "/bench/floor/")
             url = base + "/bench/floor/"
             r = run_wrk(
@@ -394,7 +422,9 @@ def main() -> int:
             results.append(Result("floor: bare form POST", note=f"skipped: HTTP {status}"))
 
         status, page = customer.request("/portal/tickets/new/")
-        if status != 200:
+        if args.only:
+            pass
+        elif status != 200:
             results.append(
                 Result("customer: create ticket (form POST)", note=f"skipped: HTTP {status}")
             )
@@ -458,6 +488,23 @@ def main() -> int:
         )
     for note in notes:
         print(f"\n{note}")
+    idle = {r.name: r for r in results if r.rps}
+    pulse = next((r for name, r in idle.items() if name.startswith("customer: pulse")), None)
+    poll = next((r for name, r in idle.items() if name.startswith("customer: chat poll")), None)
+    if pulse and poll:
+        from servicedesk.conversations.chat import POLL_SECONDS, PULSE_SECONDS
+
+        per_minute = 60 / POLL_SECONDS + 60 / PULSE_SECONDS
+        # Server time a minute of one idle user costs, at the measured throughput (the
+        # machine's capacity divided among the requests): 1 / req/s each.
+        cost_ms = (60 / POLL_SECONDS) * 1000 / poll.rps + (60 / PULSE_SECONDS) * 1000 / pulse.rps
+        print(
+            f"\nIdle user with a ticket open: {per_minute:.0f} requests a minute "
+            f"({60 / POLL_SECONDS:.0f} chat polls, {60 / PULSE_SECONDS:.0f} pulses), "
+            f"{cost_ms:.0f} ms of this machine's capacity a minute; "
+            f"{60_000 / cost_ms:.0f} such users per machine at full load. "
+            f"Another page open: {60 / PULSE_SECONDS:.0f} pulses a minute."
+        )
     return 0
 
 

@@ -227,8 +227,9 @@ class Command(BaseCommand):
         insert("t.contact_id", True, "", [])
         insert(str(staff), False, "AND t.contact_id <> %s", [staff])
         newest = list(
-            Ticket.objects.filter(company=big)
+            Ticket.objects.filter(company=big, messages__is_internal=False)
             .exclude(contact_id=reader)
+            .distinct()
             .order_by("-created_at", "-id")
             .values_list("pk", flat=True)[:INBOX_CONVERSATIONS]
         )
