@@ -304,7 +304,7 @@ def test_averages_per_criterion_over_the_last_30_days(
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="SQLite runs one writer at a time anyway"
 )
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_ratings_at_once_keep_one() -> None:
     world = build_world("-race")
     quality, speed = criteria()
