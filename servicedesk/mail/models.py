@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OutboundMessage(models.Model):
@@ -18,7 +19,7 @@ class OutboundMessage(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    to = models.CharField(_("to"), max_length=254)
+    to = models.CharField(pgettext_lazy("email", "to"), max_length=254)
     subject = models.CharField(_("subject"), max_length=1000)
     message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
     kind = models.CharField(_("kind"), max_length=40, blank=True)

@@ -87,7 +87,7 @@ def test_a_new_ticket_tells_the_contact_and_the_dispatchers(cast, smtp_email, co
     assert f"/backoffice/tickets/{ticket.number}/" in text_part(english)
     assert "/portal/" not in text_part(english)
     russian = received["dora@provider.test"][0]
-    assert russian["Subject"].startswith(f"[#{ticket.number}] ")
+    assert russian["Subject"].strip() == f"[#{ticket.number}] Новая заявка: Printer jams"
     assert "Здравствуйте, Дора Диспетчер!" in text_part(russian)
     assert '<html lang="ru">' in html_part(russian)
     for message in smtp_email.messages:
@@ -238,7 +238,7 @@ def test_accepting_closes_and_others_get_the_survey(cast, smtp_email, commit):
     # The contact accepted (their own action); the colleague and the engineer are told.
     assert sorted(received) == ["eric@provider.test", "ruslan@gamma.test"]
     closed = received["ruslan@gamma.test"][0]
-    assert closed["Subject"].startswith("[#00001234] ")
+    assert closed["Subject"].strip() == "[#00001234] Заявка закрыта: Boiler is cold"
     assert "http://127.0.0.1:8000/survey/" in text_part(closed)
     staff = received["eric@provider.test"][0]
     assert staff["Subject"] == "[#00001234] Closed: Boiler is cold"
