@@ -1,0 +1,43 @@
+"""The bell's pages, the same in both areas (`area` is the URL namespace, "portal" or
+"backoffice", whose views call these after their own access decorator): a person's
+notifications, newest first; opening one marks it read and leads to the ticket; someone else's
+notification is a 404."""
+
+from typing import Literal, cast
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from servicedesk.accounts.models import User
+from servicedesk.notifications.selectors import notification_get, notification_page
+from servicedesk.notifications.services import notifications_read
+
+Area = Literal["portal", "backoffice"]
+
+
+def notification_list(request: HttpRequest, area: Area) -> HttpResponse:
+    page, rows = notification_page(request.user, request.GET.get("page"))
+    return render(
+        request,
+        f"{area}/notifications/list.html",
+        {"section": "notifications", "page": page, "rows": rows},
+    )
+
+
+def notification_open(request: HttpRequest, area: Area, pk: int) -> HttpResponse:
+    user = cast(User, request.user)
+    notification = notification_get(user, pk)
+    if notification is None:
+        raise Http404
+    notifications_read(user=user, ids=[notification.pk])
+    if notification.ticket is None:
+        return redirect(f"{area}:notifications")
+    response = redirect(f"{area}:ticket_detail", number=notification.ticket.number)
+    if notification.message_id is not None:
+        response["Location"] += "#messages"
+    return response
+
+
+def notifications_read_all(request: HttpRequest, area: Area) -> HttpResponse:
+    notifications_read(user=request.user)
+    return redirect(f"{area}:notifications")
