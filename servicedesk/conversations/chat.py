@@ -18,9 +18,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from servicedesk.conversations import live, selectors
+from servicedesk.conversations.message_html import message_rows
 from servicedesk.conversations.models import Message
 from servicedesk.conversations.services import (
     conversation_read,
@@ -96,6 +98,11 @@ class Chat:
     staff: bool
     composer: Composer = field(default_factory=Composer)
     poll_seconds: int = field(default_factory=lambda: POLL_SECONDS)
+
+    @property
+    def messages_html(self) -> SafeString:
+        """The messages' <article>s (built in Python: see message_html)."""
+        return message_rows(self.messages, self.area.attachment, self.ticket.number)
 
 
 def _mark(messages: list[Message], user: Any, read: int) -> list[Message]:

@@ -1,0 +1,124 @@
+"""The chat's messages as HTML, built here rather than in the template: a ticket page shows up to
+50 of them, and the Django template (a `{% partialdef %}` per message, URLs, dates and
+translations resolved each time) spent ~0.25 ms a message; this ~0.03 ms. Every value goes
+through `escape` (the standard library's html.escape, quotes included, as Django's own
+escaping does); the body is markdown's sanitised output. tests/conversations/
+test_message_html.py holds it to what the template made."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+from typing import Any
+
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import get_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from servicedesk.conversations.models import Message
+from servicedesk.core.markdown import render_markdown
+from servicedesk.portal.tickets.list import date_formatter
+
+MESSAGE_HTML = (
+    '<article class="chat-message{mine_class}{internal_class}" id="message-{pk}" '
+    'data-message-id="{pk}" data-testid="{testid}">\n'
+    '<div class="chat-bubble">\n'
+    '<div class="chat-meta small">\n'
+    '<span class="fw-semibold chat-author" data-testid="message-author">{author}</span>\n'
+    "{role}\n"
+    "{internal_badge}\n"
+    '<time class="text-body-secondary text-nowrap" datetime="{iso}">{when}</time>\n'
+    "</div>\n"
+    "{body}\n"
+    "{files}\n"
+    "{ticks}\n"
+    "</div>\n"
+    "</article>\n"
+)
+STAFF_ROLE_HTML = (
+    '<span class="badge rounded-pill text-bg-primary bg-opacity-75" '
+    'data-testid="message-role">{}</span>'
+)
+CUSTOMER_ROLE_HTML = (
+    '<span class="badge rounded-pill text-bg-secondary bg-opacity-75" '
+    'data-testid="message-role">{}</span>'
+)
+INTERNAL_HTML = (
+    '<span class="badge rounded-pill text-bg-warning">'
+    '<i class="bi bi-lock-fill me-1" aria-hidden="true"></i>{}</span>'
+)
+BODY_HTML = '<div class="chat-text text-break" data-testid="message-body">{}</div>'
+FILES_HTML = '<ul class="chat-files list-unstyled mb-0" data-testid="message-files">\n{}</ul>'
+FILE_HTML = (
+    '<li class="d-flex align-items-center gap-2" data-testid="message-file">\n'
+    "{thumb}\n"
+    '<a class="text-break" href="{url}">{name}</a>\n'
+    '<span class="small text-body-secondary text-nowrap">{size}</span>\n'
+    "</li>\n"
+)
+THUMB_HTML = (
+    '<a href="{url}?inline=1" target="_blank" rel="noopener">'
+    '<img class="chat-thumb rounded border" src="{url}?inline=1" alt="{name}" loading="lazy"></a>'
+)
+ICON_HTML = '<i class="bi bi-file-earmark text-body-secondary" aria-hidden="true"></i>'
+TICKS_HTML = (
+    '<span class="chat-ticks{read_class}" data-testid="ticks">'
+    '<span class="tick-sent"><i class="bi bi-check2" aria-hidden="true"></i> {sent}</span>'
+    '<span class="tick-read"><i class="bi bi-check2-all" aria-hidden="true"></i> {read}</span>'
+    "</span>"
+)
+
+
+def message_rows(messages: Iterable[Message], attachment_url: str, number: str) -> SafeString:
+    """The messages (marked `mine` and `seen` by chat._mark, authors and files loaded) as the
+    chat's <article>s; `attachment_url`: the area's URL name of a ticket's file."""
+    file_url = reverse(attachment_url, args=[number, 0])[: -len("0/")]
+    short_datetime = date_formatter(get_format("SHORT_DATETIME_FORMAT"))
+    staff_role = STAFF_ROLE_HTML.format(escape(_("service team")))
+    customer_role = CUSTOMER_ROLE_HTML.format(escape(_("customer")))
+    internal_badge = INTERNAL_HTML.format(escape(_("internal note")))
+    sent, read = escape(_("sent")), escape(_("read"))
+    ticks_sent = TICKS_HTML.format(read_class="", sent=sent, read=read)
+    ticks_read = TICKS_HTML.format(read_class=" is-read", sent=sent, read=read)
+    rows = []
+    for message in messages:
+        author: Any = message.author
+        mine = bool(getattr(message, "mine", False))
+        internal = message.is_internal
+        created = timezone.localtime(message.created_at)
+        files = []
+        for file in message.attachments.all():
+            url = escape(f"{file_url}{file.pk}/")
+            name = escape(file.name)
+            files.append(
+                FILE_HTML.format(
+                    thumb=THUMB_HTML.format(url=url, name=name) if file.is_image else ICON_HTML,
+                    url=url,
+                    name=name,
+                    size=escape(str(filesizeformat(file.size))),
+                )
+            )
+        rows.append(
+            MESSAGE_HTML.format(
+                mine_class=" chat-mine" if mine else "",
+                internal_class=" chat-internal" if internal else "",
+                pk=message.pk,
+                testid="internal-note" if internal else "message",
+                author=escape(author.full_name or author.email or ""),
+                role=staff_role if author.is_provider_staff else customer_role,
+                internal_badge=internal_badge if internal else "",
+                iso=escape(created.isoformat()),
+                when=escape(short_datetime(created)),
+                body=BODY_HTML.format(render_markdown(message.body)) if message.body else "",
+                files=FILES_HTML.format("".join(files)) if files else "",
+                ticks=(
+                    (ticks_read if getattr(message, "seen", False) else ticks_sent)
+                    if mine and not internal
+                    else ""
+                ),
+            )
+        )
+    return mark_safe("".join(rows))  # noqa: S308 (every value escaped above)

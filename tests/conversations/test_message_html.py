@@ -1,0 +1,98 @@
+"""The chat's hand-built messages (conversations/message_html.py) must say what the template's
+`{% partialdef message %}` said: the same elements, attributes, text and escaping, for any
+author, text, file and state (whitespace between tags aside)."""
+
+import datetime as dt
+import re
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from django.template import engines
+from django.utils import timezone, translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from servicedesk.accounts.models import Role, User
+from servicedesk.conversations.message_html import message_rows
+from servicedesk.conversations.models import Message
+from servicedesk.tickets.models import TicketAttachment
+
+# The template the Python code replaced (the loop of _chat.html before it).
+TEMPLATE = "{% load formatting %}" + (Path(__file__).parent / "message_template.html").read_text()
+
+AREAS = [
+    SimpleNamespace(attachment="portal:ticket_attachment"),
+    SimpleNamespace(attachment="backoffice:ticket_attachment"),
+]
+TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("<>&\"'*`_\n#"),
+    max_size=40,
+)
+
+
+def _normal(html: str) -> str:
+    return re.sub(r"\s+", " ", html).strip()
+
+
+def _message(pk: int, data: dict[str, Any]) -> Message:
+    author = User(
+        pk=pk + 1000,
+        full_name=data["full_name"],
+        email=data["email"],
+        role=data["role"],
+    )
+    message = Message(
+        pk=pk,
+        ticket_id=1,
+        author=author,
+        body=data["body"],
+        is_internal=data["internal"],
+        created_at=data["created_at"],
+    )
+    files = [
+        TicketAttachment(pk=pk * 10 + i, name=name, size=size, is_image=image)
+        for i, (name, size, image) in enumerate(data["files"])
+    ]
+    message._prefetched_objects_cache = {"attachments": files}  # type: ignore[attr-defined]
+    message.mine = data["mine"]  # type: ignore[attr-defined]
+    message.seen = data["seen"]  # type: ignore[attr-defined]
+    return message
+
+
+MESSAGE = st.fixed_dictionaries(
+    {
+        "full_name": TEXT,
+        "email": st.sampled_from(["", "a@example.test", "o'neil&co@example.test"]),
+        "role": st.sampled_from([r.value for r in Role]),
+        "body": TEXT,
+        "internal": st.booleans(),
+        "mine": st.booleans(),
+        "seen": st.booleans(),
+        "created_at": st.datetimes(
+            min_value=dt.datetime(2000, 1, 1),  # noqa: DTZ001 (naive bounds: hypothesis wants them)
+            max_value=dt.datetime(2100, 1, 1),  # noqa: DTZ001
+            timezones=st.just(dt.UTC),
+        ),
+        "files": st.lists(st.tuples(TEXT, st.integers(0, 10**10), st.booleans()), max_size=3),
+    }
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.lists(MESSAGE, max_size=3),
+    area=st.sampled_from(AREAS),
+    number=st.sampled_from(["00000042", "A-1"]),
+    language=st.sampled_from(["ru", "en"]),
+    zone=st.sampled_from(["Europe/Moscow", "America/New_York", "UTC"]),
+)
+def test_message_rows_match_the_template(
+    data: list[dict[str, Any]], area: Any, number: str, language: str, zone: str
+) -> None:
+    messages = [_message(i + 1, item) for i, item in enumerate(data)]
+    chat = SimpleNamespace(area=area, ticket=SimpleNamespace(number=number), messages=messages)
+    with translation.override(language), timezone.override(zone):
+        expected = engines["django"].from_string(TEMPLATE).render({"chat": chat})
+        built = message_rows(messages, area.attachment, number)
+    assert _normal(built) == _normal(expected)
