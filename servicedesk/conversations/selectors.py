@@ -34,6 +34,8 @@ EXCERPT_SECONDS = 24 * 3600
 INBOX_ALL = "all"
 INBOX_UNREAD = "unread"
 INBOX_FILTERS = (INBOX_ALL, INBOX_UNREAD)
+MESSAGE_FIELDS = ("ticket_id", "author_id", "body", "is_internal", "created_at")
+FILE_FIELDS = ("ticket_id", "message_id", "name", "size", "is_image", "created_at")
 
 
 def _is_staff(user: Any) -> bool:
@@ -43,8 +45,14 @@ def _is_staff(user: Any) -> bool:
 def ticket_messages(user: Any, ticket: Ticket) -> QuerySet[Message]:
     """The messages of a ticket the user may see (the ticket itself must have been reached
     through `access_ticket`), oldest first, with their authors and files."""
-    messages = Message.objects.filter(ticket=ticket).select_related("author")
-    files = TicketAttachment.objects.order_by("created_at", "id")
+    # Only what the chat shows of the authors (not every column of accounts_user, password
+    # included) and of the files.
+    messages = (
+        Message.objects.filter(ticket=ticket)
+        .select_related("author")
+        .only(*MESSAGE_FIELDS, "author__full_name", "author__email", "author__role")
+    )
+    files = TicketAttachment.objects.only(*FILE_FIELDS).order_by("created_at", "id")
     if not _is_staff(user):
         messages = messages.filter(is_internal=False)
         files = files.filter(message__is_internal=False)
