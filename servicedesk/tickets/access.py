@@ -10,6 +10,13 @@ from servicedesk.customers.models import Criticality, TicketType, WorkType
 from servicedesk.customers.reference import attach_reference_rows
 from servicedesk.tickets.models import Ticket, TicketAttachment
 
+PLACE_LOOKUPS = (
+    ("site", "site_id"),
+    ("equipment__site", "equipment_id"),
+    ("contract", "contract_id"),
+    ("product", "product_id"),
+)
+
 
 def access_ticket(user: Any, number: str) -> Ticket:
     """The ticket with everything its page shows. PostgreSQL takes longer to plan a join of
@@ -30,7 +37,10 @@ def access_ticket(user: Any, number: str) -> Ticket:
     if not found:
         raise Http404
     ticket = found[0]
-    prefetch_related_objects([ticket], "site", "equipment__site", "contract", "product")
+    # Only the ones set: a lookup of an empty key costs as much Python as a query (≈ 0.15 ms).
+    lookups = [lookup for lookup, key in PLACE_LOOKUPS if getattr(ticket, key) is not None]
+    if lookups:
+        prefetch_related_objects([ticket], *lookups)
     attach_reference_rows(
         [ticket], ticket_type=TicketType, criticality=Criticality, work_type=WorkType
     )
