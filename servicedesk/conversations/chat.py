@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from servicedesk.conversations import live, selectors
-from servicedesk.conversations.message_html import message_rows
+from servicedesk.conversations.message_html import inbox_rows, message_rows
 from servicedesk.conversations.models import Message
 from servicedesk.conversations.services import (
     conversation_read,
@@ -316,6 +316,7 @@ def inbox_response(request: HttpRequest, area: Area, template: str) -> HttpRespo
             "area": area,
             "view": view,
             "page": page,
+            "rows_html": inbox_rows(page.rows, area.ticket),
             "unread_total": selectors.unread_total(user),
         },
     )

@@ -1,26 +1,33 @@
-"""The chat's messages as HTML, built here rather than in the template: a ticket page shows up to
-50 of them, and the Django template (a `{% partialdef %}` per message, URLs, dates and
-translations resolved each time) spent ~0.25 ms a message; this ~0.03 ms. Every value goes
+"""The chat's messages and the inbox's rows as HTML, built here rather than in the template: a
+ticket page shows up to 50 messages, an inbox page 25 rows, and the Django template (a
+`{% partialdef %}` per message, URLs, dates and translations resolved each time) spent
+~0.13 ms a message and ~0.1 ms a row; this a tenth of it. Every value goes
 through `escape` (the standard library's html.escape, quotes included, as Django's own
-escaping does); the body is markdown's sanitised output. tests/conversations/
-test_message_html.py holds it to what the template made."""
+escaping does); a message's body is markdown's sanitised output. tests/conversations/
+test_message_html.py holds both to what the templates made."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import get_format
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from servicedesk.conversations.models import Message
+from servicedesk.conversations.selectors import InboxRow
 from servicedesk.core.markdown import render_markdown
 from servicedesk.portal.tickets.list import date_formatter
+
+# What Django's reverse() leaves unquoted in a path.
+URL_SAFE = RFC3986_SUBDELIMS + "/~:@"
 
 MESSAGE_HTML = (
     '<article class="chat-message{mine_class}{internal_class}" id="message-{pk}" '
@@ -122,3 +129,66 @@ def message_rows(messages: Iterable[Message], attachment_url: str, number: str) 
             )
         )
     return mark_safe("".join(rows))  # noqa: S308 (every value escaped above)
+
+
+INBOX_ROW_HTML = (
+    '<a class="list-group-item list-group-item-action inbox-row{unread_class}" '
+    'href="{url}#messages" data-testid="inbox-row">\n'
+    '<div class="d-flex justify-content-between align-items-baseline gap-2">\n'
+    '<span class="inbox-subject text-truncate">'
+    '<span class="text-body-secondary me-1">{number}</span>{subject}</span>\n'
+    '<span class="small text-body-secondary text-nowrap">{when}</span>\n'
+    "</div>\n"
+    '<div class="d-flex justify-content-between align-items-center gap-2 small mt-1">\n'
+    '<span class="inbox-excerpt text-body-secondary" data-testid="inbox-excerpt">'
+    "{who}{excerpt}</span>\n"
+    '<span class="d-flex align-items-center gap-2 flex-shrink-0">\n'
+    '<span class="badge text-bg-{color}{border}">{status}</span>\n'
+    "{unread}\n"
+    "</span>\n"
+    "</div>\n"
+    "</a>\n"
+)
+FILES_EXCERPT_HTML = '<i class="bi bi-paperclip" aria-hidden="true"></i> {}'
+UNREAD_HTML = (
+    '<span class="badge rounded-pill text-bg-primary" data-testid="inbox-unread" '
+    'title="{title}">{count}</span>'
+)
+
+
+def inbox_rows(rows: Iterable[InboxRow], ticket_url: str) -> SafeString:
+    """The inbox's rows (`ticket_url`: the area's URL name of a ticket's page) as links to the
+    tickets' conversations."""
+    detail = reverse(ticket_url, args=["0"])[: -len("0/")]
+    short_datetime = date_formatter(get_format("SHORT_DATETIME_FORMAT"))
+    you = escape(_("You")) + ": "
+    files = FILES_EXCERPT_HTML.format(escape(_("files")))
+    unread_title = escape(_("Unread"))
+    html = []
+    for row in rows:
+        ticket = row.ticket
+        unread = row.unread
+        when = row.participant.last_message_at
+        if row.mine:
+            who = you
+        elif row.author_name:
+            who = escape(row.author_name) + ": "
+        else:
+            who = ""
+        color = ticket.status_color
+        html.append(
+            INBOX_ROW_HTML.format(
+                unread_class=" is-unread" if unread else "",
+                url=escape(detail + quote(ticket.number, safe=URL_SAFE) + "/"),
+                number=escape(ticket.number),
+                subject=escape(ticket.subject),
+                when=escape(short_datetime(timezone.localtime(when))) if when else "",
+                who=who,
+                excerpt=escape(row.excerpt) if row.excerpt else files,
+                color=escape(color),
+                border=" border" if color == "light" else "",
+                status=escape(str(row.status)),
+                unread=UNREAD_HTML.format(title=unread_title, count=unread) if unread else "",
+            )
+        )
+    return mark_safe("".join(html))  # noqa: S308 (every value escaped above)

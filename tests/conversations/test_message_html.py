@@ -1,6 +1,7 @@
-"""The chat's hand-built messages (conversations/message_html.py) must say what the template's
-`{% partialdef message %}` said: the same elements, attributes, text and escaping, for any
-author, text, file and state (whitespace between tags aside)."""
+"""The chat's hand-built messages and the inbox's rows (conversations/message_html.py) must say
+what the templates said (`{% partialdef message %}` in _chat.html, the loop of _inbox.html): the
+same elements, attributes, text and escaping, for any author, text, file and state (whitespace
+between tags aside)."""
 
 import datetime as dt
 import re
@@ -14,9 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from servicedesk.accounts.models import Role, User
-from servicedesk.conversations.message_html import message_rows
-from servicedesk.conversations.models import Message
-from servicedesk.tickets.models import TicketAttachment
+from servicedesk.conversations.message_html import inbox_rows, message_rows
+from servicedesk.conversations.models import Message, Participant
+from servicedesk.conversations.selectors import InboxRow
+from servicedesk.tickets.models import Status, Ticket, TicketAttachment
 
 # The template the Python code replaced (the loop of _chat.html before it).
 TEMPLATE = "{% load formatting %}" + (Path(__file__).parent / "message_template.html").read_text()
@@ -95,4 +97,64 @@ def test_message_rows_match_the_template(
     with translation.override(language), timezone.override(zone):
         expected = engines["django"].from_string(TEMPLATE).render({"chat": chat})
         built = message_rows(messages, area.attachment, number)
+    assert _normal(built) == _normal(expected)
+
+
+INBOX_TEMPLATE = (
+    "{% for row in page.rows %}"
+    + (Path(__file__).parent / "inbox_row_template.html").read_text()
+    + "{% endfor %}"
+)
+NUMBER = st.from_regex(r"\A[0-9A-Za-zА-я._~!$&'()*+,;=:@ -]{1,12}\Z")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.lists(
+        st.fixed_dictionaries(
+            {
+                "number": NUMBER,
+                "subject": TEXT,
+                "status": st.sampled_from([s.value for s in Status]),
+                "status_label": TEXT,
+                "unread": st.integers(0, 10**6),
+                "when": st.none()
+                | st.datetimes(
+                    min_value=dt.datetime(2000, 1, 1),  # noqa: DTZ001 (naive bounds)
+                    max_value=dt.datetime(2100, 1, 1),  # noqa: DTZ001
+                    timezones=st.just(dt.UTC),
+                ),
+                "excerpt": TEXT,
+                "author_name": TEXT,
+                "mine": st.booleans(),
+            }
+        ),
+        max_size=3,
+    ),
+    area=st.sampled_from(["portal", "backoffice"]),
+    language=st.sampled_from(["ru", "en"]),
+    zone=st.sampled_from(["Europe/Moscow", "America/New_York", "UTC"]),
+)
+def test_inbox_rows_match_the_template(
+    data: list[dict[str, Any]], area: str, language: str, zone: str
+) -> None:
+    rows = [
+        InboxRow(
+            participant=Participant(unread=item["unread"], last_message_at=item["when"]),
+            ticket=Ticket(number=item["number"], subject=item["subject"], status=item["status"]),
+            excerpt=item["excerpt"],
+            author_name=item["author_name"],
+            mine=item["mine"],
+            status=item["status_label"],
+        )
+        for item in data
+    ]
+    urls = SimpleNamespace(ticket=f"{area}:ticket_detail")
+    with translation.override(language), timezone.override(zone):
+        expected = (
+            engines["django"]
+            .from_string(INBOX_TEMPLATE)
+            .render({"page": SimpleNamespace(rows=rows), "area": urls})
+        )
+        built = inbox_rows(rows, urls.ticket)
     assert _normal(built) == _normal(expected)
