@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from servicedesk.core.models import TimeStampedModel
 from servicedesk.sla.calendar import MIDNIGHT, CalendarSpec, Interval
@@ -71,8 +72,8 @@ class WorkingHours(models.Model):
         related_name="working_hours",
     )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
-    start = models.TimeField(_("from"))
-    end = models.TimeField(_("to"))
+    start = models.TimeField(pgettext_lazy("time range", "from"))
+    end = models.TimeField(pgettext_lazy("time range", "to"))
 
     class Meta:
         verbose_name = _("working hours")
