@@ -1,13 +1,18 @@
 """The staff ticket page: assignment with workloads, only the allowed transitions as buttons,
 resolution, messages and internal notes, editing with conflict detection, the full timeline."""
 
+import re
 from typing import Any
 
 import pytest
+from django import forms
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
+from servicedesk.backoffice.tickets.detail import _edit_form
 from servicedesk.conversations.models import Message
+from servicedesk.core.forms import QuickSelect
 from servicedesk.tickets.models import Status, Ticket, TicketEvent
 from tests.conftest import World, login
 from tests.factories import TicketFactory
@@ -208,3 +213,27 @@ def test_staff_move_a_ticket_to_equipment_and_a_contract(world: World, client: C
     assert response.status_code == 400
     ticket.refresh_from_db()
     assert ticket.equipment == shop_till
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_the_edit_forms_selects_say_what_djangos_select_says(world: World, language: str) -> None:
+    """The edit form's selects are QuickSelects (no template per option): the same options,
+    attributes and choice as Django's Select would render (whitespace between tags aside)."""
+    ticket = TicketFactory(
+        company=world.companies["A"],
+        contact=world.users["cust_a"],
+        equipment=world.equipment["eq_a_shop"],
+        site=world.equipment["eq_a_shop"].site,
+        contract=world.contracts["c_a_shop"],
+    )
+    with translation.override(language):
+        form = _edit_form(ticket, world.users["dispatcher"])
+        names = ["ticket_type", "criticality", "work_type", "place", "contract"]
+        for name in names:
+            bound = form[name]
+            assert isinstance(bound.field.widget, QuickSelect)
+            django_select = forms.Select(attrs=bound.field.widget.attrs)
+            django_select.choices = bound.field.widget.choices
+            expected = bound.as_widget(widget=django_select)
+            assert re.sub(r">\s+<", "><", str(bound)) == re.sub(r">\s+<", "><", expected)
+        assert "selected>" in str(form["place"]) and "selected>" in str(form["contract"])

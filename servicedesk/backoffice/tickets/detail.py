@@ -22,7 +22,7 @@ from servicedesk.backoffice.tickets.queue import open_ticket_counts, staff_choic
 from servicedesk.conversations import chat
 from servicedesk.conversations.survey_forms import survey_staff_panel
 from servicedesk.core.errors import ApplicationError
-from servicedesk.core.forms import pk_or_none
+from servicedesk.core.forms import QuickSelect, pk_or_none
 from servicedesk.customers.models import (
     Contract,
     Criticality,
@@ -51,19 +51,30 @@ class TicketEditForm(forms.Form):
         max_length=services.DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    # Offered and checked from the cached reference lists (no query per list).
-    ticket_type = ReferenceChoiceField(TicketType, label=gettext_lazy("Type"))
-    criticality = ReferenceChoiceField(Criticality, label=gettext_lazy("Criticality"))
-    work_type = ReferenceChoiceField(WorkType, label=gettext_lazy("Work type"), required=False)
+    # Offered and checked from the cached reference lists (no query per list); the selects
+    # rendered in Python (QuickSelect: Django's Select's HTML without a template per option).
+    ticket_type = ReferenceChoiceField(TicketType, label=gettext_lazy("Type"), widget=QuickSelect)
+    criticality = ReferenceChoiceField(
+        Criticality, label=gettext_lazy("Criticality"), widget=QuickSelect
+    )
+    work_type = ReferenceChoiceField(
+        WorkType, label=gettext_lazy("Work type"), required=False, widget=QuickSelect
+    )
     due_at = forms.DateTimeField(
         label=gettext_lazy("Deadline (set by hand)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=gettext_lazy("Leave empty to let the SLA rules set it."),
     )
-    place = forms.ChoiceField(label=gettext_lazy("Site or equipment"), required=False)
+    place = forms.ChoiceField(
+        label=gettext_lazy("Site or equipment"), required=False, widget=QuickSelect
+    )
     contract = forms.TypedChoiceField(
-        label=gettext_lazy("Contract"), coerce=int, empty_value=None, required=False
+        label=gettext_lazy("Contract"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=QuickSelect,
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
