@@ -9,6 +9,7 @@ test_message_html.py holds both to what the templates made."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -26,6 +27,9 @@ from servicedesk.conversations.selectors import InboxRow
 from servicedesk.core.markdown import render_markdown
 from servicedesk.portal.tickets.list import date_formatter
 
+# Messages' HTML kept per process (at most ~1,000 × 2,000 characters of text and its HTML).
+BODY_CACHE_SIZE = 1024
+BODY_CACHE_LENGTH = 2000
 # What Django's reverse() leaves unquoted in a path.
 URL_SAFE = RFC3986_SUBDELIMS + "/~:@"
 
@@ -79,6 +83,20 @@ TICKS_HTML = (
 )
 
 
+@lru_cache(maxsize=BODY_CACHE_SIZE)
+def _body_cached(body: str) -> str:
+    return BODY_HTML.format(render_markdown(body))
+
+
+def _body_html(body: str) -> str:
+    """A message's text as HTML: markdown is a pure function of the text (~0.06 ms a message),
+    so the last few hundred short ones a process showed are kept (a page shown again, a poll
+    bringing what another person's page showed); a long one is rendered each time."""
+    if len(body) > BODY_CACHE_LENGTH:
+        return BODY_HTML.format(render_markdown(body))
+    return _body_cached(body)
+
+
 def message_rows(messages: Iterable[Message], attachment_url: str, number: str) -> SafeString:
     """The messages (marked `mine` and `seen` by chat._mark, authors and files loaded) as the
     chat's <article>s; `attachment_url`: the area's URL name of a ticket's file."""
@@ -119,7 +137,7 @@ def message_rows(messages: Iterable[Message], attachment_url: str, number: str) 
                 internal_badge=internal_badge if internal else "",
                 iso=escape(created.isoformat()),
                 when=escape(short_datetime(created)),
-                body=BODY_HTML.format(render_markdown(message.body)) if message.body else "",
+                body=_body_html(message.body) if message.body else "",
                 files=FILES_HTML.format("".join(files)) if files else "",
                 ticks=(
                     (ticks_read if getattr(message, "seen", False) else ticks_sent)
