@@ -8,7 +8,7 @@ newer than the last message it shows (`after`) and whether the other side has re
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +32,7 @@ from servicedesk.conversations.services import (
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.forms import pk_or_none
 from servicedesk.tickets.access import access_ticket
-from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.models import Ticket, TicketAttachment
 
 CHAT_TEMPLATE = "conversations/_chat.html"
 POLL_SECONDS = 3
@@ -114,12 +114,17 @@ def _mark(messages: list[Message], user: Any, read: int) -> list[Message]:
 
 
 def chat_context(
-    request: HttpRequest, ticket: Ticket, area: Area, composer: Composer | None = None
+    request: HttpRequest,
+    ticket: Ticket,
+    area: Area,
+    composer: Composer | None = None,
+    files: Iterable[TicketAttachment] | None = None,
 ) -> Chat:
     """The chat for the ticket's page (the ticket reached through `access_ticket`). Opening
-    the page reads the conversation, for this user only."""
+    the page reads the conversation, for this user only. `files`: the page's list of the
+    ticket's files this user may see (the messages take theirs from it)."""
     user: Any = request.user
-    shown, more = selectors.ticket_messages_latest(user, ticket)
+    shown, more = selectors.ticket_messages_latest(user, ticket, files=files)
     conversation_read(user=user, ticket=ticket, newest_id=shown[-1].pk if shown else 0)
     live.access_remember(user.pk, ticket.number)
     read = selectors.conversation_state(ticket.number).read_by_other_side(user)

@@ -42,9 +42,10 @@ def _is_staff(user: Any) -> bool:
     return bool(getattr(user, "is_provider_staff", False))
 
 
-def ticket_messages(user: Any, ticket: Ticket) -> QuerySet[Message]:
+def ticket_messages(user: Any, ticket: Ticket, *, with_files: bool = True) -> QuerySet[Message]:
     """The messages of a ticket the user may see (the ticket itself must have been reached
-    through `access_ticket`), oldest first, with their authors and files."""
+    through `access_ticket`), oldest first, with their authors and files (unless the caller
+    gives them their files itself: `attach_files`)."""
     # Only what the chat shows of the authors (not every column of accounts_user, password
     # included) and of the files.
     messages = (
@@ -56,21 +57,45 @@ def ticket_messages(user: Any, ticket: Ticket) -> QuerySet[Message]:
     if not _is_staff(user):
         messages = messages.filter(is_internal=False)
         files = files.filter(message__is_internal=False)
-    return messages.prefetch_related(Prefetch("attachments", queryset=files)).order_by(
-        "created_at", "id"
-    )
+    if with_files:
+        messages = messages.prefetch_related(Prefetch("attachments", queryset=files))
+    return messages.order_by("created_at", "id")
+
+
+def attach_files(messages: list[Message], files: Iterable[TicketAttachment]) -> None:
+    """Give each message its files from the ticket's files the reader may see (the page's
+    list, `tickets.selectors.ticket_attachment_list`, oldest first), as the prefetch would:
+    the ticket page reads the files once."""
+    by_message: dict[int, list[TicketAttachment]] = {message.pk: [] for message in messages}
+    for file in files:
+        if file.message_id in by_message:
+            by_message[file.message_id].append(file)
+    for message in messages:
+        queryset = message.attachments.all()
+        queryset._result_cache = by_message[message.pk]
+        queryset._prefetch_done = True  # type: ignore[attr-defined]
+        message._prefetched_objects_cache = {"attachments": queryset}  # type: ignore[attr-defined]
 
 
 def ticket_messages_latest(
-    user: Any, ticket: Ticket, *, before: int | None = None, limit: int = MESSAGES_PER_PAGE
+    user: Any,
+    ticket: Ticket,
+    *,
+    before: int | None = None,
+    limit: int = MESSAGES_PER_PAGE,
+    files: Iterable[TicketAttachment] | None = None,
 ) -> tuple[list[Message], bool]:
     """The newest `limit` messages (older than the message `before`, when given), oldest
-    first, and whether there are earlier ones."""
-    messages = ticket_messages(user, ticket)
+    first, and whether there are earlier ones. `files`: the ticket's files the user may see,
+    when the caller has read them already (no query of their own for the messages' files)."""
+    messages = ticket_messages(user, ticket, with_files=files is None)
     if before is not None:
         messages = messages.filter(pk__lt=before)
     rows = list(messages.order_by("-created_at", "-id")[: limit + 1])
-    return rows[:limit][::-1], len(rows) > limit
+    shown = rows[:limit][::-1]
+    if files is not None:
+        attach_files(shown, files)
+    return shown, len(rows) > limit
 
 
 def ticket_messages_after(user: Any, ticket: Ticket, after: int) -> list[Message]:

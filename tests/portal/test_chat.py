@@ -381,3 +381,37 @@ def test_a_poll_with_news_runs_the_same_queries_for_1_and_10_messages(
 
     one, ten = count(1), count(10)
     assert one == ten <= 12
+
+
+def test_each_message_shows_its_own_files_on_both_pages(
+    world: World, client: Client, ticket: Ticket
+) -> None:
+    """The chat takes the messages' files from the page's list of the ticket's files (one
+    query): each message its own, an internal note's for staff only."""
+    engineer = world.users["engineer"]
+    photo = message_post(
+        by=engineer, ticket=ticket, body="Photo", files=[SimpleUploadedFile("seal.png", PNG)]
+    )
+    note = message_post(
+        by=engineer,
+        ticket=ticket,
+        body="Invoice",
+        internal=True,
+        files=[SimpleUploadedFile("invoice.png", PNG)],
+    )
+    plain = message_post(by=engineer, ticket=ticket, body="No files")
+
+    def article(html: str, message: Message) -> str:
+        start = html.index(f'id="message-{message.pk}"')
+        return html[start : html.index("</article>", start)]
+
+    login(client, world.users["cust_a"])
+    html = client.get(url("ticket_detail", ticket)).content.decode()
+    assert "seal.png" in article(html, photo)
+    assert "message-file" not in article(html, plain)
+    assert "invoice.png" not in html
+    login(client, world.users["dispatcher"])
+    html = client.get(reverse("backoffice:ticket_detail", args=[ticket.number])).content.decode()
+    assert "seal.png" in article(html, photo) and "invoice.png" not in article(html, photo)
+    assert "invoice.png" in article(html, note)
+    assert "message-file" not in article(html, plain)

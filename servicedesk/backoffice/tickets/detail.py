@@ -165,6 +165,7 @@ def page_context(
     now = timezone.now()
     workload = open_ticket_counts(user)
     staff = counts.cached(user, "queue-staff", staff_choices, counts.PLACES)
+    attachments = list(selectors.ticket_attachment_list(ticket, user))
     return {
         "section": "tickets",
         "ticket": ticket,
@@ -175,9 +176,9 @@ def page_context(
         "staff": [(pk, name, workload.get(pk, 0)) for pk, name in staff],
         "can_assign": user.has_perm(workflow.DISPATCH),
         "can_edit": user.has_perm(workflow.WORK_ON_TICKET, ticket),
-        "chat": chat.chat_context(request, ticket, chat.BACKOFFICE, composer),
+        "chat": chat.chat_context(request, ticket, chat.BACKOFFICE, composer, files=attachments),
         "timeline": _all_events(ticket),
-        "attachments": list(selectors.ticket_attachment_list(ticket, user)),
+        "attachments": attachments,
         "edit_form": edit_form or _edit_form(ticket, user),
         "rating": survey_staff_panel(ticket),
     }

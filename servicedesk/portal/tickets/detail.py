@@ -79,14 +79,15 @@ def timeline_rows(
 def detail_context(
     request: HttpRequest, ticket: Ticket, composer: chat.Composer | None = None
 ) -> dict[str, Any]:
+    attachments = list(selectors.ticket_attachment_list(ticket, request.user))
     return {
         "section": "tickets",
         "ticket": ticket,
         "overdue": ticket.is_overdue(timezone.now()),
-        "attachments": list(selectors.ticket_attachment_list(ticket, request.user)),
+        "attachments": attachments,
         "timeline": timeline_rows(ticket),
         "followed": selectors.ticket_is_followed(request.user, ticket),
-        "chat": chat.chat_context(request, ticket, chat.PORTAL, composer),
+        "chat": chat.chat_context(request, ticket, chat.PORTAL, composer, files=attachments),
         "customer_status": workflow.customer_status_label(ticket.status),
         "can_accept": ticket.status == Status.RESOLVED,
         "survey": survey_card(ticket),
