@@ -6,3 +6,8 @@ class ConversationsConfig(AppConfig):
     name = "servicedesk.conversations"
     label = "conversations"
     verbose_name = _("Conversations")
+
+    def ready(self) -> None:
+        from servicedesk.conversations import survey_selectors
+
+        survey_selectors.connect_signals()

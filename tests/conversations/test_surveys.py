@@ -10,7 +10,11 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from servicedesk.conversations.models import SurveyCriterion, SurveyRating, SurveyResponse
-from servicedesk.conversations.survey_selectors import survey_averages, ticket_survey
+from servicedesk.conversations.survey_selectors import (
+    survey_averages,
+    survey_criteria,
+    ticket_survey,
+)
 from servicedesk.conversations.survey_services import (
     COMMENT_MAX_LENGTH,
     SurveyAnswersError,
@@ -353,3 +357,21 @@ def test_migrations_give_the_default_criterion() -> None:
         "Quality of work",
         True,
     )
+
+
+def test_the_criteria_come_from_the_cache_and_follow_every_change(
+    django_assert_num_queries: Any,
+) -> None:
+    shown = survey_criteria()
+    with django_assert_num_queries(0):  # a resolved ticket's page asks on every visit
+        assert survey_criteria() == shown
+    added = SurveyCriterion.objects.create(code="cache-speed", name_ru="Скорость", sort_order=1)
+    assert survey_criteria() == [added, *shown]
+    added.name_ru = "Быстрота"
+    added.save()
+    assert survey_criteria()[0].name_ru == "Быстрота"
+    added.is_active = False
+    added.save()
+    assert survey_criteria() == shown
+    added.delete()
+    assert survey_criteria() == shown
