@@ -202,3 +202,25 @@ def test_postgresql_tests_the_stored_document_not_the_expression(world: World) -
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "search_document" in plan
     assert "to_tsvector" not in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+@pytest.mark.parametrize("few", [0, 10_000])
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [("насосы", {"pump", "b_pump"}), ("котельная", {"boiler"}), ("jam", {"printer"})],
+)
+def test_a_few_tickets_are_searched_row_by_row_with_the_same_result(
+    monkeypatch: pytest.MonkeyPatch,
+    tickets: dict[str, Ticket],
+    few: int,
+    q: str,
+    expected: set[str],
+) -> None:
+    """Whether the tickets left by the other filters are read one by one (at most FEW_TICKETS
+    of them) or through the GIN index, a search finds the same tickets; only the SQL differs."""
+    monkeypatch.setattr("servicedesk.tickets.search.FEW_TICKETS", few)
+    assert found(q) == names(tickets, *expected)
+    sql = str(ticket_search(Ticket.objects.all(), q).query)
+    row_by_row = "|| ''::tsvector" in sql
+    assert row_by_row == (few > 0)  # the fixture's handful of tickets is "few" unless 0
