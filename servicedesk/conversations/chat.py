@@ -280,10 +280,13 @@ def chat_post(request: HttpRequest, number: str, area: Area, page: Page) -> Http
     if not htmx:
         flash.success(request, _("Internal note added.") if internal else _("Message sent."))
         return redirect(reverse(area.ticket, args=[ticket.number]) + "#messages")
-    status = Ticket.objects.filter(pk=ticket.pk).values_list("status", flat=True).first()
-    if status != ticket.status:
-        # A customer's reply took the ticket back to work: the whole page tells it (the status,
-        # the history), the new message with it.
+    status, responded = (
+        Ticket.objects.filter(pk=ticket.pk).values_list("status", "first_responded_at").get()
+    )
+    if status != ticket.status or (responded is None) != (ticket.first_responded_at is None):
+        # A customer's reply took the ticket back to work, or staff's first public reply
+        # stopped the first-response clock: the whole page tells it (the status, the history,
+        # the SLA panel), the new message with it.
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response

@@ -415,3 +415,21 @@ def test_each_message_shows_its_own_files_on_both_pages(
     assert "seal.png" in article(html, photo) and "invoice.png" not in article(html, photo)
     assert "invoice.png" in article(html, note)
     assert "message-file" not in article(html, plain)
+
+
+def test_staffs_first_public_reply_reloads_the_page_for_the_sla_panel(
+    world: World, client: Client, ticket: Ticket
+) -> None:
+    """The first public reply records the first response: the staff page reloads so that its
+    SLA panel shows it; later replies and internal notes only append."""
+    login(client, world.users["engineer"])
+    staff_url = reverse("backoffice:ticket_message", args=[ticket.number])
+    note = client.post(staff_url, {"body": "Checking", "internal": "1"}, headers=HTMX)
+    assert note.status_code == 200 and "HX-Refresh" not in note
+    first = client.post(staff_url, {"body": "On our way"}, headers=HTMX)
+    assert first["HX-Refresh"] == "true"
+    ticket.refresh_from_db()
+    assert ticket.first_responded_at is not None
+    second = client.post(staff_url, {"body": "Arrived"}, headers=HTMX)
+    assert second.status_code == 200 and "HX-Refresh" not in second
+    assert Message.objects.filter(ticket=ticket).count() == 3
