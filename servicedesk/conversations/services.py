@@ -142,6 +142,31 @@ def _newest(user: User, ticket: Ticket) -> tuple[int, datetime] | None:
     )
 
 
+def _participant_insert(
+    ticket: Ticket,
+    user: User,
+    newest: tuple[int, datetime] | None,
+    *,
+    unread: int = 0,
+    last_read_id: int = 0,
+) -> None:
+    """A row for the person, with `newest` (id, time) as their latest message, unless one
+    exists already (then nothing changes: a row made meanwhile by another request wins)."""
+    Participant.objects.bulk_create(
+        [
+            Participant(
+                ticket=ticket,
+                user=user,
+                last_message_id=newest[0] if newest else None,
+                last_message_at=newest[1] if newest else None,
+                unread=unread,
+                last_read_id=last_read_id,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
 def participant_join(
     *, ticket: Ticket, user: User, read: bool = False, count_unread: bool = False
 ) -> None:
@@ -157,19 +182,8 @@ def participant_join(
     unread = 0
     if count_unread and newest is not None:
         unread = Message.objects.filter(_visible(user, ticket)).exclude(author=user).count()
-    created = Participant.objects.bulk_create(
-        [
-            Participant(
-                ticket=ticket,
-                user=user,
-                last_message_id=newest[0] if newest else None,
-                last_message_at=newest[1] if newest else None,
-                unread=unread,
-            )
-        ],
-        ignore_conflicts=True,
-    )
-    if created and unread:
+    _participant_insert(ticket, user, newest, unread=unread)
+    if unread:
         live.unread_changed([user.pk])
 
 
@@ -188,21 +202,10 @@ def conversation_read(*, user: User, ticket: Ticket, newest_id: int | None = Non
     )
     if row is None:
         newest = _newest(user, ticket) if newest_id else None
-        created = Participant.objects.bulk_create(
-            [
-                Participant(
-                    ticket=ticket,
-                    user=user,
-                    last_message_id=newest[0] if newest else None,
-                    last_message_at=newest[1] if newest else None,
-                    last_read_id=newest_id,
-                )
-            ],
-            ignore_conflicts=True,
-        )
-        if created and newest_id:
+        _participant_insert(ticket, user, newest, last_read_id=newest_id)
+        if newest_id:
             live.ticket_changed(ticket.number)
-        return bool(created)
+        return True
     pk, unread, last_read_id = row
     if not unread and last_read_id >= newest_id:
         return False
