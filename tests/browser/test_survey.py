@@ -79,6 +79,8 @@ def test_a_customer_rates_a_resolved_ticket_on_its_page(live_server, page_for):
     expect(card.get_by_test_id("survey-score")).to_have_count(2)
     expect(card).to_contain_text("Quick and tidy, thank you.")
     expect(page.get_by_test_id("survey-form")).to_have_count(0)
+    # The history tells it without a reload (an out-of-band swap).
+    expect(page.get_by_test_id("timeline")).to_contain_text("Rated by the customer")
     _shot(page, "survey-portal-thanks.png")
 
     response = SurveyResponse.objects.get(ticket=ticket)

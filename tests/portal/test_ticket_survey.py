@@ -93,6 +93,10 @@ def test_rating_with_htmx_answers_with_the_card(
     assert html.count('data-testid="survey-score"') == 2
     assert 'aria-label="4 of 5 stars"' in html and 'aria-label="5 of 5 stars"' in html
     assert "Nice work" in html
+    # The history gets its entry out of band, without a reload.
+    timeline = html[html.index('id="timeline"') :]
+    assert 'hx-swap-oob="true"' in timeline
+    assert "Rated by the customer" in timeline and "Quality of work: 4/5" in timeline
     rating = SurveyResponse.objects.get(ticket=ticket)
     assert rating.respondent == world.users["cust_a"]
     assert sorted(rating.ratings.values_list("score", flat=True)) == [4, 5]
@@ -128,6 +132,7 @@ def test_htmx_errors_keep_what_was_chosen(world: World, client: Client, ticket: 
     assert html.count(" checked") == 1
     assert ">Almost &lt;b&gt;there&lt;/b&gt;</textarea>" in html
     assert nothing_stored(ticket)
+    assert 'id="timeline"' not in html  # nothing new to tell the history
 
 
 def test_plain_form_errors_show_the_whole_page_with_the_choices(

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,7 +16,7 @@ from servicedesk.accounts.decorators import portal_view
 from servicedesk.conversations.survey_forms import survey_answers, survey_card
 from servicedesk.conversations.survey_services import SurveyAnswersError, survey_submit
 from servicedesk.core.errors import ApplicationError
-from servicedesk.portal.tickets.detail import detail_context
+from servicedesk.portal.tickets.detail import detail_context, timeline_rows
 from servicedesk.tickets.access import access_ticket
 
 
@@ -46,9 +47,16 @@ def ticket_survey(request: HttpRequest, number: str) -> HttpResponse:
         always=True,
     )
     if getattr(request, "htmx", False):
-        return render(
+        response = render(
             request, "conversations/_survey_card.html", {"ticket": ticket, "survey": card}
         )
+        if rated:  # the history gets its "rated" entry too (out of band)
+            response.content += render_to_string(
+                "portal/tickets/detail.html#timeline",
+                {"timeline": timeline_rows(ticket), "timeline_oob": True},
+                request,
+            ).encode()
+        return response
     if not rated:
         context = detail_context(request, ticket)
         context["survey"] = card
