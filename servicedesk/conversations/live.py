@@ -23,12 +23,12 @@ server runs one process; several need Redis, as the counts do).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.db import transaction
+
+from servicedesk.core import stamps
 
 T = TypeVar("T")
 
@@ -57,20 +57,13 @@ def unread_value_key(user_id: int) -> str:
     return f"{PREFIX}:unread:{user_id}"
 
 
-def _bump(keys: list[str]) -> None:
-    if not keys:
-        return
-    cache.set_many(dict.fromkeys(keys, time.time_ns()), None)
-    transaction.on_commit(lambda: cache.set_many(dict.fromkeys(keys, time.time_ns()), None))
-
-
 def ticket_changed(number: str) -> None:
     """A message on the ticket, or someone read further."""
-    _bump([ticket_version_key(number)])
+    stamps.bump([ticket_version_key(number)])
 
 
 def unread_changed(user_ids: Iterable[int]) -> None:
-    _bump([unread_version_key(pk) for pk in set(user_ids)])
+    stamps.bump(unread_version_key(pk) for pk in user_ids)
 
 
 def access_remember(user_id: int, number: str) -> None:
@@ -80,19 +73,6 @@ def access_remember(user_id: int, number: str) -> None:
 def stamped(
     key: str, version_key: str, compute: Callable[[], T], found: dict[str, Any] | None = None
 ) -> T:
-    """compute(), from the cache while the version it was made under holds. `found`: the
-    result of a `cache.get_many` that already asked for both keys (one round trip)."""
-    if found is None:
-        found = cache.get_many([key, version_key])
-    version = found.get(version_key)
-    entry = found.get(key)
-    if entry is not None and entry[0] == version and version is not None:
-        return entry[1]  # type: ignore[no-any-return]
-    if version is None:
-        # No version yet (or evicted): make one, so that the value has something to hold to.
-        version = time.time_ns()
-        if not cache.add(version_key, version, None):
-            version = cache.get(version_key)
-    value = compute()
-    cache.set(key, (version, value), VALUE_SECONDS)
-    return value
+    """compute(), from the cache while the version it was made under holds (core/stamps.py),
+    for at most VALUE_SECONDS."""
+    return stamps.stamped(key, version_key, compute, VALUE_SECONDS, found)

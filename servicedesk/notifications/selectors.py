@@ -6,17 +6,15 @@ The bell is on every page and refreshed by the pulse: its count comes from the c
 stamp (as the unread badge does, conversations/live.py), moved by `bell_changed()` whenever
 notifications are written or read, and kept at most live.VALUE_SECONDS."""
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from servicedesk.conversations.live import stamped
+from servicedesk.conversations.live import VALUE_SECONDS
+from servicedesk.core import stamps
 from servicedesk.notifications.models import Notification
 from servicedesk.notifications.texts import Text, describe
 from servicedesk.tickets.models import Ticket
@@ -36,12 +34,7 @@ def _value_key(user_id: int) -> str:
 def bell_changed(user_ids: Iterable[int]) -> None:
     """The people's notifications were written or read: their bells count again (at once, and
     after the commit, so a count made meanwhile from the old rows is not kept)."""
-    keys = [_version_key(pk) for pk in set(user_ids)]
-    if not keys:
-        return
-    # A fresh random version each time (the clock may stand still, in tests or not).
-    cache.set_many(dict.fromkeys(keys, uuid.uuid4().hex), None)
-    transaction.on_commit(lambda: cache.set_many(dict.fromkeys(keys, uuid.uuid4().hex), None))
+    stamps.bump(_version_key(pk) for pk in user_ids)
 
 
 def notifications_of(user: Any) -> QuerySet[Notification]:
@@ -58,10 +51,11 @@ def unread_count(user: Any) -> int:
     while nothing changed."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return stamped(
+    return stamps.stamped(
         _value_key(user.pk),
         _version_key(user.pk),
         lambda: notifications_of(user).filter(read_at__isnull=True).count(),
+        VALUE_SECONDS,
     )
 
 

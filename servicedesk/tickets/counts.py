@@ -18,14 +18,13 @@ by another process (the worker) reaches it only when COUNTS_SECONDS have passed.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.db import transaction
 
 from servicedesk.accounts.scopes import membership_scopes
+from servicedesk.core import stamps
 
 T = TypeVar("T")
 COUNTS_SECONDS = 600
@@ -50,10 +49,7 @@ def _user_key(user_id: int) -> str:
 
 
 def _bump(*keys: str) -> None:
-    # Now, so this transaction's own next read does not see an old count, and again after the
-    # commit, so that a count another request made from the old rows meanwhile is not kept.
-    cache.set_many(dict.fromkeys(keys, time.time_ns()), None)
-    transaction.on_commit(lambda: cache.set_many(dict.fromkeys(keys, time.time_ns()), None))
+    stamps.bump(keys)
 
 
 def company_changed(company_id: int | None, kind: str = TICKETS) -> None:

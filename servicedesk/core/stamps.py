@@ -1,0 +1,54 @@
+"""Values kept in the cache under a *stamp*: a version key that whatever the value depends on
+moves when it changes (docs/decisions/0006). A value remembers the version it was made under;
+once the version has moved, the value is made again.
+
+Versions move at once, so the changing transaction's own next read does not see an old value,
+and again after the commit, so that a value another request made from the old rows meanwhile is
+not kept. A version is a random token, not the clock: two moves must differ even when the clock
+stands still (frozen time in tests, a coarse clock)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+
+T = TypeVar("T")
+
+
+def bump(keys: Iterable[str]) -> None:
+    """Move the versions under `keys` (now, and again after the commit)."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return
+    cache.set_many(dict.fromkeys(keys, uuid.uuid4().hex), None)
+    transaction.on_commit(lambda: cache.set_many(dict.fromkeys(keys, uuid.uuid4().hex), None))
+
+
+def stamped(
+    key: str,
+    version_key: str,
+    compute: Callable[[], T],
+    seconds: int,
+    found: dict[str, Any] | None = None,
+) -> T:
+    """compute(), from the cache under `key` (for at most `seconds`) while the version under
+    `version_key` holds. `found`: the result of a `cache.get_many` that already asked for both
+    keys (one round trip)."""
+    if found is None:
+        found = cache.get_many([key, version_key])
+    version = found.get(version_key)
+    entry = found.get(key)
+    if entry is not None and entry[0] == version and version is not None:
+        return entry[1]  # type: ignore[no-any-return]
+    if version is None:
+        # No version yet (or evicted): make one, so that the value has something to hold to.
+        version = uuid.uuid4().hex
+        if not cache.add(version_key, version, None):
+            version = cache.get(version_key)
+    value = compute()
+    cache.set(key, (version, value), seconds)
+    return value
