@@ -8,6 +8,7 @@ class ConversationsConfig(AppConfig):
     verbose_name = _("Conversations")
 
     def ready(self) -> None:
-        from servicedesk.conversations import survey_selectors
+        from servicedesk.conversations.models import SurveyCriterion
+        from servicedesk.customers import reference
 
-        survey_selectors.connect_signals()
+        reference.connect_signals((SurveyCriterion,))

@@ -4,44 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Avg, Count, Prefetch
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from servicedesk.conversations.models import SurveyCriterion, SurveyRating, SurveyResponse
+from servicedesk.customers.reference import reference_rows
 from servicedesk.tickets.models import Ticket
 
 AVERAGES_CACHE_SECONDS = 300
-CRITERIA_KEY = "survey-criteria:v1"
-CRITERIA_SECONDS = 300
 
 
 def survey_criteria() -> list[SurveyCriterion]:
-    """The criteria a customer is asked to rate, in the list's order: kept in the cache, as the
-    reference lists are (customers/reference.py), and dropped whenever one is saved or deleted
-    (a resolved ticket's page shows the form on every visit; the list changes rarely). A
-    rating is checked against the database (survey_services), never against this."""
-    rows: list[SurveyCriterion] | None = cache.get(CRITERIA_KEY)
-    if rows is None:
-        rows = list(SurveyCriterion.objects.filter(is_active=True))
-        cache.set(CRITERIA_KEY, rows, CRITERIA_SECONDS)
-    return rows
-
-
-def _criteria_forget(**kwargs: Any) -> None:
-    cache.delete(CRITERIA_KEY)
-    # A transaction still open may yet read the old rows into the cache: forget again after it.
-    transaction.on_commit(lambda: cache.delete(CRITERIA_KEY))
-
-
-def connect_signals() -> None:
-    post_save.connect(_criteria_forget, sender=SurveyCriterion, dispatch_uid="criteria-save")
-    post_delete.connect(_criteria_forget, sender=SurveyCriterion, dispatch_uid="criteria-del")
+    """The criteria a customer is asked to rate, in the list's order: kept in the cache as the
+    other reference lists are (customers/reference.py: dropped whenever one is saved or
+    deleted; a resolved ticket's page shows the form on every visit). A rating is checked
+    against the database (survey_services), never against this."""
+    rows = reference_rows(SurveyCriterion)[SurveyCriterion]
+    return [row for row in rows.values() if row.is_active]
 
 
 def ticket_survey(ticket: Ticket) -> SurveyResponse | None:

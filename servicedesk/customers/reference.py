@@ -68,7 +68,9 @@ def _forget(sender: type[Model], **kwargs: Any) -> None:
     transaction.on_commit(lambda: cache.delete(key))
 
 
-def connect_signals() -> None:
-    for model in CACHED_MODELS:
+def connect_signals(models: tuple[type[Model], ...] = CACHED_MODELS) -> None:
+    """Drop a list from the cache whenever one of its rows is saved or deleted. Other apps'
+    reference lists (e.g. the survey's criteria) join by calling this with their models."""
+    for model in models:
         post_save.connect(_forget, sender=model, dispatch_uid=f"reference-forget-save-{model}")
         post_delete.connect(_forget, sender=model, dispatch_uid=f"reference-forget-del-{model}")
