@@ -47,6 +47,20 @@ def access_ticket(user: Any, number: str) -> Ticket:
     return ticket
 
 
+def access_ticket_light(user: Any, number: str) -> Ticket:
+    """The ticket with its id, number, status and company only (the chat's poll and earlier
+    messages, asked every few seconds): the same scoping and the same 404 as `access_ticket`."""
+    found = list(
+        Ticket.objects.visible_to(user)
+        .filter(number=number)
+        .only("pk", "number", "status", "company_id")
+        .order_by()[:1]
+    )
+    if not found:
+        raise Http404
+    return found[0]
+
+
 def access_attachment(user: Any, number: str, attachment_id: int) -> TicketAttachment:
     """A file of a ticket the user may see; an internal note's files are for staff only."""
     attachments = TicketAttachment.objects.filter(
