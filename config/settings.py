@@ -145,6 +145,13 @@ else:
 HUEY["immediate"] = env.bool("HUEY_IMMEDIATE", default=False)
 HUEY["consumer"] = {"workers": env.int("HUEY_WORKERS", default=2), "worker_type": "thread"}
 
+# Whole pages kept in the cache while nothing on them changed (servicedesk/core/pagecache.py,
+# docs/decisions/0009). Needs a cache every process shares: on by default with Redis only.
+PAGE_CACHE = env.bool("PAGE_CACHE", default=bool(REDIS_URL))
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
+# Set to the release (e.g. the commit) so that pages made by the previous code are not served.
+PAGE_CACHE_RELEASE = env.str("PAGE_CACHE_RELEASE", default="")
+
 # --- Accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -296,6 +296,16 @@ def chat_post(request: HttpRequest, number: str, area: Area, page: Page) -> Http
 # --- The inbox and the pulse ----------------------------------------------------------------
 
 
+def inbox_depends(request: HttpRequest) -> list[str]:
+    """The inbox (core/pagecache.py): the person's conversations, and the tickets' subjects and
+    stages its rows show (their companies' tickets; every ticket for staff)."""
+    from servicedesk.core import pagecache
+    from servicedesk.tickets import counts
+
+    user: Any = request.user
+    return [pagecache.inbox_key(user.pk), *counts.version_keys(user)]
+
+
 def inbox_response(request: HttpRequest, area: Area, template: str) -> HttpResponse:
     user: Any = request.user
     view = request.GET.get("filter", selectors.INBOX_ALL)

@@ -23,7 +23,7 @@ PAGE_SIZE = 50
 _PREFIX = "notifications:v1"
 
 
-def _version_key(user_id: int) -> str:
+def bell_version_key(user_id: int) -> str:
     return f"{_PREFIX}:bell-version:{user_id}"
 
 
@@ -34,7 +34,7 @@ def _value_key(user_id: int) -> str:
 def bell_changed(user_ids: Iterable[int]) -> None:
     """The people's notifications were written or read: their bells count again (at once, and
     after the commit, so a count made meanwhile from the old rows is not kept)."""
-    stamps.bump(_version_key(pk) for pk in user_ids)
+    stamps.bump(bell_version_key(pk) for pk in user_ids)
 
 
 def notifications_of(user: Any) -> QuerySet[Notification]:
@@ -53,7 +53,7 @@ def unread_count(user: Any) -> int:
         return 0
     return stamps.stamped(
         _value_key(user.pk),
-        _version_key(user.pk),
+        bell_version_key(user.pk),
         lambda: notifications_of(user).filter(read_at__isnull=True).count(),
         VALUE_SECONDS,
     )

@@ -13,31 +13,32 @@ def _search_tables_ensure(using: str = "default", **kwargs: Any) -> None:
     sqlite_fts_ensure(using)
 
 
-def _ticket_changed(instance: Any, **kwargs: Any) -> None:
-    from servicedesk.tickets import counts
-
-    counts.company_changed(instance.company_id)
-
-
-def _company_changed(instance: Any, **kwargs: Any) -> None:
-    # A company, or a site or piece of equipment of one: the lists' filter choices change.
-    from servicedesk.tickets import counts
-
-    counts.company_changed(getattr(instance, "company_id", instance.pk), counts.PLACES)
-
-
 class TicketsConfig(AppConfig):
     name = "servicedesk.tickets"
     label = "tickets"
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
+        from servicedesk.core import pagecache
         from servicedesk.customers.models import Company, Equipment, Site
-        from servicedesk.tickets.models import Ticket
+        from servicedesk.tickets import counts, receivers
+        from servicedesk.tickets.models import Ticket, TicketAttachment, TicketEvent, TicketFollower
 
         post_migrate.connect(_search_tables_ensure, sender=self)
-        post_save.connect(_ticket_changed, sender=Ticket, dispatch_uid="ticket-counts-save")
-        post_delete.connect(_ticket_changed, sender=Ticket, dispatch_uid="ticket-counts-delete")
-        for model in (Company, Site, Equipment):
-            post_save.connect(_company_changed, sender=model, dispatch_uid=f"counts-save-{model}")
-            post_delete.connect(_company_changed, sender=model, dispatch_uid=f"counts-del-{model}")
+        for signal in (post_save, post_delete):
+            saved = signal is post_save
+            signal.connect(receivers.ticket_changed, sender=Ticket, dispatch_uid=f"ticket-{saved}")
+            for place in (Company, Site, Equipment):
+                signal.connect(
+                    receivers.company_changed, sender=place, dispatch_uid=f"counts-{saved}-{place}"
+                )
+            for model in (TicketEvent, TicketAttachment, TicketFollower):
+                signal.connect(
+                    receivers.ticket_part_changed,
+                    sender=model,
+                    dispatch_uid=f"page-ticket-{saved}-{model}",
+                )
+        # Every page of a person shows what they follow and their views' counts; the lists'
+        # filter choices name companies, sites and equipment (core/pagecache.py).
+        pagecache.person_keys.append(counts.user_key)
+        pagecache.global_keys.append(counts.all_key(counts.PLACES))

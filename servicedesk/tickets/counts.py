@@ -36,15 +36,15 @@ TICKETS = "tickets"
 PLACES = "places"
 
 
-def _all_key(kind: str) -> str:
+def all_key(kind: str) -> str:
     return f"tickets:v1:{kind}:all"
 
 
-def _company_key(company_id: int, kind: str) -> str:
+def company_key(company_id: int, kind: str) -> str:
     return f"tickets:v1:{kind}:company:{company_id}"
 
 
-def _user_key(user_id: int) -> str:
+def user_key(user_id: int) -> str:
     return f"tickets:v1:user:{user_id}"
 
 
@@ -55,13 +55,13 @@ def _bump(*keys: str) -> None:
 def company_changed(company_id: int | None, kind: str = TICKETS) -> None:
     """A ticket of the company (TICKETS), or the company, a site or equipment (PLACES)."""
     if company_id is None:
-        _bump(_all_key(kind))
+        _bump(all_key(kind))
     else:
-        _bump(_all_key(kind), _company_key(company_id, kind))
+        _bump(all_key(kind), company_key(company_id, kind))
 
 
 def user_changed(user_id: int) -> None:
-    _bump(_user_key(user_id))
+    _bump(user_key(user_id))
 
 
 def cached(user: Any, name: str, compute: Callable[[], T], depends: str = TICKETS) -> T:
@@ -69,9 +69,9 @@ def cached(user: Any, name: str, compute: Callable[[], T], depends: str = TICKET
     `name` tells apart the values of one user (a view's counts, a filtered list's total);
     `depends` says whether tickets (TICKETS) or places (PLACES) make it change."""
     scopes = membership_scopes(user)
-    version_keys = [_company_key(s.company_id, depends) for s in scopes] + [_user_key(user.pk)]
+    version_keys = [company_key(s.company_id, depends) for s in scopes] + [user_key(user.pk)]
     if user.is_provider_staff:
-        version_keys.append(_all_key(depends))
+        version_keys.append(all_key(depends))
     key = f"tickets:v1:cached:{user.pk}:{name}"
     found = cache.get_many([key, *version_keys])
     stamp = (tuple(scopes), tuple(found.get(k) for k in version_keys))
@@ -81,3 +81,29 @@ def cached(user: Any, name: str, compute: Callable[[], T], depends: str = TICKET
     value = compute()
     cache.set(key, (stamp, value), COUNTS_SECONDS)
     return value
+
+
+def _company_ids(user: Any) -> list[int]:
+    """The companies of the person's memberships, from the cache while neither the person
+    (memberships) nor the companies (one deactivated) changed."""
+    from servicedesk.core import pagecache
+
+    version_keys = [pagecache.user_key(user.pk), pagecache.REFERENCE]
+    key = f"tickets:v1:company-ids:{user.pk}"
+    found = cache.get_many([key, *version_keys])
+    stamp = tuple(found.get(k) for k in version_keys)
+    entry = found.get(key)
+    if entry is not None and entry[0] == stamp and None not in stamp:
+        return entry[1]  # type: ignore[no-any-return]
+    ids = sorted({scope.company_id for scope in membership_scopes(user)})
+    if None not in stamp:
+        cache.set(key, (stamp, ids), COUNTS_SECONDS)
+    return ids
+
+
+def version_keys(user: Any, kind: str = TICKETS) -> list[str]:
+    """The versions a page of the person's tickets (or places) depends on: every ticket for
+    staff, their companies' for a customer (core/pagecache.py)."""
+    if user.is_provider_staff:
+        return [all_key(kind)]
+    return [company_key(pk, kind) for pk in _company_ids(user)]

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 import rules
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Model
@@ -20,6 +21,7 @@ from django_countries import countries
 from django_countries.fields import Country
 
 from servicedesk.accounts.models import User
+from servicedesk.core import pagecache
 from servicedesk.core.errors import ApplicationError
 from servicedesk.customers.models import (
     Company,
@@ -328,14 +330,25 @@ def ticket_unfollow(*, by: User, ticket: Ticket) -> None:
         )
 
 
-def ticket_viewed(*, by: User, ticket: Ticket) -> None:
+VIEW_AGAIN_SECONDS = 60
+
+
+def ticket_viewed(*, by: User, ticket: Ticket | int) -> None:
     """Remember the visit for "recently viewed" (one row per person and ticket): one UPDATE
-    for a ticket seen before, an insert (that tolerates a parallel one) the first time."""
+    for a ticket seen before, an insert (that tolerates a parallel one) the first time; nothing
+    when it is the ticket the person opened last, less than VIEW_AGAIN_SECONDS ago (a reload:
+    the order of the list stays as it is). `ticket`: the ticket or its id."""
+    ticket_id = ticket if isinstance(ticket, int) else ticket.pk
+    last = f"tickets:v1:last-viewed:{by.pk}"
+    if cache.get(last) == ticket_id:
+        return
     now = timezone.now()
-    if TicketView.objects.filter(user=by, ticket=ticket).update(viewed_at=now):
+    pagecache.recent_changed(by.pk)
+    cache.set(last, ticket_id, VIEW_AGAIN_SECONDS)
+    if TicketView.objects.filter(user=by, ticket_id=ticket_id).update(viewed_at=now):
         return
     TicketView.objects.bulk_create(
-        [TicketView(user=by, ticket=ticket, viewed_at=now)],
+        [TicketView(user=by, ticket_id=ticket_id, viewed_at=now)],
         update_conflicts=True,
         unique_fields=["user", "ticket"],
         update_fields=["viewed_at"],
@@ -866,11 +879,11 @@ def _close_resolved_chunk(ids: list[int], cutoff: datetime, now: datetime, days:
     rows = list(
         Ticket.objects.select_for_update()
         .filter(pk__in=ids, status=Status.RESOLVED, resolved_at__lt=cutoff)
-        .values_list("pk", "company_id")
+        .values_list("pk", "company_id", "number")
     )
     if not rows:
         return 0
-    pks = [pk for pk, _company in rows]
+    pks = [pk for pk, _company, _number in rows]
     Ticket.objects.filter(pk__in=pks).update(
         status=Status.CLOSED, closed_at=now, version=F("version") + 1, updated_at=now
     )
@@ -895,6 +908,8 @@ def _close_resolved_chunk(ids: list[int], cutoff: datetime, now: datetime, days:
     for event in events:
         if event.kind == TicketEvent.Kind.STATUS_CHANGED:
             _notify_status(event.ticket_id, None, Status.RESOLVED, Status.CLOSED, event.pk)
-    for company_id in {company for _pk, company in rows}:
-        counts.company_changed(company_id)  # update() sends no post_save
+    # update() and bulk_create() send no post_save: move the counts' and pages' versions here.
+    for company_id in {company for _pk, company, _number in rows}:
+        counts.company_changed(company_id)
+    pagecache.tickets_changed(number for _pk, _company, number in rows)
     return len(pks)

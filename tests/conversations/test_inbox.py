@@ -87,8 +87,9 @@ def test_excerpts_are_one_line_of_plain_text() -> None:
 
 @pytest.mark.parametrize("area", ["portal", "backoffice"])
 def test_the_inbox_runs_the_same_queries_for_1_and_30_conversations(
-    world: World, client: Client, area: str, django_assert_max_num_queries: Any
+    world: World, client: Client, area: str, django_assert_max_num_queries: Any, settings: Any
 ) -> None:
+    settings.PAGE_CACHE = False  # what making the page costs (tests/core/test_pagecache.py)
     user = world.users["cust_a"] if area == "portal" else world.users["engineer"]
     login(client, user)
 

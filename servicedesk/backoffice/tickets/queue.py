@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.accounts.decorators import backoffice_view
 from servicedesk.accounts.models import Role, User
+from servicedesk.core import pagecache
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.forms import QuickSelect, id_choice_field, page_size_field, pk_or_none
 from servicedesk.customers.models import Company, Criticality, TicketType
@@ -232,6 +233,7 @@ def _url(params: dict[str, str], **changes: Any) -> str:
 
 
 @backoffice_view
+@pagecache.page(lambda request: [counts.all_key(counts.TICKETS), counts.all_key(counts.PLACES)])
 def ticket_queue(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     now = timezone.now()

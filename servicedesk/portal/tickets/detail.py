@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.accounts.decorators import portal_view
-from servicedesk.conversations import chat
+from servicedesk.conversations import chat, live
 from servicedesk.conversations.survey_forms import survey_card
+from servicedesk.core import pagecache
 from servicedesk.core.errors import ApplicationError
 from servicedesk.tickets import selectors, services, workflow
 from servicedesk.tickets.access import access_attachment, access_ticket
@@ -108,11 +109,22 @@ def ticket_accept(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("portal:ticket_detail", number=ticket.number)
 
 
+def ticket_page_depends(request: HttpRequest, number: str) -> list[str]:
+    """A ticket's page: the ticket and everything on it, and how far each side has read."""
+    return [pagecache.ticket_key(number), live.ticket_version_key(number)]
+
+
+def _detail_seen(request: HttpRequest, ticket_id: int, number: str) -> None:
+    services.ticket_viewed(by=request.user, ticket=ticket_id)  # type: ignore[arg-type]
+
+
 @portal_view
 @require_GET
+@pagecache.page(ticket_page_depends, on_hit=_detail_seen)
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     ticket = access_ticket(request.user, number)
     services.ticket_viewed(by=request.user, ticket=ticket)  # type: ignore[arg-type]
+    request.page_meta = ticket.pk  # type: ignore[attr-defined]
     return render(request, "portal/tickets/detail.html", detail_context(request, ticket))
 
 

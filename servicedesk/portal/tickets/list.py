@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.decorators import portal_view
 from servicedesk.accounts.models import User
+from servicedesk.core import pagecache
 from servicedesk.core.forms import QuickDateInput, QuickSelect, id_choice_field, page_size_field
 from servicedesk.customers.models import (
     Company,
@@ -205,10 +206,9 @@ def _state(user: Any, form: TicketListForm, views: tuple[str, ...], page_raw: st
     return ListState(view, filters, sort, size, page, params)
 
 
-def _remember(user: Any, state: ListState) -> None:
+def _remember(user: Any, querystring: str) -> None:
     """One statement whether the row exists or not, and none while the list stays the same
     (the cache knows what was saved last)."""
-    querystring = urlencode(state.params)
     key = f"tickets:list-preference:{user.pk}"
     if cache.get(key) == querystring:
         return
@@ -356,7 +356,25 @@ SORT_COLUMNS = (
 )
 
 
+def _list_depends(request: HttpRequest) -> list[str]:
+    user = cast(User, request.user)
+    keys = counts.version_keys(user) + counts.version_keys(user, counts.PLACES)
+    if request.GET.get("view") == selectors.VIEW_RECENT:
+        keys.append(pagecache.recent_key(user.pk))
+    return keys
+
+
+def _list_seen(request: HttpRequest, querystring: str) -> None:
+    _remember(request.user, querystring)
+
+
 @portal_view
+@pagecache.page(
+    _list_depends,
+    on_hit=_list_seen,
+    # A bare address opens the list the person looked at last: that is not kept.
+    when=lambda request: bool(request.GET),
+)
 def ticket_list(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # portal_view lets only signed-in customers in
     if not request.GET:
@@ -380,7 +398,8 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     )
     page = _page(queryset, state, total)
     if request.GET:
-        _remember(user, state)
+        request.page_meta = urlencode(state.params)  # type: ignore[attr-defined]
+        _remember(user, request.page_meta)  # type: ignore[attr-defined]
     columns = []
     for key, label, css in SORT_COLUMNS:
         current = state.sort.lstrip("-") == key

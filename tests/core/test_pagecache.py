@@ -1,0 +1,337 @@
+"""Whole pages from the cache (core/pagecache.py): a page opened again comes back without a
+query while nothing on it changed, and every kind of change that shows on a page makes it
+again — for the person who changed it and for everyone else who sees it. Tenant isolation
+holds on cached pages: losing a company, or a ticket moving away, is a 404 at once."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from servicedesk.accounts.models import Membership
+from servicedesk.conversations.models import SurveyCriterion
+from servicedesk.conversations.services import conversation_read, message_post
+from servicedesk.conversations.survey_services import survey_submit
+from servicedesk.tickets import services
+from servicedesk.tickets.models import Ticket, TicketView
+from tests.conftest import World, login
+from tests.factories import MembershipFactory, TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/portal/?view=company"
+
+
+def page(client: Client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def warm(client: Client, url: str) -> str:
+    """Open the page until it comes from the cache (the first visit may read a conversation or
+    remember a visit, which moves a version the page holds to), then once more to check."""
+    for _ in range(3):
+        page(client, url)
+    with CaptureQueriesContext(connection) as queries:
+        html = page(client, url)
+    # The session and the user only: the page itself cost nothing.
+    assert len(queries) <= 2, [q["sql"] for q in queries]
+    return html
+
+
+@pytest.fixture
+def ticket(world: World) -> Ticket:
+    return TicketFactory(
+        number="00007001",
+        company=world.companies["A"],
+        contact=world.users["cust_a"],
+        subject="Компрессор шумит",
+    )
+
+
+@pytest.fixture
+def customer(world: World) -> Client:
+    return login(Client(headers={"accept-language": "en"}), world.users["cust_a"])
+
+
+@pytest.fixture
+def staff(world: World) -> Client:
+    return login(Client(headers={"accept-language": "en"}), world.users["dispatcher"])
+
+
+def detail(ticket: Ticket) -> str:
+    return reverse("portal:ticket_detail", args=[ticket.number])
+
+
+def staff_page(ticket: Ticket) -> str:
+    return reverse("backoffice:ticket_detail", args=[ticket.number])
+
+
+def test_a_page_opened_again_costs_no_query(customer: Client, ticket: Ticket) -> None:
+    html = warm(customer, LIST)
+    assert "Компрессор шумит" in html
+
+
+def test_off_without_a_shared_cache(settings: Any, customer: Client, ticket: Ticket) -> None:
+    settings.PAGE_CACHE = False
+    page(customer, LIST)
+    page(customer, LIST)
+    with CaptureQueriesContext(connection) as queries:
+        page(customer, LIST)
+    assert len(queries) > 2
+
+
+def _rename(world: World, ticket: Ticket) -> str:
+    services.ticket_update(
+        by=world.users["dispatcher"], ticket=ticket, changes={"subject": "Компрессор молчит"}
+    )
+    return "Компрессор молчит"
+
+
+def _new_ticket(world: World, ticket: Ticket) -> str:
+    TicketFactory(company=world.companies["A"], contact=world.users["cust_a"], subject="Новая")
+    return "Новая"
+
+
+def _assignee_renamed(world: World, ticket: Ticket) -> str:
+    services.ticket_assign(
+        by=world.users["dispatcher"], ticket=ticket, assignee=world.users["engineer"]
+    )
+    engineer = world.users["engineer"]
+    engineer.full_name = "Пётр Инженеров"
+    engineer.save()
+    return "Пётр Инженеров"
+
+
+def _company_renamed(world: World, ticket: Ticket) -> str:
+    company = world.companies["A"]
+    company.name = "Альфа Переименована"
+    company.save()
+    return "Альфа Переименована"
+
+
+def _staff_message(world: World, ticket: Ticket) -> str:
+    message_post(by=world.users["dispatcher"], ticket=ticket, body="Выезжаем завтра")
+    return "Выезжаем завтра"
+
+
+def _customer_message(world: World, ticket: Ticket) -> str:
+    message_post(by=world.users["cust_a"], ticket=ticket, body="Ждём вас")
+    return "Ждём вас"
+
+
+def _resolved(world: World, ticket: Ticket) -> str:
+    dispatcher = world.users["dispatcher"]
+    ticket = services.ticket_assign(by=dispatcher, ticket=ticket, assignee=dispatcher)
+    services.ticket_transition(
+        by=dispatcher, ticket=ticket, code="resolve", resolution="Заменили подшипник"
+    )
+    return "Заменили подшипник"
+
+
+CHANGES: dict[str, Callable[[World, Ticket], str]] = {
+    "subject edited": _rename,
+    "ticket filed": _new_ticket,
+    "assignee renamed": _assignee_renamed,
+    "company renamed": _company_renamed,
+}
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=list(CHANGES))
+def test_the_customer_list_shows_every_change(
+    world: World, customer: Client, ticket: Ticket, change: str
+) -> None:
+    assert "Компрессор шумит" in warm(customer, LIST)
+    shown = CHANGES[change](world, ticket)
+    assert shown in page(customer, LIST)
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=list(CHANGES))
+def test_the_staff_queue_shows_every_change(
+    world: World, staff: Client, ticket: Ticket, change: str
+) -> None:
+    url = "/backoffice/tickets/?view=all"
+    warm(staff, url)
+    shown = CHANGES[change](world, ticket)
+    assert shown in page(staff, url)
+
+
+TICKET_CHANGES: dict[str, Callable[[World, Ticket], str]] = {
+    "subject edited": _rename,
+    "staff reply": _staff_message,
+    "customer message": _customer_message,
+    "resolved": _resolved,
+    "assignee renamed": _assignee_renamed,
+}
+
+
+@pytest.mark.parametrize("change", TICKET_CHANGES, ids=list(TICKET_CHANGES))
+def test_the_ticket_pages_show_every_change(
+    world: World, customer: Client, staff: Client, ticket: Ticket, change: str
+) -> None:
+    warm(customer, detail(ticket))
+    warm(staff, staff_page(ticket))
+    shown = TICKET_CHANGES[change](world, ticket)
+    assert shown in page(customer, detail(ticket))
+    assert shown in page(staff, staff_page(ticket))
+
+
+def test_an_internal_note_shows_to_staff_and_never_to_the_customer(
+    world: World, customer: Client, staff: Client, ticket: Ticket
+) -> None:
+    warm(customer, detail(ticket))
+    warm(staff, staff_page(ticket))
+    message_post(by=world.users["engineer"], ticket=ticket, body="Секретная заметка", internal=True)
+    assert "Секретная заметка" in page(staff, staff_page(ticket))
+    assert "Секретная заметка" not in page(customer, detail(ticket))
+
+
+def test_files_and_ratings_show(
+    world: World, customer: Client, ticket: Ticket, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    warm(customer, detail(ticket))
+    services.ticket_attachments_add(
+        by=world.users["dispatcher"],
+        ticket=ticket,
+        files=[SimpleUploadedFile("schema.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n")],
+    )
+    assert "schema.pdf" in page(customer, detail(ticket))
+    _resolved(world, ticket)
+    html = warm(customer, detail(ticket))
+    assert 'data-testid="survey-form"' in html
+    assert 'data-testid="survey-given"' not in html
+    scores = dict.fromkeys(SurveyCriterion.objects.values_list("pk", flat=True), 4)
+    survey_submit(ticket=ticket, respondent=world.users["cust_a"], scores=scores)
+    assert 'data-testid="survey-given"' in page(customer, detail(ticket))
+
+
+def test_the_inbox_shows_new_messages_and_reads(
+    world: World, customer: Client, ticket: Ticket
+) -> None:
+    message_post(by=world.users["dispatcher"], ticket=ticket, body="Первое")
+    html = warm(customer, "/portal/messages/")
+    assert "Первое" in html
+    message_post(by=world.users["dispatcher"], ticket=ticket, body="Второе")
+    assert "Второе" in page(customer, "/portal/messages/")
+    assert 'data-testid="nav-badge-messages"' in page(customer, "/portal/messages/?filter=unread")
+    conversation_read(user=world.users["cust_a"], ticket=ticket)
+    assert "Второе" not in page(customer, "/portal/messages/?filter=unread")
+
+
+def test_losing_the_company_hides_its_cached_pages_at_once(
+    world: World, customer: Client, ticket: Ticket
+) -> None:
+    warm(customer, detail(ticket))
+    assert "Компрессор шумит" in warm(customer, LIST)
+    # Deleted one by one (signals), as the people pages do; no other row changes meanwhile.
+    for membership in Membership.objects.filter(user=world.users["cust_a"]):
+        membership.delete()
+    assert customer.get(detail(ticket)).status_code == 404
+    assert "Компрессор шумит" not in page(customer, LIST)
+
+
+def test_a_company_switched_off_hides_its_cached_pages(
+    world: World, customer: Client, ticket: Ticket
+) -> None:
+    warm(customer, detail(ticket))
+    company = world.companies["A"]
+    company.is_active = False
+    company.save()
+    assert customer.get(detail(ticket)).status_code == 404
+
+
+def test_a_ticket_moved_to_another_company_is_gone_from_the_cached_page(
+    world: World, customer: Client, ticket: Ticket
+) -> None:
+    warm(customer, detail(ticket))
+    ticket.company = world.companies["B"]
+    ticket.save()
+    assert customer.get(detail(ticket)).status_code == 404
+
+
+def test_each_person_and_session_gets_their_own_page(
+    world: World, customer: Client, ticket: Ticket
+) -> None:
+    html = warm(customer, detail(ticket))
+    colleague = MembershipFactory(company=world.companies["A"]).user
+    other = login(Client(headers={"accept-language": "en"}), colleague)
+    # Not the first customer's page: their own (their name in the menu, their CSRF token).
+    assert colleague.email in page(other, detail(ticket))
+    # A new session (signed in again) gets a page with its own CSRF token.
+    again = login(Client(headers={"accept-language": "en"}), world.users["cust_a"])
+    token = 'name="csrfmiddlewaretoken" value="'
+    fresh = page(again, detail(ticket))
+    assert html.split(token)[1][:64] != fresh.split(token)[1][:64]
+    response = again.post(
+        reverse("portal:ticket_follow", args=[ticket.number]),
+        {"csrfmiddlewaretoken": fresh.split(token)[1].split('"')[0]},
+    )
+    assert response.status_code == 302
+
+
+def test_the_language_and_the_profile_change_the_page(
+    world: World, customer: Client, ticket: Ticket
+) -> None:
+    warm(customer, LIST)
+    user = world.users["cust_a"]
+    user.language = "ru"
+    user.save()
+    assert "Заявки компании" in page(customer, LIST)
+    user.full_name = "Анна Новофамильная"
+    user.save()
+    assert "Анна Новофамильная" in page(customer, LIST)
+
+
+def test_a_flash_message_is_shown_not_a_cached_page(
+    world: World, customer: Client, ticket: Ticket
+) -> None:
+    warm(customer, detail(ticket))
+    response = customer.post(
+        reverse("portal:ticket_follow", args=[ticket.number]), {"action": "follow"}
+    )
+    assert response.status_code == 302
+    html = page(customer, detail(ticket))
+    assert "You follow this ticket now." in html
+    assert not list(get_messages(customer.get(detail(ticket)).wsgi_request))
+
+
+def test_a_cached_ticket_page_still_counts_as_viewed(world: World, customer: Client) -> None:
+    first = TicketFactory(company=world.companies["A"], contact=world.users["cust_a"])
+    second = TicketFactory(company=world.companies["A"], contact=world.users["cust_a"])
+    warm(customer, detail(first))
+    warm(customer, detail(second))
+    recent = "/portal/?view=recent"
+    html = page(customer, recent)
+    assert html.index(second.number) < html.index(first.number)
+    # Straight from the cache: still moves to the top of "recently viewed".
+    with CaptureQueriesContext(connection) as queries:
+        page(customer, detail(first))
+    assert any("tickets_ticketview" in q["sql"] for q in queries)
+    html = page(customer, recent)
+    assert html.index(first.number) < html.index(second.number)
+    assert TicketView.objects.filter(user=world.users["cust_a"]).count() == 2
+
+
+def test_a_cached_list_is_still_remembered(world: World, customer: Client, ticket: Ticket) -> None:
+    warm(customer, "/portal/?view=mine")
+    page(customer, LIST)
+    page(customer, "/portal/?view=mine")  # from the cache: remembered all the same
+    response = customer.get("/portal/")
+    assert response.status_code == 302
+    assert response["Location"].endswith("?view=mine")
+
+
+def test_the_htmx_part_and_the_whole_page_are_kept_apart(customer: Client, ticket: Ticket) -> None:
+    whole = warm(customer, LIST)
+    part = customer.get(LIST, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" in whole
+    assert "<html" not in part
+    assert "<html" in page(customer, LIST)
