@@ -257,6 +257,24 @@ wrk.headers["Referer"] = {referer}
 """
 
 
+# Every request a new address (an unknown parameter the pages ignore): never from the page
+# cache, so the row shows what making the page costs (core/pagecache.py).
+COLD_SCRIPT = """
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, {path} .. math.random(1, 1000000000) .. "-" .. n)
+end
+"""
+
+
+def cold_script(tmp: Path, name: str, path: str) -> Path:
+    script = tmp / f"{name}.lua"
+    separator = "&" if "?" in path else "?"
+    script.write_text(COLD_SCRIPT.format(path=lua_string(f"{path}{separator}_cold=")))
+    return script
+
+
 def lua_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
@@ -306,6 +324,12 @@ def main() -> int:
     parser.add_argument("--search", default="насос")
     parser.add_argument(
         "--only", default="", help="run only the endpoints whose name contains this text"
+    )
+    parser.add_argument(
+        "--no-cold",
+        dest="cold",
+        action="store_false",
+        help="skip the rows that measure the cached pages with every request a cache miss",
     )
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -387,6 +411,8 @@ def main() -> int:
                 customer,
             ),
         ]
+        # The pages kept whole in the cache, measured again with every request a miss.
+        cold = {path for _name, path, _client in gets[1:9]} | {"/portal/messages/"}
         for name, path, client in gets:
             if args.only not in name and "floor" not in name:
                 continue
@@ -395,6 +421,10 @@ def main() -> int:
                 results.append(Result(name, note=f"skipped: HTTP {status}"))
                 continue
             results.append(run_wrk(name, base + path, client.cookie_header(), args))
+            if args.cold and path in cold:
+                script = cold_script(tmp, f"cold-{len(results)}", path)
+                cookie = client.cookie_header()
+                results.append(run_wrk(f"{name}, not cached", base + path, cookie, args, script))
 
         # POSTs: the floor's one-row form, then the real creation form (not with --only).
         status, page = customer.request("/bench/floor/")
