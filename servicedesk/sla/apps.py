@@ -8,13 +8,14 @@ class SlaConfig(AppConfig):
     verbose_name = _("Service levels")
 
     def ready(self) -> None:
-        from django.apps import apps
         from django.db.models.signals import post_delete, post_save
 
         from servicedesk.core import pagecache
+        from servicedesk.sla.models import Holiday, ServiceCalendar, SlaRule, WorkingHours
 
-        # Calendars and rules are named on the ticket pages (core/pagecache.py).
-        for model in apps.get_app_config("sla").get_models():
+        # Calendars and rules are named on the ticket pages (core/pagecache.py); the record of
+        # warnings already sent (SlaNotification) is on none.
+        for model in (ServiceCalendar, WorkingHours, Holiday, SlaRule):
             for signal in (post_save, post_delete):
                 signal.connect(
                     pagecache.reference_changed,

@@ -364,8 +364,9 @@ def _list_depends(request: HttpRequest) -> list[str]:
     return keys
 
 
-def _list_seen(request: HttpRequest, querystring: str) -> None:
-    _remember(request.user, querystring)
+def _list_seen(request: HttpRequest, querystring: str | None) -> None:
+    if querystring:
+        _remember(request.user, querystring)
 
 
 @portal_view
