@@ -154,11 +154,13 @@ def page(
     depends: Depends,
     on_hit: Callable[..., None] | None = None,
     when: Callable[[HttpRequest], bool] | None = None,
+    also: Callable[[HttpRequest], list[str]] | None = None,
 ) -> Callable[[View], View]:
     """Serve the view's page from the cache while the versions under `depends(request, *args,
-    **kwargs)` and the person's own keys hold. `on_hit(request, meta, *args, **kwargs)` does
-    what a visit must do even when the page comes from the cache (e.g. remember the visit);
-    `meta` is what the view left in `request.page_meta` when it made the page. `when(request)`
+    **kwargs)` and the person's own keys hold. `on_hit(request, meta, found, *args, **kwargs)`
+    does what a visit must do even when the page comes from the cache (e.g. remember the
+    visit); `meta` is what the view left in `request.page_meta` when it made the page, `found`
+    the values of the keys `also(request)` names, read in the same round trip. `when(request)`
     false: not from the cache (e.g. an address whose answer depends on something else). Put it
     inside the gate (portal_view / backoffice_view): the person is signed in and allowed."""
 
@@ -179,13 +181,14 @@ def page(
                     ]
                 )
             )
-            found = cache.get_many([key, *version_keys])
+            extra = also(request) if also is not None else []
+            found = cache.get_many([key, *version_keys, *extra])
             versions = _versions(found, version_keys)
             entry = found.get(key)
             if entry is not None and entry[0] == versions:
                 _stored, status, content, headers, meta = entry
                 if on_hit is not None:
-                    on_hit(request, meta, *args, **kwargs)
+                    on_hit(request, meta, {k: found.get(k) for k in extra}, *args, **kwargs)
                 # As rendering the page's CSRF token would: the cookie's expiry is renewed.
                 request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
                 response = HttpResponse(content, status=status)

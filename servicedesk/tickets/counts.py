@@ -101,9 +101,11 @@ def _company_ids(user: Any) -> list[int]:
     return ids
 
 
-def version_keys(user: Any, kind: str = TICKETS) -> list[str]:
-    """The versions a page of the person's tickets (or places) depends on: every ticket for
-    staff, their companies' for a customer (core/pagecache.py)."""
+def version_keys(user: Any, *kinds: str) -> list[str]:
+    """The versions a page of the person's tickets (TICKETS) or places (PLACES) depends on:
+    all of them for staff, their companies' for a customer (core/pagecache.py)."""
+    kinds = kinds or (TICKETS,)
     if user.is_provider_staff:
-        return [all_key(kind)]
-    return [company_key(pk, kind) for pk in _company_ids(user)]
+        return [all_key(kind) for kind in kinds]
+    ids = _company_ids(user)
+    return [company_key(pk, kind) for kind in kinds for pk in ids]

@@ -333,18 +333,23 @@ def ticket_unfollow(*, by: User, ticket: Ticket) -> None:
 VIEW_AGAIN_SECONDS = 60
 
 
-def ticket_viewed(*, by: User, ticket: Ticket | int) -> None:
+def last_viewed_key(user_id: int) -> str:
+    return f"tickets:v1:last-viewed:{user_id}"
+
+
+def ticket_viewed(*, by: User, ticket: Ticket | int, last: int | None = None) -> None:
     """Remember the visit for "recently viewed" (one row per person and ticket): one UPDATE
     for a ticket seen before, an insert (that tolerates a parallel one) the first time; nothing
     when it is the ticket the person opened last, less than VIEW_AGAIN_SECONDS ago (a reload:
-    the order of the list stays as it is). `ticket`: the ticket or its id."""
+    the order of the list stays as it is). `ticket`: the ticket or its id; `last`: the cache's
+    `last_viewed_key` when the caller has read it already."""
     ticket_id = ticket if isinstance(ticket, int) else ticket.pk
-    last = f"tickets:v1:last-viewed:{by.pk}"
-    if cache.get(last) == ticket_id:
+    key = last_viewed_key(by.pk)
+    if (last or cache.get(key)) == ticket_id:
         return
     now = timezone.now()
     pagecache.recent_changed(by.pk)
-    cache.set(last, ticket_id, VIEW_AGAIN_SECONDS)
+    cache.set(key, ticket_id, VIEW_AGAIN_SECONDS)
     if TicketView.objects.filter(user=by, ticket_id=ticket_id).update(viewed_at=now):
         return
     TicketView.objects.bulk_create(

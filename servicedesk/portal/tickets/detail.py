@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.accounts.decorators import portal_view
+from servicedesk.accounts.models import User
 from servicedesk.conversations import chat, live
 from servicedesk.conversations.survey_forms import survey_card
 from servicedesk.core import pagecache
@@ -114,13 +115,18 @@ def ticket_page_depends(request: HttpRequest, number: str) -> list[str]:
     return [pagecache.ticket_key(number), live.ticket_version_key(number)]
 
 
-def _detail_seen(request: HttpRequest, ticket_id: int, number: str) -> None:
-    services.ticket_viewed(by=request.user, ticket=ticket_id)  # type: ignore[arg-type]
+def _detail_seen(request: HttpRequest, ticket_id: int, found: dict[str, Any], number: str) -> None:
+    last = found.get(services.last_viewed_key(cast(User, request.user).pk))
+    services.ticket_viewed(by=request.user, ticket=ticket_id, last=last)  # type: ignore[arg-type]
 
 
 @portal_view
 @require_GET
-@pagecache.page(ticket_page_depends, on_hit=_detail_seen)
+@pagecache.page(
+    ticket_page_depends,
+    on_hit=_detail_seen,
+    also=lambda request: [services.last_viewed_key(cast(User, request.user).pk)],
+)
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     ticket = access_ticket(request.user, number)
     services.ticket_viewed(by=request.user, ticket=ticket)  # type: ignore[arg-type]

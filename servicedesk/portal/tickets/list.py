@@ -206,11 +206,15 @@ def _state(user: Any, form: TicketListForm, views: tuple[str, ...], page_raw: st
     return ListState(view, filters, sort, size, page, params)
 
 
-def _remember(user: Any, querystring: str) -> None:
+def _remembered_key(user_id: int) -> str:
+    return f"tickets:list-preference:{user_id}"
+
+
+def _remember(user: Any, querystring: str, known: str | None = None) -> None:
     """One statement whether the row exists or not, and none while the list stays the same
-    (the cache knows what was saved last)."""
-    key = f"tickets:list-preference:{user.pk}"
-    if cache.get(key) == querystring:
+    (the cache knows what was saved last; `known`: what it said, when already read)."""
+    key = _remembered_key(user.pk)
+    if (known or cache.get(key)) == querystring:
         return
     TicketListPreference.objects.bulk_create(
         [TicketListPreference(user=user, querystring=querystring)],
@@ -358,21 +362,23 @@ SORT_COLUMNS = (
 
 def _list_depends(request: HttpRequest) -> list[str]:
     user = cast(User, request.user)
-    keys = counts.version_keys(user) + counts.version_keys(user, counts.PLACES)
+    keys = counts.version_keys(user, counts.TICKETS, counts.PLACES)
     if request.GET.get("view") == selectors.VIEW_RECENT:
         keys.append(pagecache.recent_key(user.pk))
     return keys
 
 
-def _list_seen(request: HttpRequest, querystring: str | None) -> None:
+def _list_seen(request: HttpRequest, querystring: str | None, found: dict[str, Any]) -> None:
+    user = cast(User, request.user)
     if querystring:
-        _remember(request.user, querystring)
+        _remember(user, querystring, found.get(_remembered_key(user.pk)))
 
 
 @portal_view
 @pagecache.page(
     _list_depends,
     on_hit=_list_seen,
+    also=lambda request: [_remembered_key(cast(User, request.user).pk)],
     # A bare address opens the list the person looked at last: that is not kept.
     when=lambda request: bool(request.GET),
 )
