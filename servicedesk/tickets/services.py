@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Model
+from django.db.models import Exists, F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,24 +50,24 @@ DESCRIPTION_MAX_LENGTH = 8192
 
 
 def ticket_number_next(day: Any = None) -> str:
-    """The next number for the configured mask, from one `UPDATE … RETURNING` in a transaction
-    of its own: the counter row is locked (PostgreSQL row lock; SQLite's write lock) for that
-    one statement, so parallel creations queue for a number instead of sharing one, and do not
-    wait for each other's whole ticket to be written. Called inside an outer transaction, the
-    lock lasts until that commits. A number whose ticket then fails to save is not reused (a
-    gap in the sequence; numbers are never given twice)."""
+    """The next number for the configured mask, from one `UPDATE … RETURNING` that is a
+    transaction of its own (autocommit: one round trip, no BEGIN and COMMIT around it): the
+    counter row is locked (PostgreSQL row lock; SQLite's write lock) for that one statement, so
+    parallel creations queue for a number instead of sharing one, and do not wait for each
+    other's whole ticket to be written. Called inside an outer transaction, the lock lasts until
+    that commits. A number whose ticket then fails to save is not reused (a gap in the
+    sequence; numbers are never given twice)."""
     mask = settings.TICKET_NUMBER_MASK
     day = day or timezone.localdate()
     key = numbering.sequence_key(mask, day)
-    with transaction.atomic():
-        value = _sequence_increment(key)
-        if value is None:
-            try:
-                with transaction.atomic():
-                    TicketSequence.objects.create(key=key, last_value=1)
-                value = 1
-            except IntegrityError:  # another transaction created it first
-                value = _sequence_increment(key)
+    value = _sequence_increment(key)
+    if value is None:  # the key's first number (a new mask, or a new year or month in it)
+        try:
+            with transaction.atomic():
+                TicketSequence.objects.create(key=key, last_value=1)
+            value = 1
+        except IntegrityError:  # another transaction created it first
+            value = _sequence_increment(key)
     if value is None:  # pragma: no cover (the row exists: created here or by the other)
         raise RuntimeError(f"No ticket sequence row for {key!r}")
     return numbering.render(mask, day, value)
@@ -137,43 +137,65 @@ def _check_contract_covers(
     contract: Contract, site: Site | None, equipment: Equipment | None
 ) -> None:
     if not contract.covers(site=site, equipment=equipment):
-        raise ApplicationError(
-            _("This contract does not cover the chosen site or equipment."),
-            code="contract_coverage",
-            field="contract",
-        )
+        raise _contract_not_covering()
+
+
+def _contract_not_covering() -> ApplicationError:
+    return ApplicationError(
+        _("This contract does not cover the chosen site or equipment."),
+        code="contract_coverage",
+        field="contract",
+    )
 
 
 def _check_ticket_data(by: User, contact: User, data: TicketData) -> TicketData:
     """The company, site, equipment and contract must be the contact's to use and fit together.
-    Ids come from forms, but a hand-made POST must get the same answer as a missing object."""
+    Ids come from forms, but a hand-made POST must get the same answer as a missing object.
+
+    Every check the database answers is asked in one query (EXISTS through the scoping layer
+    for each), then refused in a fixed order: company, equipment, equipment on the site, site,
+    contract, coverage."""
     company = data.company
-    if not Company.objects.visible_to(contact).filter(pk=company.pk, is_active=True).exists():
-        raise ApplicationError(_("Choose one of your companies."), code="company", field="company")
-    site, equipment = data.site, data.equipment
+    site, equipment, contract = data.site, data.equipment, data.contract
+    if equipment is not None and site is None:
+        site = equipment.site
+    checks: dict[str, Any] = {
+        "company_ok": Exists(
+            Company.objects.visible_to(contact).filter(pk=company.pk, is_active=True)
+        ),
+    }
     if equipment is not None:
-        visible = Equipment.objects.visible_to(contact).filter(pk=equipment.pk, company=company)
-        if not visible.exists():
+        checks["equipment_ok"] = Exists(
+            Equipment.objects.visible_to(contact).filter(pk=equipment.pk, company=company)
+        )
+    if site is not None:
+        checks["site_ok"] = Exists(
+            Site.objects.visible_to(contact).filter(pk=site.pk, company=company)
+        )
+    if contract is not None:
+        checks["contract_ok"] = Exists(Contract.objects.visible_to(contact).filter(pk=contract.pk))
+        checks["covers_ok"] = Exists(
+            Contract.objects.filter(pk=contract.pk).covering(site=site, equipment=equipment)
+        )
+    row = Company.objects.filter(pk=company.pk).annotate(**checks).values(*checks).first()
+    passed = row or dict.fromkeys(checks, False)
+    if not passed["company_ok"]:
+        raise ApplicationError(_("Choose one of your companies."), code="company", field="company")
+    if equipment is not None:
+        if not passed["equipment_ok"]:
             raise ApplicationError(
                 _("Choose equipment of the chosen company."), code="equipment", field="equipment"
             )
-        if site is None:
-            site = equipment.site
         _check_equipment_on_site(site, equipment)
-    if site is not None and not (
-        Site.objects.visible_to(contact).filter(pk=site.pk, company=company).exists()
-    ):
+    if site is not None and not passed["site_ok"]:
         raise ApplicationError(_("Choose a site of the chosen company."), code="site", field="site")
-    contract = data.contract
     if contract is not None:
-        if (
-            contract.company_id != company.pk
-            or not Contract.objects.visible_to(contact).filter(pk=contract.pk).exists()
-        ):
+        if contract.company_id != company.pk or not passed["contract_ok"]:
             raise ApplicationError(
                 _("Choose a contract of the chosen company."), code="contract", field="contract"
             )
-        _check_contract_covers(contract, site, equipment)
+        if not passed["covers_ok"]:
+            raise _contract_not_covering()
     return TicketData(
         **{**data.__dict__, "site": site, "country": data.country or str(company.country or "")}
     )
@@ -242,10 +264,17 @@ def _ticket_insert(
     from servicedesk.sla.services import sla_apply  # sla imports tickets' models: import late
 
     sla_apply(ticket, now=timezone.now())  # the deadlines, from the rule that matches
+    # .save(): its post_save moves the company's counts and the ticket's pages' version on
+    # (tickets/receivers.py). The event and the follower below are inserted without signals:
+    # theirs would move that same version again, each with two cache round trips (now and
+    # after the commit), for pages that cannot be in the cache yet.
     ticket.save(force_insert=True)
-    TicketEvent.objects.create(ticket=ticket, actor=by, kind=TicketEvent.Kind.CREATED)
+    TicketEvent.objects.bulk_create(
+        [TicketEvent(ticket=ticket, actor=by, kind=TicketEvent.Kind.CREATED)]
+    )
     if contact.pk != by.pk or by.is_customer:
-        TicketFollower.objects.create(ticket=ticket, user=contact)  # a new ticket: no followers
+        # A new ticket has no followers yet.
+        TicketFollower.objects.bulk_create([TicketFollower(ticket=ticket, user=contact)])
     from servicedesk.conversations import services as conversations
 
     conversations.participants_of_new_ticket(ticket=ticket, users=[contact])

@@ -5,6 +5,8 @@ from typing import Any
 
 import pytest
 from django.core.checks import run_checks
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from servicedesk.core.checks import ticket_number_mask_check
 from servicedesk.tickets import numbering
@@ -82,3 +84,19 @@ def test_yearly_mask_restarts_each_year(settings: Any) -> None:
         "2026-#####": 3,
         "2027-#####": 1,
     }
+
+
+@pytest.mark.django_db
+def test_a_number_costs_one_statement(settings: Any) -> None:
+    # Given a counter that exists
+    settings.TICKET_NUMBER_MASK = "########"
+    ticket_number_next(DAY)
+    # When the next number is taken
+    with CaptureQueriesContext(connection) as queries:
+        number = ticket_number_next(DAY)
+    # Then it is one UPDATE … RETURNING and nothing around it: in a request (autocommit) the
+    # statement is its own transaction, with no BEGIN / COMMIT round trips (here, inside the
+    # test's transaction, an atomic block would show as a savepoint)
+    assert number == "00000002"
+    assert [q["sql"].split()[0].upper() for q in queries.captured_queries] == ["UPDATE"]
+    assert TicketSequence.objects.get(key="########").last_value == 2
