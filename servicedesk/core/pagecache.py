@@ -16,7 +16,8 @@ stale page, so each one has a test that opens the page, makes the change and ope
 A page is kept only when it is safe to give again: a plain 200 answer to a GET that set no
 cookie, queued no flash message and left the session as it was, rendered while no version it
 depends on moved (else the next request makes it again). Things that change with the clock
-alone (an overdue mark, a remaining time) are at most PAGE_CACHE_SECONDS old.
+alone are at most PAGE_CACHE_SECONDS old (a remaining time), except that a page showing a
+deadline is kept only until that deadline passes (`expire_at`: the overdue mark is never late).
 
 It needs a cache all processes share (Redis): with a per-process cache another process's
 change would not reach it, so `PAGE_CACHE` is on by default only when REDIS_URL is set.
@@ -25,8 +26,10 @@ change would not reach it, so `PAGE_CACHE` is on by default only when REDIS_URL 
 from __future__ import annotations
 
 import hashlib
+import math
 import uuid
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -96,6 +99,18 @@ def people_changed() -> None:
 def reference_changed(**kwargs: Any) -> None:
     """Also a signal receiver (post_save / post_delete of reference data)."""
     stamps.bump([REFERENCE])
+
+
+def expire_at(request: HttpRequest, moments: Iterable[datetime | None]) -> None:
+    """The page changes by itself at these moments (a deadline passing turns a ticket
+    overdue): keep it no longer than until the first of them still to come."""
+    now = timezone.now()
+    future = [m for m in moments if m is not None and m > now]
+    if not future:
+        return
+    seconds = max(1, math.ceil((min(future) - now).total_seconds()))
+    known = getattr(request, "page_seconds", None)
+    request.page_seconds = seconds if known is None else min(known, seconds)  # type: ignore[attr-defined]
 
 
 def enabled() -> bool:
@@ -202,7 +217,9 @@ def page(
                     headers = [(n, v) for n, v in response.items()]
                     meta = getattr(request, "page_meta", None)
                     entry = (versions, response.status_code, response.content, headers, meta)
-                    cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+                    seconds = settings.PAGE_CACHE_SECONDS
+                    seconds = min(seconds, getattr(request, "page_seconds", seconds))
+                    cache.set(key, entry, seconds)
             return response
 
         return wrapper

@@ -4,15 +4,18 @@ again — for the person who changed it and for everyone else who sees it. Tenan
 holds on cached pages: losing a company, or a ticket moving away, is a 404 at once."""
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from servicedesk.accounts.models import Membership
 from servicedesk.conversations.models import SurveyCriterion
@@ -335,3 +338,17 @@ def test_the_htmx_part_and_the_whole_page_are_kept_apart(customer: Client, ticke
     assert "<html" in whole
     assert "<html" not in part
     assert "<html" in page(customer, LIST)
+
+
+def test_a_deadline_passing_shows_at_once(world: World, customer: Client) -> None:
+    """Nothing is saved when a deadline passes: the page is kept only until then."""
+    with time_machine.travel("2026-10-14 09:00:00+00:00", tick=False) as clock:
+        due = timezone.now() + timedelta(minutes=5)
+        late = TicketFactory(
+            company=world.companies["A"], contact=world.users["cust_a"], due_at=due
+        )
+        assert 'data-testid="overdue"' not in warm(customer, LIST)
+        assert "· overdue" not in warm(customer, detail(late))
+        clock.shift(timedelta(minutes=5, seconds=1))
+        assert 'data-testid="overdue"' in page(customer, LIST)
+        assert "· overdue" in page(customer, detail(late))

@@ -159,6 +159,7 @@ def _page_depends(request: HttpRequest, number: str) -> list[str]:
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = cast(User, request.user)
     ticket = access_ticket(user, number)
+    pagecache.expire_at(request, (ticket.due_at, ticket.first_response_due_at))
     return render(request, "backoffice/tickets/detail.html", page_context(request, ticket))
 
 

@@ -268,6 +268,7 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
     tickets = selectors.ticket_page(queryset, start, start + size + 1, selectors.QUEUE_COLUMNS)
     has_next = len(tickets) > size
     tickets = tickets[:size]
+    pagecache.expire_at(request, (t.due_at for t in tickets))
     current_sort = sort if sort.lstrip("-") in selectors.QUEUE_SORTS else ""
     columns = []
     for key, label, css in COLUMNS:

@@ -131,6 +131,7 @@ def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     ticket = access_ticket(request.user, number)
     services.ticket_viewed(by=request.user, ticket=ticket)  # type: ignore[arg-type]
     request.page_meta = ticket.pk  # type: ignore[attr-defined]
+    pagecache.expire_at(request, (ticket.due_at, ticket.first_response_due_at))
     return render(request, "portal/tickets/detail.html", detail_context(request, ticket))
 
 

@@ -404,6 +404,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         else counts[state.view]
     )
     page = _page(queryset, state, total)
+    pagecache.expire_at(request, (t.due_at for t in page.tickets))
     if request.GET:
         request.page_meta = urlencode(state.params)  # type: ignore[attr-defined]
         _remember(user, request.page_meta)  # type: ignore[attr-defined]
