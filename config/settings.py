@@ -123,7 +123,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            # Django's Redis backend, one client object per pool (servicedesk/core/cache.py)
+            "BACKEND": "servicedesk.core.cache.PooledClientRedisCache",
+            "LOCATION": REDIS_URL,
+        }
     }
     HUEY = {
         "huey_class": "huey.RedisHuey",

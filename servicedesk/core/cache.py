@@ -1,0 +1,36 @@
+"""Django's Redis cache backend, keeping one Redis client object per connection pool.
+
+Django's backend builds a new `redis.Redis` for every cache operation; with redis-py 8 that
+copies its table of response callbacks each time (~0.06 ms of Python per operation, measured),
+and a page or a ticket creation makes a dozen operations. The client object holds no state of its
+own beyond the pool (which checks out a connection per command and notices a fork), so one per
+pool serves every operation, as redis-py intends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+
+class PooledClientRedisCacheClient(RedisCacheClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        django_client: Any = self  # the stubs leave out the private parts used here
+        pool = django_client._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = django_client._client(connection_pool=pool)
+        return client
+
+
+class PooledClientRedisCache(RedisCache):
+    """settings.CACHES BACKEND when REDIS_URL is set."""
+
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = PooledClientRedisCacheClient

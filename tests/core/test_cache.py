@@ -1,0 +1,41 @@
+"""The Redis cache backend (servicedesk/core/cache.py): Django's, with one client object per
+connection pool instead of a new one for every operation. Runs against the machine's Redis."""
+
+import uuid
+
+import pytest
+import redis
+
+from servicedesk.core.cache import PooledClientRedisCache
+
+REDIS = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def cache() -> PooledClientRedisCache:
+    try:
+        redis.Redis.from_url(REDIS).ping()
+    except redis.ConnectionError:  # pragma: no cover (make test runs with Redis)
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    return PooledClientRedisCache(REDIS, {"KEY_PREFIX": f"test-{uuid.uuid4().hex}"})
+
+
+def test_every_operation_uses_the_same_client_object(cache: PooledClientRedisCache) -> None:
+    client = cache._cache.get_client(write=True)
+    assert cache._cache.get_client() is client
+    assert cache._cache.get_client("key", write=False) is client
+
+
+def test_it_stores_reads_and_forgets_as_djangos_backend_does(cache: PooledClientRedisCache) -> None:
+    # Given values set one by one and several at once
+    cache.set("a", {"n": 1}, 60)
+    cache.set_many({"b": 2, "c": "three"}, None)
+    assert cache.add("a", "other") is False
+    # Then they read back, alone and together, and go when deleted or expired
+    assert cache.get("a") == {"n": 1}
+    assert cache.get_many(["a", "b", "c", "missing"]) == {"a": {"n": 1}, "b": 2, "c": "three"}
+    assert cache.incr("b") == 3
+    cache.delete_many(["a", "b"])
+    cache.set("gone", 1, 0)
+    assert cache.get_many(["a", "b", "c", "gone"]) == {"c": "three"}
+    cache.delete("c")
