@@ -12,6 +12,8 @@ import email
 import logging
 import re
 import smtplib
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy
 from email.utils import formatdate, parseaddr
@@ -79,23 +81,7 @@ def outbound_queue(
     """Store the message (one recipient) for the worker to send; None if `key` was queued
     before (a task running again queues nothing twice). The caller runs `mail_send(row.pk)`
     after its transaction commits."""
-    recipients = message.recipients()
-    if len(recipients) != 1:
-        raise ValueError("An outbound message has exactly one recipient.")
-    outbound_headers(message, ticket_id=getattr(ticket, "pk", None), internal_reply=internal_reply)
-    mime: Any = message.message()  # Django's SafeMIME*, whose as_bytes takes a linesep
-    raw = mime.as_bytes(linesep="\n").decode("utf-8", "surrogateescape")
-    row = OutboundMessage(
-        to=recipients[0],
-        subject=str(message.subject)[:1000],
-        message_id=message.extra_headers["Message-ID"],
-        kind=kind,
-        key=key,
-        ticket=ticket,
-        user=user,
-        raw=raw,
-        next_attempt_at=timezone.now(),
-    )
+    row = _outbound_row(message, kind, key, ticket, user, internal_reply)
     if not key:
         row.save(force_insert=True)
         return row
@@ -107,6 +93,54 @@ def outbound_queue(
             return None
         raise
     return row
+
+
+def _outbound_row(
+    message: EmailMessage, kind: str, key: str, ticket: Any, user: Any, internal_reply: bool
+) -> OutboundMessage:
+    recipients = message.recipients()
+    if len(recipients) != 1:
+        raise ValueError("An outbound message has exactly one recipient.")
+    outbound_headers(message, ticket_id=getattr(ticket, "pk", None), internal_reply=internal_reply)
+    mime: Any = message.message()  # Django's SafeMIME*, whose as_bytes takes a linesep
+    raw = mime.as_bytes(linesep="\n").decode("utf-8", "surrogateescape")
+    return OutboundMessage(
+        to=recipients[0],
+        subject=str(message.subject)[:1000],
+        message_id=message.extra_headers["Message-ID"],
+        kind=kind,
+        key=key,
+        ticket=ticket,
+        user=user,
+        raw=raw,
+        next_attempt_at=timezone.now(),
+    )
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for `outbound_queue_many`, with its key (what makes it once-only)."""
+
+    message: EmailMessage
+    key: str
+    ticket: Any = None
+    user: Any = None
+
+
+def outbound_queue_many(items: Iterable[Outgoing], *, kind: str) -> list[int]:
+    """Store several messages in one statement (as `outbound_queue` does one); a key queued
+    before is skipped. Returns the ids of the rows stored now, for `mail_send_many` after the
+    caller's transaction commits."""
+    rows = [_outbound_row(i.message, kind, i.key, i.ticket, i.user, False) for i in items]
+    if not rows:
+        return []
+    OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    # Message-IDs are new for each message: the rows found by them are the ones stored now.
+    return list(
+        OutboundMessage.objects.filter(message_id__in=[r.message_id for r in rows])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 # --- Sending -----------------------------------------------------------------------------------

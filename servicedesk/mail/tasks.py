@@ -14,6 +14,13 @@ def mail_send(outbound_id: int) -> None:
     outbound_send(outbound_id)
 
 
+@db_task()
+def mail_send_many(outbound_ids: list[int]) -> None:
+    """One attempt at each row, in one task (e.g. the SLA check's emails for a chunk)."""
+    for pk in outbound_ids:
+        outbound_send(pk)
+
+
 @db_periodic_task(crontab(minute="*"))
 @lock_task("mail-retry-due")
 def mail_retry_due() -> None:

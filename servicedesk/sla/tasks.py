@@ -4,8 +4,9 @@ Dispatchers get an email when a first-response or resolution deadline is near
 (settings.SLA_WARNING_MINUTES) and when it has passed — once per ticket and threshold, recorded
 as an SlaNotification — and a notification on their bell (notifications app) for the same
 tickets, so each threshold fires once in both. Each dispatcher's notification preferences for
-deadlines (email, in-app) apply, and the emails carry the ticket's thread headers
-(servicedesk.mail) like every other email about it.
+deadlines (email, in-app) apply. The emails go through the outbound log (servicedesk.mail) like
+every other email about a ticket: its thread headers, retries with backoff when the mail server
+is down, and the administrators' «Outgoing mail» page.
 """
 
 import logging
@@ -13,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
@@ -23,7 +23,8 @@ from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from servicedesk.accounts.models import Role, User
 from servicedesk.core.mail import render_mail
-from servicedesk.mail.services import outbound_headers
+from servicedesk.mail.services import Outgoing, outbound_queue_many
+from servicedesk.mail.tasks import mail_send_many
 from servicedesk.notifications.models import Event
 from servicedesk.notifications.preferences import EMAIL, IN_APP, Choices
 from servicedesk.notifications.services import notify
@@ -75,7 +76,7 @@ def _ticket_url(ticket: Ticket) -> str:
 
 def _messages(
     tickets: list[Ticket], kind: str, deadline_field: str, recipients: list[User], now: datetime
-) -> list[EmailMultiAlternatives]:
+) -> list[Outgoing]:
     messages = []
     for ticket in tickets:
         deadline = getattr(ticket, deadline_field)
@@ -96,8 +97,8 @@ def _messages(
             email = render_mail(
                 "sla/email/deadline", context, to=[user.email], language=user.language
             )
-            outbound_headers(email, ticket_id=ticket.pk)
-            messages.append(email)
+            key = f"sla:{kind}:{ticket.pk}:{user.pk}"
+            messages.append(Outgoing(email, key=key, ticket=ticket, user=user))
     return messages
 
 
@@ -110,7 +111,9 @@ class Recipients:
 def _notify_chunk(
     kind: str, condition: Q, deadline_field: str, recipients: Recipients, now: datetime
 ) -> tuple[int, int]:
-    """Claim and notify up to CHUNK_SIZE tickets; (tickets claimed, emails sent)."""
+    """Claim and notify up to CHUNK_SIZE tickets; (tickets claimed, emails queued). The
+    emails go through the outbound log (servicedesk.mail): an SMTP failure is retried with
+    backoff and shown to administrators, the claim stands."""
     already = SlaNotification.objects.filter(ticket=OuterRef("pk"), kind=kind)
     with transaction.atomic():
         # (status, due_at) is indexed; `already` is an anti-join on the unique (ticket, kind).
@@ -133,18 +136,13 @@ def _notify_chunk(
                 kind=kind, ticket_id__in=[t.pk for t in tickets], created_at=now
             ).values_list("ticket_id", "pk")
         )
-    mine = [t for t in tickets if t.pk in claimed]
-    messages = _messages(mine, kind, deadline_field, recipients.email, now)
-    try:
-        if messages:
-            get_connection().send_messages(messages)
-    except Exception:
-        # Give the tickets back: the next run tries again.
-        SlaNotification.objects.filter(pk__in=claimed.values()).delete()
-        raise
-    # The bell, once the emails have gone (a failed send gives the tickets back, above).
-    notify(users=recipients.bell, kind=kind, tickets=mine)
-    return len(tickets), len(messages)
+        mine = [t for t in tickets if t.pk in claimed]
+        messages = _messages(mine, kind, deadline_field, recipients.email, now)
+        queued = outbound_queue_many(messages, kind=kind)
+        notify(users=recipients.bell, kind=kind, tickets=mine)
+    if queued:
+        mail_send_many(queued)
+    return len(tickets), len(queued)
 
 
 def sla_check_run(now: datetime) -> CheckResult:

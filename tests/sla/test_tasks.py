@@ -7,6 +7,8 @@ import pytest
 import time_machine
 from django.core import mail
 
+from servicedesk.mail.models import OutboundMessage
+from servicedesk.mail.services import outbound_due, outbound_send
 from servicedesk.sla.models import SlaNotification
 from servicedesk.sla.tasks import sla_check, sla_check_run
 from servicedesk.tickets.models import Status
@@ -135,7 +137,9 @@ def test_no_dispatchers_still_records_the_threshold():
     assert mail.outbox == []
 
 
-def test_a_failed_delivery_is_retried_next_time(dispatchers, monkeypatch):
+def test_a_failed_delivery_is_kept_and_retried(dispatchers, monkeypatch):
+    """SMTP down: the check goes on, the emails wait in the outbound log (where administrators
+    see them) and go out on a later attempt, once; the threshold is not told twice."""
     due_in(-5)
     from django.core.mail.backends.locmem import EmailBackend
 
@@ -143,26 +147,53 @@ def test_a_failed_delivery_is_retried_next_time(dispatchers, monkeypatch):
         raise ConnectionError("smtp down")
 
     monkeypatch.setattr(EmailBackend, "send_messages", broken)
-    with pytest.raises(ConnectionError):
-        sla_check_run(NOW)
-    assert SlaNotification.objects.count() == 0
+    assert sla_check_run(NOW).emails == 2
+    rows = list(OutboundMessage.objects.order_by("to"))
+    assert [(r.to, r.status, r.attempts, r.kind) for r in rows] == [
+        ("anna@provider.test", OutboundMessage.Status.QUEUED, 1, Kind.RESOLUTION_BREACH),
+        ("boris@provider.test", OutboundMessage.Status.QUEUED, 1, Kind.RESOLUTION_BREACH),
+    ]
+    assert (SlaNotification.objects.count(), mail.outbox) == (1, [])
     monkeypatch.undo()
-    sla_check_run(NOW)
-    assert (SlaNotification.objects.count(), len(mail.outbox)) == (1, 2)
+    sla_check_run(NOW + timedelta(minutes=1))
+    assert OutboundMessage.objects.count() == 2
+    later = max(r.next_attempt_at for r in rows)
+    for pk in outbound_due(later):
+        outbound_send(pk, now=later)
+    assert sorted(m.to[0] for m in mail.outbox) == ["anna@provider.test", "boris@provider.test"]
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {
+        OutboundMessage.Status.SENT
+    }
 
 
-def _check_queries(django_assert_max_num_queries, count: int) -> int:
+def _sending_later(monkeypatch) -> list[int]:
+    """The check's own queries are measured; the worker's sending (one task per chunk, run at
+    once in tests) is run after the measured block by `_send`."""
+    queued: list[int] = []
+    monkeypatch.setattr("servicedesk.sla.tasks.mail_send_many", queued.extend)
+    return queued
+
+
+def _send(queued: list[int]) -> None:
+    from servicedesk.mail.tasks import mail_send_many
+
+    mail_send_many(queued)
+
+
+def _check_queries(django_assert_max_num_queries, monkeypatch, count: int) -> int:
     for n in range(count):
         due_in(-n - 1, first_response_due_at=NOW + timedelta(minutes=n + 1))
+    queued = _sending_later(monkeypatch)
     with django_assert_max_num_queries(1000) as context:
         sla_check_run(NOW)
+    assert len(queued) == count * 2 * 2
     SlaNotification.objects.all().delete()
     return len(context)
 
 
-def test_queries_do_not_grow_with_tickets(dispatchers, django_assert_max_num_queries):
-    few = _check_queries(django_assert_max_num_queries, 3)
-    many = _check_queries(django_assert_max_num_queries, 30)
+def test_queries_do_not_grow_with_tickets(dispatchers, django_assert_max_num_queries, monkeypatch):
+    few = _check_queries(django_assert_max_num_queries, monkeypatch, 3)
+    many = _check_queries(django_assert_max_num_queries, monkeypatch, 30)
     assert few == many
 
 
@@ -170,14 +201,17 @@ def test_tickets_are_handled_in_chunks(dispatchers, django_assert_max_num_querie
     monkeypatch.setattr("servicedesk.sla.tasks.CHUNK_SIZE", 5)
     for n in range(12):
         due_in(-n - 1, first_response_due_at=NOW + timedelta(minutes=n + 1))
+    queued = _sending_later(monkeypatch)
     # The dispatchers and their preferences; per chunk a select, an insert and a confirming
-    # select (plus the test's savepoint and release) and the bell's insert; per threshold a
+    # select (plus the test's savepoint and release), the outbound log's insert and the ids
+    # it gave, and the bell's insert; per threshold a
     # last, empty select. 12 tickets: 3 chunks for each of the two thresholds found, 4
     # thresholds in all.
     chunks, thresholds = 2 * 3, 4
-    with django_assert_max_num_queries(2 + chunks * 6 + thresholds * 3):
+    with django_assert_max_num_queries(2 + chunks * 8 + thresholds * 3):
         result = sla_check_run(NOW)
     assert result.notified == {Kind.RESPONSE_WARNING: 12, Kind.RESOLUTION_BREACH: 12}
+    _send(queued)
     assert len(mail.outbox) == 12 * 2 * 2
 
 
