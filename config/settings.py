@@ -253,6 +253,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # Outgoing mail (servicedesk.mail): every notification is kept in the outbound log and retried
 # this many minutes after each failed attempt, then marked failed (admins see it and retry).
 MAIL_RETRY_MINUTES = env.list("MAIL_RETRY_MINUTES", cast=int, default=[1, 5, 15, 60, 240, 720])
+# Sent emails are kept in the outbound log this many days, then deleted (0: kept for ever).
+MAIL_KEEP_DAYS = env.int("MAIL_KEEP_DAYS", default=90)
 # The domain of Message-IDs and of each ticket's thread id; empty: DEFAULT_FROM_EMAIL's domain.
 MAIL_MESSAGE_ID_DOMAIN = env.str("MAIL_MESSAGE_ID_DOMAIN", default="")
 # An address the email channel reads (e.g. support@desk.example.com): notifications about a

@@ -269,3 +269,24 @@ def outbound_retry_now(*, pk: int) -> bool:
 
         transaction.on_commit(lambda: mail_send(pk))
     return bool(updated)
+
+
+PRUNE_CHUNK = 1000
+
+
+def outbound_prune(*, now: datetime, days: int) -> int:
+    """Delete the emails sent before `days` ago (queued and failed ones stay for the
+    administrators), PRUNE_CHUNK at a time from the (status, created_at) index, so the table
+    is never locked for long. Returns how many went."""
+    if days <= 0:
+        return 0
+    old = OutboundMessage.objects.filter(
+        status=OutboundMessage.Status.SENT, created_at__lt=now - timedelta(days=days)
+    )
+    deleted = 0
+    while True:
+        pks = list(old.order_by("created_at", "id").values_list("pk", flat=True)[:PRUNE_CHUNK])
+        if not pks:
+            return deleted
+        # Nothing refers to these rows and no signal listens: one DELETE statement.
+        deleted += OutboundMessage.objects.filter(pk__in=pks).delete()[0]

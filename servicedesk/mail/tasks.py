@@ -1,11 +1,12 @@
-"""The worker's side of outgoing mail: send one queued email, and every minute pick up the
-ones whose retry is due."""
+"""The worker's side of outgoing mail: send one queued email, every minute pick up the ones
+whose retry is due, every night forget the ones sent long ago."""
 
+from django.conf import settings
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
-from servicedesk.mail.services import outbound_due, outbound_send
+from servicedesk.mail.services import outbound_due, outbound_prune, outbound_send
 
 
 @db_task()
@@ -27,3 +28,10 @@ def mail_retry_due() -> None:
     """Every minute: one more attempt at each queued email whose time has come."""
     for pk in outbound_due(timezone.now()):
         mail_send(pk)
+
+
+@db_periodic_task(crontab(hour="3", minute="17"))
+@lock_task("mail-prune")
+def mail_prune() -> None:
+    """Every night: sent emails older than MAIL_KEEP_DAYS leave the outbound log."""
+    outbound_prune(now=timezone.now(), days=settings.MAIL_KEEP_DAYS)

@@ -13,7 +13,7 @@ from django.core.mail import EmailMultiAlternatives
 
 from servicedesk.mail.models import OutboundMessage
 from servicedesk.mail.services import outbound_queue, outbound_retry_now, outbound_send
-from servicedesk.mail.tasks import mail_retry_due, mail_send
+from servicedesk.mail.tasks import mail_prune, mail_retry_due, mail_send
 from tests.factories import TicketFactory, UserFactory
 from tests.mail_server import SmtpServer, free_port
 
@@ -189,3 +189,37 @@ def test_the_locmem_outbox_sees_subject_body_and_headers():
     assert sent.alternatives[0][1] == "text/html" and "HTML body" in sent.alternatives[0][0]
     assert sent.extra_headers["Message-ID"] == row.message_id
     assert sent.extra_headers["Auto-Submitted"] == "auto-generated"
+
+
+def test_sent_emails_leave_the_log_after_mail_keep_days(settings, monkeypatch):
+    """Sent ones older than MAIL_KEEP_DAYS go, in chunks; queued and failed ones stay (the
+    administrators still need them), and so do recent sent ones."""
+    settings.MAIL_KEEP_DAYS = 30
+    monkeypatch.setattr("servicedesk.mail.services.PRUNE_CHUNK", 2)
+    with time_machine.travel(NOW - timedelta(days=31), tick=False):
+        old_sent = [queue(f"old {n}") for n in range(5)]
+        for row in old_sent:
+            assert outbound_send(row.pk)
+        old_queued = queue("old queued")
+        old_failed = queue("old failed")
+        OutboundMessage.objects.filter(pk=old_failed.pk).update(status=Status.FAILED)
+    with time_machine.travel(NOW - timedelta(days=29), tick=False):
+        recent = queue("recent")
+        assert outbound_send(recent.pk)
+    with time_machine.travel(NOW, tick=False):
+        mail_prune()
+    assert sorted(OutboundMessage.objects.values_list("subject", flat=True)) == [
+        "old failed",
+        "old queued",
+        "recent",
+    ]
+    assert old_queued.pk in OutboundMessage.objects.values_list("pk", flat=True)
+
+
+def test_mail_keep_days_zero_keeps_everything(settings):
+    settings.MAIL_KEEP_DAYS = 0
+    with time_machine.travel(NOW - timedelta(days=3650), tick=False):
+        row = queue()
+        assert outbound_send(row.pk)
+    mail_prune()
+    assert OutboundMessage.objects.filter(pk=row.pk).exists()
