@@ -15,6 +15,7 @@ of queries (one per list, whatever the number of rules), and `rule_for_ticket` p
 from dataclasses import dataclass
 from typing import Any
 
+from servicedesk.core import pagecache, stamps
 from servicedesk.customers.models import Equipment, Site
 from servicedesk.sla.models import SlaRule
 from servicedesk.tickets.models import Ticket
@@ -109,8 +110,18 @@ def select_rule(rules: list[RuleSpec], facts: TicketFacts) -> RuleSpec | None:
     return min(matching, key=lambda rule: _rank(rule, facts))
 
 
+RULES_SECONDS = 300
+
+
 def load_rules() -> list[RuleSpec]:
-    """All active rules with their lists: eight queries, whatever the number of rules."""
+    """All active rules with their lists, from the cache while no reference data changed (the
+    rules, their lists, calendars, companies, sites: the reference version, core/pagecache.py,
+    moved by their saves, deletes and list changes — sla/apps.py); else eight queries,
+    whatever the number of rules. Every ticket created or changed asks for them."""
+    return stamps.stamped("sla:v1:rules", pagecache.REFERENCE, _load_rules, RULES_SECONDS)
+
+
+def _load_rules() -> list[RuleSpec]:
     rows = list(
         SlaRule.objects.filter(is_active=True)
         .order_by("id")

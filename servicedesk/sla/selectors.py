@@ -2,15 +2,27 @@
 
 from django.db.models import Count, QuerySet
 
+from servicedesk.core import pagecache, stamps
 from servicedesk.sla.calendar import ALWAYS_ON, CalendarSpec
+from servicedesk.sla.matching import RULES_SECONDS
 from servicedesk.sla.models import Holiday, ServiceCalendar, SlaRule, WorkingHours
 
 
 def calendar_spec(calendar_id: int | None) -> CalendarSpec:
-    """The calendar `calendar_id` for sla/calendar.py (three queries); None: around the clock.
+    """The calendar `calendar_id` for sla/calendar.py (from the cache while no reference data
+    changed, as the rules are: sla/matching.py; else three queries); None: around the clock.
     A calendar that has since been deleted counts as around the clock too."""
     if calendar_id is None:
         return ALWAYS_ON
+    return stamps.stamped(
+        f"sla:v1:calendar:{calendar_id}",
+        pagecache.REFERENCE,
+        lambda: _calendar_spec(calendar_id),
+        RULES_SECONDS,
+    )
+
+
+def _calendar_spec(calendar_id: int) -> CalendarSpec:
     calendar = ServiceCalendar.objects.filter(pk=calendar_id).first()
     if calendar is None:
         return ALWAYS_ON

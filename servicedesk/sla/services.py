@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import transaction
 
+from servicedesk.core import pagecache
 from servicedesk.sla.calendar import (
     ALWAYS_ON,
     CalendarSpec,
@@ -192,4 +193,5 @@ def holidays_add(calendar: ServiceCalendar, *, rows: Iterable[HolidayRow]) -> in
     created = Holiday.objects.bulk_create(
         Holiday(calendar=calendar, date=row.date, name=row.name) for row in rows
     )
+    pagecache.reference_changed()  # bulk_create sends no post_save (sla/apps.py)
     return len(created)

@@ -1,7 +1,10 @@
 """Which SLA rule applies to a ticket: the pure choice, then the same through the database."""
 
+from datetime import date, time
+
 import pytest
 
+from servicedesk.customers.services import site_save
 from servicedesk.sla.matching import (
     RuleSpec,
     TicketFacts,
@@ -9,8 +12,11 @@ from servicedesk.sla.matching import (
     rule_for_ticket,
     select_rule,
 )
+from servicedesk.sla.selectors import calendar_spec
+from servicedesk.sla.services import HolidayRow, calendar_save, holidays_add
 from tests.factories import (
     CriticalityFactory,
+    ServiceCalendarFactory,
     SlaRuleFactory,
     TicketFactory,
     _reference,
@@ -155,3 +161,41 @@ def test_the_contract_rule_wins_for_a_ticket_on_that_contract(world):
     off_contract = TicketFactory(company=world.companies["A"], ticket_type=repair)
     assert rule_for_ticket(on_contract).id == by_contract.pk
     assert rule_for_ticket(off_contract).id == by_type_and_company.pk
+
+
+@pytest.mark.django_db
+def test_rules_come_from_the_cache_until_reference_data_changes(world, django_assert_num_queries):
+    """Every ticket created asks for the rules: read once, then from the cache until a rule,
+    one of its lists, a calendar or a place changes."""
+    rule = SlaRuleFactory(name="first", companies=[world.companies["A"]])
+    load_rules()
+    with django_assert_num_queries(0):
+        assert [r.name for r in load_rules()] == ["first"]
+    rule.companies.add(world.companies["B"])  # a list changed (m2m, no save)
+    with django_assert_num_queries(8):
+        assert load_rules()[0].company_ids == {c.pk for c in world.companies.values()}
+    rule.sites.set([world.sites["a_floor"]])
+    assert load_rules()[0].site_paths == (world.sites["a_floor"].path,)
+    # The site moves: its path (through site_save's UPDATE) is what the rule matches on.
+    floor = world.sites["a_floor"]
+    floor.parent = world.sites["a_shop"]
+    site_save(floor)
+    floor.refresh_from_db()
+    assert load_rules()[0].site_paths == (floor.path,)
+    SlaRuleFactory(name="second", is_active=True)
+    assert sorted(r.name for r in load_rules()) == ["first", "second"]
+    rule.is_active = False
+    rule.save()
+    assert [r.name for r in load_rules()] == ["second"]
+
+
+@pytest.mark.django_db
+def test_a_calendar_comes_from_the_cache_until_it_changes(django_assert_num_queries):
+    calendar = ServiceCalendarFactory(hours={0: [(time(9), time(18))]})
+    calendar_spec(calendar.pk)
+    with django_assert_num_queries(0):
+        assert calendar_spec(calendar.pk).holidays == frozenset()
+    holidays_add(calendar, rows=[HolidayRow(date=date(2030, 1, 1), name="New year")])
+    assert calendar_spec(calendar.pk).holidays == {date(2030, 1, 1)}
+    calendar_save(calendar, hours={1: [(time(10), time(12))]})
+    assert set(calendar_spec(calendar.pk).weekly) == {1}
