@@ -71,7 +71,7 @@ messages: .venv/.synced ## extract translatable strings into locale/*/django.po
 	$(PY) manage.py makemessages -l ru -l en --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var --ignore=tests
 
 clean: ## remove installed environments and local data (var/)
-	rm -rf .venv $(TOOLS) node_modules var .debian-run .debian-test
+	rm -rf .venv $(TOOLS) node_modules var .debian-run .debian-test .debian-bench
 
 .debian-bench: deps/debian-bench.txt
 	bin/debian-deps deps/debian-bench.txt
