@@ -34,6 +34,10 @@ COUNTS_SECONDS = 600
 # company itself, its sites and equipment (filter choices, the create form's lists).
 TICKETS = "tickets"
 PLACES = "places"
+# Who works on how many open tickets: moved by tickets created, deleted, assigned or moving
+# stage (tickets/receivers.py), not by every edit.
+WORKLOAD = "workload"
+WORKLOAD_FIELDS = frozenset({"status", "assignee", "assignee_id"})
 
 
 def all_key(kind: str) -> str:
@@ -58,6 +62,11 @@ def company_changed(company_id: int | None, kind: str = TICKETS) -> None:
         _bump(all_key(kind))
     else:
         _bump(all_key(kind), company_key(company_id, kind))
+
+
+def workload_changed() -> None:
+    """Tickets changed stage or assignee without a post_save (QuerySet.update())."""
+    _bump(all_key(WORKLOAD))
 
 
 def user_changed(user_id: int) -> None:

@@ -6,12 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 
-def ticket_changed(instance: Any, **kwargs: Any) -> None:
-    from servicedesk.core import pagecache
+def ticket_changed(instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    """Saved or deleted: its company's counts, its pages, and — when it was created, deleted,
+    assigned or moved stage — the assignees' workloads; in one move of the versions."""
+    from servicedesk.core import pagecache, stamps
     from servicedesk.tickets import counts
 
-    counts.company_changed(instance.company_id)
-    pagecache.tickets_changed([instance.number])
+    keys = [counts.all_key(counts.TICKETS), pagecache.ticket_key(instance.number)]
+    if instance.company_id is not None:
+        keys.append(counts.company_key(instance.company_id, counts.TICKETS))
+    if update_fields is None or counts.WORKLOAD_FIELDS & set(update_fields):
+        keys.append(counts.all_key(counts.WORKLOAD))
+    stamps.bump(keys)
 
 
 def ticket_part_changed(instance: Any, **kwargs: Any) -> None:

@@ -945,5 +945,6 @@ def _close_resolved_chunk(ids: list[int], cutoff: datetime, now: datetime, days:
     # update() and bulk_create() send no post_save: move the counts' and pages' versions here.
     for company_id in {company for _pk, company, _number in rows}:
         counts.company_changed(company_id)
+    counts.workload_changed()
     pagecache.tickets_changed(number for _pk, _company, number in rows)
     return len(pks)

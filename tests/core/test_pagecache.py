@@ -24,7 +24,7 @@ from servicedesk.conversations.survey_services import survey_submit
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Ticket, TicketView
 from tests.conftest import World, login
-from tests.factories import MembershipFactory, TicketFactory
+from tests.factories import MembershipFactory, TicketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -352,3 +352,23 @@ def test_a_deadline_passing_shows_at_once(world: World, customer: Client) -> Non
         clock.shift(timedelta(seconds=21))  # well within PAGE_CACHE_SECONDS
         assert 'data-testid="overdue"' in page(customer, LIST)
         assert "· overdue" in page(customer, detail(late))
+
+
+def test_the_staff_page_follows_workloads_and_new_staff_not_every_edit(
+    world: World, staff: Client, ticket: Ticket
+) -> None:
+    engineer = world.users["engineer"]
+    html = warm(staff, staff_page(ticket))
+    assert f"{engineer.full_name} — 0 open" in html
+    # Another ticket assigned to the engineer: their open count moves.
+    other = TicketFactory(company=world.companies["B"], contact=world.users["cust_b"])
+    services.ticket_assign(by=world.users["dispatcher"], ticket=other, assignee=engineer)
+    assert f"{engineer.full_name} — 1 open" in warm(staff, staff_page(ticket))
+    # An edit of another ticket that changes nobody's workload: still from the cache.
+    services.ticket_update(by=world.users["dispatcher"], ticket=other, changes={"subject": "x"})
+    with CaptureQueriesContext(connection) as queries:
+        page(staff, staff_page(ticket))
+    assert len(queries) <= 2
+    # A new engineer can be chosen at once.
+    newcomer = UserFactory(engineer=True, full_name="Новый Инженер")
+    assert f"{newcomer.full_name} — 0 open" in page(staff, staff_page(ticket))

@@ -149,8 +149,8 @@ def _all_events(ticket: Ticket) -> list[dict[str, Any]]:
 
 
 def _page_depends(request: HttpRequest, number: str) -> list[str]:
-    # The ticket and its conversation, and every open ticket (the assignees' workloads).
-    return [*ticket_page_depends(request, number), counts.all_key(counts.TICKETS)]
+    # The ticket and its conversation, and the assignees' workloads.
+    return [*ticket_page_depends(request, number), counts.all_key(counts.WORKLOAD)]
 
 
 @backoffice_view
@@ -172,7 +172,7 @@ def page_context(
     user = cast(User, request.user)
     now = timezone.now()
     workload = open_ticket_counts(user)
-    staff = counts.cached(user, "queue-staff", staff_choices, counts.PLACES)
+    staff = staff_choices()
     attachments = list(selectors.ticket_attachment_list(ticket, user))
     return {
         "section": "tickets",

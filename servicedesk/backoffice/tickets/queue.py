@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.accounts.decorators import backoffice_view
 from servicedesk.accounts.models import Role, User
-from servicedesk.core import pagecache
+from servicedesk.core import pagecache, stamps
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.forms import QuickSelect, id_choice_field, page_size_field, pk_or_none
 from servicedesk.customers.models import Company, Criticality, TicketType
@@ -57,7 +57,7 @@ STATE_KEYS = ("view", "q", "status", "type", "criticality", "company", "assignee
 
 def open_ticket_counts(user: Any) -> dict[int, int]:
     """Open tickets per assignee (shown beside each name when assigning), from the cache while
-    no ticket changes."""
+    no ticket is created, deleted, assigned or moves stage (counts.WORKLOAD)."""
     return counts.cached(
         user,
         "workload",
@@ -67,14 +67,22 @@ def open_ticket_counts(user: Any) -> dict[int, int]:
             .annotate(n=Count("pk"))
             .values_list("assignee", "n")
         ),
+        counts.WORKLOAD,
     )
 
 
 def staff_choices() -> list[tuple[int, str]]:
-    return list(
-        User.objects.filter(is_active=True, role__in=(Role.ENGINEER, Role.DISPATCHER))
-        .order_by("full_name", "pk")
-        .values_list("pk", "full_name")
+    """The people tickets can be assigned to, from the cache while nobody's name, role or
+    activity changes (the people version, core/pagecache.py)."""
+    return stamps.stamped(
+        "tickets:v1:staff-choices",
+        pagecache.PEOPLE,
+        lambda: list(
+            User.objects.filter(is_active=True, role__in=(Role.ENGINEER, Role.DISPATCHER))
+            .order_by("full_name", "pk")
+            .values_list("pk", "full_name")
+        ),
+        counts.COUNTS_SECONDS,
     )
 
 
@@ -237,7 +245,7 @@ def _url(params: dict[str, str], **changes: Any) -> str:
 def ticket_queue(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     now = timezone.now()
-    staff = counts.cached(user, "queue-staff", staff_choices, counts.PLACES)
+    staff = staff_choices()
     form = QueueForm(user, request.GET, staff)
     form.is_valid()
     data = form.cleaned_data
