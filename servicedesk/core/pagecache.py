@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import wraps
@@ -155,16 +154,6 @@ def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
     return not getattr(storage, "_queued_messages", None)
 
 
-def _versions(found: dict[str, Any], keys: list[str]) -> tuple[Any, ...]:
-    missing = [k for k in keys if found.get(k) is None]
-    if missing:
-        # Never moved (or evicted): give them a version so a page has something to hold to.
-        for k in missing:
-            cache.add(k, uuid.uuid4().hex, None)
-        found = {**found, **cache.get_many(missing)}
-    return tuple(found.get(k) for k in keys)
-
-
 def page(
     depends: Depends,
     on_hit: Callable[..., None] | None = None,
@@ -198,7 +187,7 @@ def page(
             )
             extra = also(request) if also is not None else []
             found = cache.get_many([key, *version_keys, *extra])
-            versions = _versions(found, version_keys)
+            versions = stamps.versions(version_keys, found)
             entry = found.get(key)
             if entry is not None and entry[0] == versions:
                 _stored, status, content, headers, meta = entry

@@ -48,6 +48,17 @@ def bump(keys: Iterable[str]) -> None:
     batch.keys.update(dict.fromkeys(keys))
 
 
+def versions(keys: list[str], found: dict[str, Any]) -> tuple[Any, ...]:
+    """The versions under `keys`, from `found` (a `cache.get_many` that asked for them); one
+    never moved (or evicted) is given one now, so that a value has something to hold to."""
+    missing = [k for k in keys if found.get(k) is None]
+    if missing:
+        for k in missing:
+            cache.add(k, uuid.uuid4().hex, None)
+        found = {**found, **cache.get_many(missing)}
+    return tuple(found.get(k) for k in keys)
+
+
 def stamped(
     key: str,
     version_key: str,
@@ -60,15 +71,10 @@ def stamped(
     keys (one round trip)."""
     if found is None:
         found = cache.get_many([key, version_key])
-    version = found.get(version_key)
     entry = found.get(key)
-    if entry is not None and entry[0] == version and version is not None:
+    (version,) = versions([version_key], found)
+    if entry is not None and entry[0] == version:
         return entry[1]  # type: ignore[no-any-return]
-    if version is None:
-        # No version yet (or evicted): make one, so that the value has something to hold to.
-        version = uuid.uuid4().hex
-        if not cache.add(version_key, version, None):
-            version = cache.get(version_key)
     value = compute()
     cache.set(key, (version, value), seconds)
     return value
