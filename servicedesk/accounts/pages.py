@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed
 
 from servicedesk.core import pagecache
+from servicedesk.core.signals import on_change
 
 # Saves that change nothing a page shows (a sign-in writes last_login only).
 UNSHOWN_FIELDS = frozenset({"last_login", "updated_at"})
@@ -44,10 +45,8 @@ def connect() -> None:
     from servicedesk.accounts.models import Membership, User
 
     pagecache.person_keys.append(pagecache.user_key)
-    post_save.connect(_user_saved, sender=User, dispatch_uid="page-user-save")
-    post_delete.connect(_user_saved, sender=User, dispatch_uid="page-user-delete")
-    post_save.connect(_membership_changed, sender=Membership, dispatch_uid="page-membership-save")
-    post_delete.connect(_membership_changed, sender=Membership, dispatch_uid="page-membership-del")
+    on_change(_user_saved, User, uid="page-user")
+    on_change(_membership_changed, Membership, uid="page-membership")
     for through in (Membership.sites.through, Membership.equipment.through):
         m2m_changed.connect(
             _membership_places_changed, sender=through, dispatch_uid=f"page-places-{through}"

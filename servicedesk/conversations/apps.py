@@ -8,8 +8,6 @@ class ConversationsConfig(AppConfig):
     verbose_name = _("Conversations")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-
         from servicedesk.conversations import live
         from servicedesk.conversations.models import (
             Message,
@@ -17,22 +15,13 @@ class ConversationsConfig(AppConfig):
             SurveyResponse,
         )
         from servicedesk.core import pagecache
+        from servicedesk.core.signals import on_change
         from servicedesk.customers import reference
         from servicedesk.tickets.receivers import ticket_part_changed
 
         reference.connect_signals((SurveyCriterion,))
         # Pages kept whole in the cache (core/pagecache.py): the ticket's pages show its
         # messages and its rating; every page shows the unread badge.
-        for signal in (post_save, post_delete):
-            for model in (Message, SurveyResponse):
-                signal.connect(
-                    ticket_part_changed,
-                    sender=model,
-                    dispatch_uid=f"page-ticket-{signal is post_save}-{model}",
-                )
-            signal.connect(
-                pagecache.reference_changed,
-                sender=SurveyCriterion,
-                dispatch_uid=f"page-reference-{signal is post_save}-criterion",
-            )
+        on_change(ticket_part_changed, Message, SurveyResponse, uid="page-ticket")
+        on_change(pagecache.reference_changed, SurveyCriterion, uid="page-reference")
         pagecache.person_keys.append(live.unread_version_key)

@@ -16,8 +16,8 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Model
-from django.db.models.signals import post_delete, post_save
 
+from servicedesk.core.signals import on_change
 from servicedesk.customers.models import Criticality, TicketType, WorkType
 
 CACHED_MODELS: tuple[type[Model], ...] = (TicketType, Criticality, WorkType)
@@ -71,6 +71,4 @@ def _forget(sender: type[Model], **kwargs: Any) -> None:
 def connect_signals(models: tuple[type[Model], ...] = CACHED_MODELS) -> None:
     """Drop a list from the cache whenever one of its rows is saved or deleted. Other apps'
     reference lists (e.g. the survey's criteria) join by calling this with their models."""
-    for model in models:
-        post_save.connect(_forget, sender=model, dispatch_uid=f"reference-forget-save-{model}")
-        post_delete.connect(_forget, sender=model, dispatch_uid=f"reference-forget-del-{model}")
+    on_change(_forget, *models, uid="reference-forget")

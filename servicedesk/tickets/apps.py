@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,24 +20,21 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from servicedesk.core import pagecache
+        from servicedesk.core.signals import on_change
         from servicedesk.customers.models import Company, Equipment, Site
         from servicedesk.tickets import counts, receivers
         from servicedesk.tickets.models import Ticket, TicketAttachment, TicketEvent, TicketFollower
 
         post_migrate.connect(_search_tables_ensure, sender=self)
-        for signal in (post_save, post_delete):
-            saved = signal is post_save
-            signal.connect(receivers.ticket_changed, sender=Ticket, dispatch_uid=f"ticket-{saved}")
-            for place in (Company, Site, Equipment):
-                signal.connect(
-                    receivers.company_changed, sender=place, dispatch_uid=f"counts-{saved}-{place}"
-                )
-            for model in (TicketEvent, TicketAttachment, TicketFollower):
-                signal.connect(
-                    receivers.ticket_part_changed,
-                    sender=model,
-                    dispatch_uid=f"page-ticket-{saved}-{model}",
-                )
+        on_change(receivers.ticket_changed, Ticket, uid="ticket")
+        on_change(receivers.company_changed, Company, Site, Equipment, uid="counts-places")
+        on_change(
+            receivers.ticket_part_changed,
+            TicketEvent,
+            TicketAttachment,
+            TicketFollower,
+            uid="page-ticket",
+        )
         # Every page of a person shows what they follow and their views' counts; the lists'
         # filter choices name companies, sites and equipment (core/pagecache.py).
         pagecache.person_keys.append(counts.user_key)
