@@ -10,7 +10,7 @@ stands still (frozen time in tests, a coarse clock)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -61,20 +61,21 @@ def versions(keys: list[str], found: dict[str, Any]) -> tuple[Any, ...]:
 
 def stamped(
     key: str,
-    version_key: str,
+    version_key: str | Sequence[str],
     compute: Callable[[], T],
     seconds: int,
     found: dict[str, Any] | None = None,
 ) -> T:
     """compute(), from the cache under `key` (for at most `seconds`) while the version under
-    `version_key` holds. `found`: the result of a `cache.get_many` that already asked for both
-    keys (one round trip)."""
+    `version_key` (or each of several) holds. `found`: the result of a `cache.get_many` that
+    already asked for all those keys (one round trip)."""
+    version_keys = [version_key] if isinstance(version_key, str) else list(version_key)
     if found is None:
-        found = cache.get_many([key, version_key])
+        found = cache.get_many([key, *version_keys])
     entry = found.get(key)
-    (version,) = versions([version_key], found)
-    if entry is not None and entry[0] == version:
+    current = versions(version_keys, found)
+    if entry is not None and entry[0] == current:
         return entry[1]  # type: ignore[no-any-return]
     value = compute()
-    cache.set(key, (version, value), seconds)
+    cache.set(key, (current, value), seconds)
     return value

@@ -97,17 +97,12 @@ def _company_ids(user: Any) -> list[int]:
     (memberships) nor the companies (one deactivated) changed."""
     from servicedesk.core import pagecache
 
-    version_keys = [pagecache.user_key(user.pk), pagecache.REFERENCE]
-    key = f"tickets:v1:company-ids:{user.pk}"
-    found = cache.get_many([key, *version_keys])
-    stamp = tuple(found.get(k) for k in version_keys)
-    entry = found.get(key)
-    if entry is not None and entry[0] == stamp and None not in stamp:
-        return entry[1]  # type: ignore[no-any-return]
-    ids = sorted({scope.company_id for scope in membership_scopes(user)})
-    if None not in stamp:
-        cache.set(key, (stamp, ids), COUNTS_SECONDS)
-    return ids
+    return stamps.stamped(
+        f"tickets:v1:company-ids:{user.pk}",
+        [pagecache.user_key(user.pk), pagecache.REFERENCE],
+        lambda: sorted({scope.company_id for scope in membership_scopes(user)}),
+        COUNTS_SECONDS,
+    )
 
 
 def version_keys(user: Any, *kinds: str) -> list[str]:
