@@ -366,15 +366,18 @@ def last_viewed_key(user_id: int) -> str:
     return f"tickets:v1:last-viewed:{user_id}"
 
 
-def ticket_viewed(*, by: User, ticket: Ticket | int, last: int | None = None) -> None:
+_NOT_READ: Any = object()
+
+
+def ticket_viewed(*, by: User, ticket: Ticket | int, last: int | None = _NOT_READ) -> None:
     """Remember the visit for "recently viewed" (one row per person and ticket): one UPDATE
     for a ticket seen before, an insert (that tolerates a parallel one) the first time; nothing
     when it is the ticket the person opened last, less than VIEW_AGAIN_SECONDS ago (a reload:
     the order of the list stays as it is). `ticket`: the ticket or its id; `last`: the cache's
-    `last_viewed_key` when the caller has read it already."""
+    `last_viewed_key` (None: not there) when the caller has read it already."""
     ticket_id = ticket if isinstance(ticket, int) else ticket.pk
     key = last_viewed_key(by.pk)
-    if (last or cache.get(key)) == ticket_id:
+    if (cache.get(key) if last is _NOT_READ else last) == ticket_id:
         return
     now = timezone.now()
     pagecache.recent_changed(by.pk)

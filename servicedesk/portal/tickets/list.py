@@ -210,11 +210,14 @@ def _remembered_key(user_id: int) -> str:
     return f"tickets:list-preference:{user_id}"
 
 
-def _remember(user: Any, querystring: str, known: str | None = None) -> None:
+_NOT_READ: Any = object()
+
+
+def _remember(user: Any, querystring: str, known: str | None = _NOT_READ) -> None:
     """One statement whether the row exists or not, and none while the list stays the same
     (the cache knows what was saved last; `known`: what it said, when already read)."""
     key = _remembered_key(user.pk)
-    if (known or cache.get(key)) == querystring:
+    if (cache.get(key) if known is _NOT_READ else known) == querystring:
         return
     TicketListPreference.objects.bulk_create(
         [TicketListPreference(user=user, querystring=querystring)],
