@@ -105,6 +105,18 @@ def english() -> Iterator[None]:
         yield
 
 
+# A PNG header: enough for the upload checks (tickets/uploads.py) to take it for an image.
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Path) -> Path:
+    """Uploaded files into the test's own folder (modules that store files use it for every
+    test: `pytest.mark.usefixtures("media")`)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return tmp_path / "media"
+
+
 def login(client: Client, user: User) -> Client:
     client.force_login(user, backend=AUTH_BACKEND)
     return client

@@ -3,7 +3,6 @@ query count whatever the number of conversations, the pulse (badge and bell), an
 chat: internal notes, their files, the staff download route."""
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,19 +15,12 @@ from servicedesk.conversations.selectors import INBOX_PAGE_SIZE, excerpt, unread
 from servicedesk.conversations.services import message_post
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services import ticket_assign, ticket_follow
-from tests.conftest import World, login
+from tests.conftest import PNG, World, login
 from tests.factories import TicketFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def media(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return tmp_path / "media"
 
 
 @pytest.fixture

@@ -27,19 +27,12 @@ from servicedesk.tickets import selectors as ticket_selectors
 from servicedesk.tickets.access import access_attachment
 from servicedesk.tickets.models import TicketAttachment, TicketEvent
 from servicedesk.tickets.services import ticket_assign, ticket_follow
-from tests.conftest import World
+from tests.conftest import PNG, World
 from tests.factories import TicketFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
-
-
-@pytest.fixture(autouse=True)
-def media(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return tmp_path / "media"
 
 
 def unread(ticket: Any, user: Any) -> int | None:

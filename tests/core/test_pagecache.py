@@ -195,10 +195,8 @@ def test_an_internal_note_shows_to_staff_and_never_to_the_customer(
     assert "Секретная заметка" not in page(customer, detail(ticket))
 
 
-def test_files_and_ratings_show(
-    world: World, customer: Client, ticket: Ticket, settings: Any, tmp_path: Any
-) -> None:
-    settings.MEDIA_ROOT = tmp_path
+@pytest.mark.usefixtures("media")
+def test_files_and_ratings_show(world: World, customer: Client, ticket: Ticket) -> None:
     warm(customer, detail(ticket))
     services.ticket_attachments_add(
         by=world.users["dispatcher"],

@@ -4,7 +4,6 @@ session and the user; news appended and read), earlier messages, files, and anot
 ticket answering 404 on every URL."""
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,19 +16,12 @@ from servicedesk.conversations.models import Message, Participant
 from servicedesk.conversations.selectors import MESSAGES_PER_PAGE
 from servicedesk.conversations.services import conversation_read, message_post
 from servicedesk.tickets.models import Status, Ticket, TicketAttachment
-from tests.conftest import World, login
+from tests.conftest import PNG, World, login
 from tests.factories import TicketFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def media(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return tmp_path / "media"
 
 
 @pytest.fixture

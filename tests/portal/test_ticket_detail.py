@@ -21,10 +21,10 @@ from servicedesk.tickets.models import (
     TicketView,
 )
 from servicedesk.tickets.services import ticket_attachments_add
-from tests.conftest import World, login
+from tests.conftest import PNG, World, login
 from tests.factories import MembershipFactory, TicketFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 @pytest.fixture
@@ -33,14 +33,7 @@ def client() -> Client:
     return Client(headers={"accept-language": "en"})
 
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def media(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return tmp_path / "media"
 
 
 @pytest.fixture
