@@ -133,7 +133,9 @@ class ContractQuerySet(models.QuerySet["Contract"]):
             covered |= Exists(
                 equipment_links.filter(contract_id=OuterRef("pk"), equipment_id=equipment.pk)
             )
-        where = equipment.site if equipment is not None and equipment.site else site
+        where = site
+        if equipment is not None and (site is None or equipment.site_id != site.pk):
+            where = equipment.site or site  # read only when the site given is not its own
         if where is not None and where.path:
             covered |= Exists(
                 site_links.filter(contract_id=OuterRef("pk"), site__path__gt="")

@@ -93,16 +93,9 @@ def cached(user: Any, name: str, compute: Callable[[], T], depends: str = TICKET
 
 
 def _company_ids(user: Any) -> list[int]:
-    """The companies of the person's memberships, from the cache while neither the person
-    (memberships) nor the companies (one deactivated) changed."""
-    from servicedesk.core import pagecache
-
-    return stamps.stamped(
-        f"tickets:v1:company-ids:{user.pk}",
-        [pagecache.user_key(user.pk), pagecache.REFERENCE],
-        lambda: sorted({scope.company_id for scope in membership_scopes(user)}),
-        COUNTS_SECONDS,
-    )
+    """The companies of the person's memberships (kept in the shared cache with the memberships
+    themselves: accounts/scopes.py)."""
+    return sorted({scope.company_id for scope in membership_scopes(user)})
 
 
 def version_keys(user: Any, *kinds: str) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
@@ -13,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from servicedesk.accounts.scopes import membership_scopes
+from servicedesk.customers.models import Company, Equipment, Site
 from servicedesk.tickets import counts
 from servicedesk.tickets.models import (
     OPEN_STATUSES,
@@ -100,6 +102,44 @@ class TicketFilters:
                 "q",
             )
         )
+
+
+@dataclass(frozen=True)
+class Places:
+    """The active sites (by path) and equipment (by name) of a company that a person may file
+    tickets for: what the ticket form offers and what `ticket_create` accepts."""
+
+    sites: list[Site]
+    equipment: list[Equipment]
+
+    @cached_property
+    def site_ids(self) -> frozenset[int]:
+        return frozenset(site.pk for site in self.sites)
+
+    @cached_property
+    def equipment_ids(self) -> frozenset[int]:
+        return frozenset(item.pk for item in self.equipment)
+
+
+def ticket_places(user: Any, company: Company) -> Places:
+    """Read through `visible_to()` and kept in the cache until the company's places or the
+    person's memberships change (tickets/counts.py)."""
+
+    def read() -> Places:
+        return Places(
+            sites=list(
+                Site.objects.visible_to(user)
+                .filter(company=company, is_active=True)
+                .order_by("path")
+            ),
+            equipment=list(
+                Equipment.objects.visible_to(user)
+                .filter(company=company, is_active=True)
+                .order_by("name")
+            ),
+        )
+
+    return counts.cached(user, f"places:{company.pk}", read, counts.PLACES)
 
 
 def ticket_views_for(user: Any) -> tuple[str, ...]:

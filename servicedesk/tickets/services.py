@@ -21,6 +21,7 @@ from django_countries import countries
 from django_countries.fields import Country
 
 from servicedesk.accounts.models import User
+from servicedesk.accounts.scopes import membership_scopes
 from servicedesk.core import pagecache
 from servicedesk.core.errors import ApplicationError
 from servicedesk.customers.models import (
@@ -152,49 +153,52 @@ def _check_ticket_data(by: User, contact: User, data: TicketData) -> TicketData:
     """The company, site, equipment and contract must be the contact's to use and fit together.
     Ids come from forms, but a hand-made POST must get the same answer as a missing object.
 
-    Every check the database answers is asked in one query (EXISTS through the scoping layer
-    for each), then refused in a fixed order: company, equipment, equipment on the site, site,
-    contract, coverage."""
+    The company must be one of the contact's (their memberships, in active companies), the
+    site and equipment among the company's active places the contact may see — the same
+    `ticket_places` the form offers, read through `visible_to()` and kept in the cache under
+    the versions that move when places or memberships change, so the common ticket costs no
+    query here. A contract is checked in the database (visible to the contact, covering the
+    place) in one query. Refused in a fixed order: company, equipment, equipment on the site,
+    site, contract, coverage."""
+    from servicedesk.tickets.selectors import ticket_places
+
     company = data.company
     site, equipment, contract = data.site, data.equipment, data.contract
     if equipment is not None and site is None:
         site = equipment.site
-    checks: dict[str, Any] = {
-        "company_ok": Exists(
-            Company.objects.visible_to(contact).filter(pk=company.pk, is_active=True)
-        ),
-    }
-    if equipment is not None:
-        checks["equipment_ok"] = Exists(
-            Equipment.objects.visible_to(contact).filter(pk=equipment.pk, company=company)
-        )
-    if site is not None:
-        checks["site_ok"] = Exists(
-            Site.objects.visible_to(contact).filter(pk=site.pk, company=company)
-        )
-    if contract is not None:
-        checks["contract_ok"] = Exists(Contract.objects.visible_to(contact).filter(pk=contract.pk))
-        checks["covers_ok"] = Exists(
-            Contract.objects.filter(pk=contract.pk).covering(site=site, equipment=equipment)
-        )
-    row = Company.objects.filter(pk=company.pk).annotate(**checks).values(*checks).first()
-    passed = row or dict.fromkeys(checks, False)
-    if not passed["company_ok"]:
+    companies = {scope.company_id for scope in membership_scopes(contact)}
+    if not contact.is_active or company.pk not in companies:
         raise ApplicationError(_("Choose one of your companies."), code="company", field="company")
-    if equipment is not None:
-        if not passed["equipment_ok"]:
+    if equipment is not None or site is not None:
+        places = ticket_places(contact, company)
+        if equipment is not None:
+            if equipment.pk not in places.equipment_ids:
+                message = _("Choose equipment of the chosen company.")
+                raise ApplicationError(message, code="equipment", field="equipment")
+            _check_equipment_on_site(site, equipment)
+        if site is not None and site.pk not in places.site_ids:
             raise ApplicationError(
-                _("Choose equipment of the chosen company."), code="equipment", field="equipment"
+                _("Choose a site of the chosen company."), code="site", field="site"
             )
-        _check_equipment_on_site(site, equipment)
-    if site is not None and not passed["site_ok"]:
-        raise ApplicationError(_("Choose a site of the chosen company."), code="site", field="site")
     if contract is not None:
-        if contract.company_id != company.pk or not passed["contract_ok"]:
+        row = (
+            Contract.objects.filter(pk=contract.pk)
+            .annotate(
+                visible=Exists(
+                    Contract.objects.visible_to(contact).filter(pk=contract.pk, company=company)
+                ),
+                covering=Exists(
+                    Contract.objects.filter(pk=contract.pk).covering(site=site, equipment=equipment)
+                ),
+            )
+            .values("visible", "covering")
+            .first()
+        )
+        if row is None or not row["visible"]:
             raise ApplicationError(
                 _("Choose a contract of the chosen company."), code="contract", field="contract"
             )
-        if not passed["covers_ok"]:
+        if not row["covering"]:
             raise _contract_not_covering()
     return TicketData(
         **{**data.__dict__, "site": site, "country": data.country or str(company.country or "")}

@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from servicedesk.customers.models import Company, Contract, Equipment, Site
 from servicedesk.customers.services import site_save
@@ -235,3 +237,25 @@ def test_two_worlds_do_not_see_each_other(db):
     names = set(Site.objects.visible_to(user).values_list("name", flat=True))
     assert names == {first.sites[k].name for k in COMPANY_A["sites"]}
     assert not names & {s.name for s in second.sites.values()}
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["shared cache", "per-process cache"])
+def test_memberships_are_kept_in_the_cache_only_when_every_process_shares_it(
+    world, settings, django_assert_num_queries, shared
+):
+    # Given the cache is (Redis) or is not (local memory: PAGE_CACHE off) shared by processes
+    from servicedesk.accounts.models import User
+    from servicedesk.accounts.scopes import membership_scopes
+
+    settings.PAGE_CACHE = shared
+    user_id = world.users["cust_site"].pk
+    with CaptureQueriesContext(connection) as read:
+        first = membership_scopes(User.objects.get(pk=user_id))
+    # the user, the memberships, their listed sites and equipment
+    assert len(read.captured_queries) == 4
+    # When the next request (a new user object) asks again
+    again = User.objects.get(pk=user_id)
+    # Then a shared cache answers; otherwise the database does, so that a change made by
+    # another process is never missed
+    with django_assert_num_queries(0 if shared else 3):
+        assert membership_scopes(again) == first

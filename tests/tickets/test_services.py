@@ -61,6 +61,13 @@ def png(name: str = "photo.png") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PNG)
 
 
+def retired(place: Any) -> Any:
+    """A site or piece of equipment taken out of service (the form no longer offers it)."""
+    place.is_active = False
+    place.save()
+    return place
+
+
 # Each refusal: (who files, for whom, what) → the field and code of the error.
 Case = Callable[[World], dict[str, Any]]
 REFUSALS: dict[str, tuple[Case, str | None, str]] = {
@@ -86,6 +93,19 @@ REFUSALS: dict[str, tuple[Case, str | None, str]] = {
     ),
     "site outside the member's list": (
         lambda w: {"by": w.users["cust_site"], "data": data(w, site=w.sites["a_shop"])},
+        "site",
+        "site",
+    ),
+    "equipment taken out of service": (
+        lambda w: {
+            "by": w.users["cust_a"],
+            "data": data(w, equipment=retired(w.equipment["eq_a_hq"])),
+        },
+        "equipment",
+        "equipment",
+    ),
+    "site taken out of service": (
+        lambda w: {"by": w.users["cust_a"], "data": data(w, site=retired(w.sites["a_shop"]))},
         "site",
         "site",
     ),
@@ -204,6 +224,37 @@ def test_a_failure_after_storing_files_leaves_no_ticket_and_no_file(
     monkeypatch.setattr(services.TicketEvent.objects, "create", original)
     ticket = ticket_create(by=world.users["cust_a"], data=data(world), origin="portal")
     assert ticket.number == "00000002"
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["membership removed", "site unlisted", "company deactivated", "site moved to another company"],
+)
+def test_a_choice_accepted_before_a_change_is_refused_after_it(
+    world: World, media: Path, change: str
+) -> None:
+    # Given a site-scoped customer who has filed a ticket on their site (their memberships and
+    # the places they may choose are now in the cache: accounts/scopes.py, ticket_places)
+    user, hq = world.users["cust_site"], world.sites["a_hq"]
+    ticket_create(by=user, data=data(world, site=hq), origin=Origin.PORTAL)
+    # When what allowed it changes
+    membership = user.memberships.get()
+    if change == "membership removed":
+        membership.delete()
+    elif change == "site unlisted":
+        membership.sites.remove(hq)
+    elif change == "company deactivated":
+        world.companies["A"].is_active = False
+        world.companies["A"].save()
+    else:
+        hq.company = world.companies["B"]
+        hq.save()
+    # Then the same choice, by the same person (a new request: a fresh user object), is refused
+    fresh = type(user).objects.get(pk=user.pk)
+    with pytest.raises(ApplicationError) as error:
+        ticket_create(by=fresh, data=data(world, site=hq), origin=Origin.PORTAL)
+    assert error.value.code in {"company", "site"}
+    assert Ticket.objects.count() == 1
 
 
 def test_unknown_origin_is_refused(world: World, media: Path) -> None:

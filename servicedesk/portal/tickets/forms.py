@@ -7,6 +7,7 @@ service (`ticket_create`) checks the same again; the form's lists are a convenie
 guard.
 """
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any
@@ -18,7 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIteratorValue
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -37,6 +38,7 @@ from servicedesk.customers.models import (
 )
 from servicedesk.customers.reference import reference_rows
 from servicedesk.tickets import counts
+from servicedesk.tickets.selectors import ticket_places
 from servicedesk.tickets.services import DESCRIPTION_MAX_LENGTH, TicketData
 
 # The place picker's values: a site ("s12") or a piece of equipment ("e40").
@@ -241,8 +243,22 @@ class ListedCompanyField(forms.ModelChoiceField[Company]):
         return found
 
 
-def country_choices() -> list[tuple[str, str]]:
+@functools.cache
+def _country_choices(language: str | None) -> list[tuple[str, str]]:
     return [("", "—"), *((str(code), str(name)) for code, name in countries)]
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """The country list in the active language, sorted by name: made once per language
+    (≈ 1 ms of translating and sorting 250 names on every form otherwise)."""
+    return _country_choices(translation.get_language())
+
+
+class CountryChoiceField(forms.ChoiceField):
+    """A country code, checked against the codes rather than by walking the named list."""
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value) in countries
 
 
 class TicketForm(forms.Form):
@@ -323,7 +339,7 @@ class TicketForm(forms.Form):
         widget=forms.HiddenInput,
         help_text=_("Type at least 3 letters to find the product; Enter shows every match."),
     )
-    country = forms.ChoiceField(
+    country = CountryChoiceField(
         label=_("Country"),
         required=False,
         choices=country_choices,
@@ -407,9 +423,8 @@ class TicketForm(forms.Form):
         if self.chosen_company is None:
             self.fields["place"].choices = choices  # type: ignore[attr-defined]
             return
-        self.sites, self.equipment = counts.cached(
-            self.scope_user, f"form-places:{self.chosen_company.pk}", self._places, counts.PLACES
-        )
+        places = ticket_places(self.scope_user, self.chosen_company)
+        self.sites, self.equipment = places.sites, places.equipment
         by_site: dict[int | None, list[Equipment]] = {}
         for item in self.equipment:
             by_site.setdefault(item.site_id, []).append(item)
@@ -444,20 +459,6 @@ class TicketForm(forms.Form):
             option_data[value] = {"data-kind": "equipment", "data-depth": "0", "data-path": ""}
         self.fields["place"].choices = choices  # type: ignore[attr-defined]
         widget.option_data = option_data
-
-    def _places(self) -> tuple[list[Site], list[Equipment]]:
-        return (
-            list(
-                Site.objects.visible_to(self.scope_user)
-                .filter(company=self.chosen_company, is_active=True)
-                .order_by("path")
-            ),
-            list(
-                Equipment.objects.visible_to(self.scope_user)
-                .filter(company=self.chosen_company, is_active=True)
-                .order_by("name")
-            ),
-        )
 
     def _chosen_place(self) -> tuple[Site | None, Equipment | None]:
         raw = str(self._raw("place") or "")
