@@ -10,7 +10,8 @@ stands still (frozen time in tests, a coarse clock)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -31,12 +32,14 @@ class _AfterCommit:
 
 
 def bump(keys: Iterable[str]) -> None:
-    """Move the versions under `keys` (now, and again after the commit)."""
+    """Move the versions under `keys` (now, and again after the commit; inside `only_after_commit`,
+    only after the commit)."""
     keys = list(dict.fromkeys(keys))
     if not keys:
         return
-    cache.set_many(dict.fromkeys(keys, uuid.uuid4().hex), None)
     connection = transaction.get_connection()
+    if not (connection.in_atomic_block and getattr(connection, "_stamps_deferred", False)):
+        cache.set_many(dict.fromkeys(keys, uuid.uuid4().hex), None)
     if not connection.in_atomic_block:
         return  # autocommit: what changed is committed already
     batch: _AfterCommit | None = getattr(connection, "_stamps_after_commit", None)
@@ -46,6 +49,21 @@ def bump(keys: Iterable[str]) -> None:
         connection._stamps_after_commit = batch
         transaction.on_commit(batch.flush)
     batch.keys.update(dict.fromkeys(keys))
+
+
+@contextmanager
+def only_after_commit() -> Iterator[None]:
+    """Inside a transaction that reads back nothing kept under the versions it moves (filing a
+    ticket), move them only after the commit: one cache write instead of one per change. The
+    write at once serves only the transaction's own later reads; for everyone else the values
+    made from the old rows meanwhile are dropped by the move after the commit either way."""
+    connection = transaction.get_connection()
+    before = getattr(connection, "_stamps_deferred", False)
+    connection._stamps_deferred = True
+    try:
+        yield
+    finally:
+        connection._stamps_deferred = before
 
 
 def versions(keys: list[str], found: dict[str, Any]) -> tuple[Any, ...]:

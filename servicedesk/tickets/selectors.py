@@ -139,7 +139,13 @@ def ticket_places(user: Any, company: Company) -> Places:
             ),
         )
 
-    return counts.cached(user, f"places:{company.pk}", read, counts.PLACES)
+    # Once per user object, so once per request: the form and the service's check share it.
+    memo: dict[int, Places] | None = getattr(user, "_ticket_places", None)
+    if memo is None:
+        memo = user._ticket_places = {}
+    if company.pk not in memo:
+        memo[company.pk] = counts.cached(user, f"places:{company.pk}", read, counts.PLACES)
+    return memo[company.pk]
 
 
 def ticket_views_for(user: Any) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ from django_countries.fields import Country
 
 from servicedesk.accounts.models import User
 from servicedesk.accounts.scopes import membership_scopes
-from servicedesk.core import pagecache
+from servicedesk.core import pagecache, stamps
 from servicedesk.core.errors import ApplicationError
 from servicedesk.customers.models import (
     Company,
@@ -235,7 +235,9 @@ def ticket_create(
     checked_files = attachments_check(files)
     data = _check_ticket_data(by, contact, data)
     number = ticket_number_next()  # before the transaction below: see its docstring
-    with transaction.atomic():
+    # Nothing below reads what the versions it moves keep (a new ticket's pages, the lists'
+    # counts, the inbox): they are moved once, after the commit (core/stamps.py).
+    with transaction.atomic(), stamps.only_after_commit():
         return _ticket_insert(by, contact, data, subject, number, origin, checked_files)
 
 

@@ -21,6 +21,7 @@ from servicedesk.conversations.models import SurveyCriterion
 from servicedesk.conversations.services import conversation_read, message_post
 from servicedesk.conversations.survey_services import survey_submit
 from servicedesk.tickets import services
+from servicedesk.customers.models import Criticality, TicketType
 from servicedesk.tickets.models import Ticket, TicketView
 from tests.conftest import World, login
 from tests.factories import MembershipFactory, TicketFactory, UserFactory
@@ -163,6 +164,31 @@ def test_the_staff_queue_shows_every_change(
     warm(staff, url)
     shown = CHANGES[change](world, ticket)
     assert shown in page(staff, url)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_ticket_filed_through_the_form_shows_on_every_cached_list(
+    world: World, customer: Client, staff: Client, ticket: Ticket
+) -> None:
+    # Given the customer's list and the staff queue in the cache
+    queue = "/backoffice/tickets/?view=all"
+    warm(customer, LIST)
+    warm(staff, queue)
+    # When the customer files a ticket through the form, in a transaction that really commits:
+    # filing moves the versions after the commit only (core/stamps.py: only_after_commit)
+    response = customer.post(
+        reverse("portal:ticket_new"),
+        {
+            "ticket_type": TicketType.objects.first().pk,
+            "criticality": Criticality.objects.first().pk,
+            "subject": "Подана через портал",
+            "company": world.companies["A"].pk,
+        },
+    )
+    assert response.status_code == 302
+    # Then both lists show it at once
+    assert "Подана через портал" in page(customer, LIST)
+    assert "Подана через портал" in page(staff, queue)
 
 
 TICKET_CHANGES: dict[str, Callable[[World, Ticket], str]] = {
