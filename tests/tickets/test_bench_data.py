@@ -1,14 +1,24 @@
 """The benchmark's data generator, small: the shape the benchmark relies on."""
 
+from collections.abc import Sequence
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import F
 
 from servicedesk.accounts.models import User
 from servicedesk.conversations.models import Message, Participant
 from servicedesk.customers.models import Company
-from servicedesk.tickets.management.commands.bench_data import DETAIL_MESSAGES, DETAIL_SUBJECT
+from servicedesk.tickets.management.bulk_load import indexes_deferred
+from servicedesk.tickets.management.commands.bench_data import (
+    DETAIL_MESSAGES,
+    DETAIL_SUBJECT,
+    LOADED_TABLES,
+    PARTICIPANT_TABLES,
+    Command,
+)
 from servicedesk.tickets.models import Ticket, TicketSequence
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +57,77 @@ def test_generates_companies_customers_tickets_and_messages() -> None:
     # A second run refuses to mix with existing data.
     with pytest.raises(CommandError):
         call_command("bench_data", tickets=1, companies=1, customers=1)
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the indexes are dropped on PostgreSQL only"
+)
+
+
+def schema(tables: Sequence[str]) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """The tables' indexes and constraints as PostgreSQL describes them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes"
+            " WHERE tablename = ANY(%s) ORDER BY 1, 2",
+            [list(tables)],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated"
+            " FROM pg_constraint WHERE conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
+            [list(tables)],
+        )
+        return indexes, cursor.fetchall()
+
+
+BIG_TABLES = (*LOADED_TABLES, *PARTICIPANT_TABLES)
+SMALL = {"tickets": 60, "companies": 2, "customers": 3, "messages": 2, "batch": 25}
+
+
+@postgresql_only
+def test_the_load_runs_without_secondary_indexes_and_foreign_keys() -> None:
+    indexes, constraints = schema(BIG_TABLES)
+    with indexes_deferred(BIG_TABLES):
+        during_indexes, during_constraints = schema(BIG_TABLES)
+    names = {row[1] for row in during_indexes}
+    # Primary keys, unique constraints (ON CONFLICT needs participant_unique) and the partial
+    # indexes stay; the rest go, and so do the foreign keys.
+    assert names == {
+        "tickets_ticket_pkey",
+        "tickets_ticket_number_key",
+        "ticket_open_due",
+        "tickets_ticketevent_pkey",
+        "conversations_message_pkey",
+        "conversations_participant_pkey",
+        "participant_unique",
+        "participant_unread",
+    }
+    assert len(indexes) > 40
+    assert {row[2].split(" ")[0] for row in during_constraints} == {"PRIMARY", "UNIQUE", "CHECK"}
+    assert schema(BIG_TABLES) == (indexes, constraints)
+
+
+@postgresql_only
+def test_indexes_and_foreign_keys_are_as_the_migrations_made_them_after_the_load() -> None:
+    before = schema(BIG_TABLES)
+    call_command("bench_data", **SMALL)
+    assert Ticket.objects.count() == 60
+    assert schema(BIG_TABLES) == before
+
+
+@postgresql_only
+@pytest.mark.parametrize("step", ["_messages", "_participants"])
+def test_a_load_that_fails_half_way_still_restores_them(
+    step: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = schema(BIG_TABLES)
+
+    def fail(*args: object) -> None:
+        raise RuntimeError("half-way")
+
+    monkeypatch.setattr(Command, step, fail)
+    with pytest.raises(RuntimeError, match="half-way"):
+        call_command("bench_data", **SMALL)
+    assert Ticket.objects.count() == 60  # the failure came after the tickets
+    assert schema(BIG_TABLES) == before

@@ -1,11 +1,13 @@
 """`manage.py bench_data --tickets N`: a realistic data set for the benchmark (bench/README.md).
 
 Companies with a skewed share of tickets (a few big ones with ~5% each, a long tail), sites and
-equipment per company, customer users with memberships, tickets with their timeline events.
-Everything goes in with bulk_create in batches; numbers are given out in order and the counter
-(TicketSequence) is set once at the end. Fixed accounts for the load script:
-bench-big@example.test (a whole-company member of the biggest company), bench-staff@example.test
-(a dispatcher), both with the password `bench-password`.
+equipment per company, customer users with memberships, tickets with their timeline events,
+messages, conversation participants (INSERT … SELECT). The rest goes in with bulk_create; on
+PostgreSQL the tickets, events and messages with COPY instead, and the big tables without their
+secondary indexes and foreign keys, built again at the end (bulk_load.py). Numbers are given out
+in order and the counter (TicketSequence) is set once at the end. Fixed accounts for the load
+script: bench-big@example.test (a whole-company member of the biggest company),
+bench-staff@example.test (a dispatcher), both with the password `bench-password`.
 """
 
 import itertools
@@ -26,6 +28,7 @@ from servicedesk.accounts.models import Membership, Role, User
 from servicedesk.conversations.models import Message
 from servicedesk.customers.models import Company, Criticality, Equipment, Site, TicketType, WorkType
 from servicedesk.tickets import numbering
+from servicedesk.tickets.management.bulk_load import Copy, indexes_deferred, reserve_ids
 from servicedesk.tickets.models import Origin, Status, Ticket, TicketEvent, TicketSequence
 
 OLD = timedelta(days=60)
@@ -61,6 +64,22 @@ STATUSES = [
     (Status.CLOSED, 55), (Status.RESOLVED, 10), (Status.IN_PROGRESS, 10),
     (Status.ASSIGNED, 8), (Status.NEW, 10), (Status.WAITING, 5), (Status.CANCELLED, 2),
 ]  # fmt: skip
+# What the generator gives of a ticket and of an event; the other columns take their defaults.
+TICKET_COLUMNS = (
+    "number", "subject", "description", "ticket_type_id", "criticality_id", "company_id",
+    "contact_id", "created_by_id", "site_id", "equipment_id", "work_type_id", "status", "origin",
+    "created_at", "updated_at", "resolved_at", "closed_at", "first_response_due_at",
+    "first_responded_at", "due_at",
+)  # fmt: skip
+EVENT_COLUMNS = ("ticket_id", "actor_id", "kind", "field", "old_value", "new_value", "created_at")
+_CONTACT, _STATUS, _CREATED = (
+    TICKET_COLUMNS.index(c) for c in ("contact_id", "status", "created_at")
+)
+# The big tables, loaded without their secondary indexes and foreign keys (bulk_load.py). The
+# participants are written from the messages by a query that reads the messages' indexes, so
+# those come back first.
+LOADED_TABLES = ("tickets_ticket", "tickets_ticketevent", "conversations_message")
+PARTICIPANT_TABLES = ("conversations_participant",)
 
 
 @contextmanager
@@ -82,6 +101,30 @@ def company_weights(count: int) -> list[float]:
     tail = [1 / (rank + 1) ** 0.8 for rank in range(count - big)]
     scale = (1 - BIG_SHARE * big) / sum(tail) if tail else 0
     return [BIG_SHARE] * big + [w * scale for w in tail]
+
+
+def ticket_events(ids: Sequence[int], rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The tickets' timelines as EVENT_COLUMNS tuples: CREATED by the contact, then (in the
+    same order, so the events' ids follow the same pattern as ever) STATUS_CHANGED an hour
+    later for each ticket that is no longer new."""
+    created = [
+        (pk, row[_CONTACT], TicketEvent.Kind.CREATED.value, "", "", "", row[_CREATED])
+        for pk, row in zip(ids, rows, strict=True)
+    ]
+    changed = [
+        (
+            pk,
+            None,
+            TicketEvent.Kind.STATUS_CHANGED.value,
+            "status",
+            Status.NEW.value,
+            row[_STATUS],
+            row[_CREATED] + timedelta(hours=1),
+        )
+        for pk, row in zip(ids, rows, strict=True)
+        if row[_STATUS] != Status.NEW
+    ]
+    return created + changed
 
 
 def batched(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -121,13 +164,18 @@ class Command(BaseCommand):
             companies = self._companies(options["companies"])
             places = self._sites_and_equipment(companies)
             members = self._customers(companies, options["customers"])
-            self._step("companies, sites, equipment, customers", started)
-            self._tickets(options["tickets"], companies, places, members)
-        self._step("tickets", started)
-        self._messages(options["messages"], companies[0])
-        self._step("messages", started)
-        self._participants(companies[0])
-        self._step("conversation participants", started)
+        self._step("companies, sites, equipment, customers", started)
+        with indexes_deferred(PARTICIPANT_TABLES):
+            with indexes_deferred(LOADED_TABLES):
+                with explicit_timestamps(*stamp):
+                    self._tickets(options["tickets"], companies, places, members)
+                self._step("tickets", started)
+                self._messages(options["messages"], companies[0])
+                self._step("messages", started)
+            self._step("indexes and foreign keys of tickets, events, messages", started)
+            self._participants(companies[0])
+            self._step("conversation participants", started)
+        self._step("indexes and foreign keys of participants", started)
         if connection.vendor == "postgresql":
             # Fresh statistics: with the planner's guesses from empty tables, a ticket's
             # timeline query hash-joins every user (9 ms instead of 0.1 ms).
@@ -176,11 +224,9 @@ class Command(BaseCommand):
 
         columns = ("ticket_id", "author_id", "body", "is_internal", "created_at")
         if connection.vendor == "postgresql":
-            sql = f"COPY conversations_message ({', '.join(columns)}) FROM STDIN"
+            copy = Copy(Message, columns)
             for chunk in chunks():
-                with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-                    for row in rows(chunk):
-                        copy.write_row(row)
+                copy.write(rows(chunk))
             return
         field = Message._meta.get_field("created_at")
         with explicit_timestamps(field):
@@ -203,8 +249,18 @@ class Command(BaseCommand):
         running = [s.value for s in Status if s not in (Status.CLOSED, Status.CANCELLED)]
         marks = ", ".join(["%s"] * len(running))
 
-        def insert(user: str, public_only: bool, where: str, params: list[Any]) -> None:
+        def insert(
+            user: str,
+            public_only: bool,
+            where: str = "",
+            params: Sequence[Any] = (),
+            tickets: Sequence[int] = (),
+        ) -> None:
+            # `tickets` filters the messages before the window numbers them: the planner does
+            # not carry a filter on t.id over to them, and at 1M tickets each batch of the big
+            # customer's would number all ~5M messages (3 s) to keep 500 tickets' worth.
             internal = "AND NOT is_internal" if public_only else ""
+            only = f"AND ticket_id IN ({', '.join(['%s'] * len(tickets))})" if tickets else ""
             unread = f"m.author_id <> {user} AND t.status IN ({marks})"
             sql = f"""
                 INSERT INTO conversations_participant
@@ -217,16 +273,16 @@ class Command(BaseCommand):
                 FROM (
                     SELECT ticket_id, id, author_id, created_at, ROW_NUMBER() OVER (
                         PARTITION BY ticket_id ORDER BY created_at DESC, id DESC) AS rn
-                    FROM conversations_message WHERE TRUE {internal}
+                    FROM conversations_message WHERE TRUE {internal} {only}
                 ) m
                 JOIN tickets_ticket t ON t.id = m.ticket_id
                 WHERE m.rn = 1 {where}
                 ON CONFLICT (ticket_id, user_id) DO NOTHING
             """  # noqa: S608 (no outside input: column names and placeholders only)
             with connection.cursor() as cursor:
-                cursor.execute(sql, [*running, *running, *params])
+                cursor.execute(sql, [*running, *running, *tickets, *params])
 
-        insert("t.contact_id", True, "", [])
+        insert("t.contact_id", True)
         insert(str(staff), False, "AND t.contact_id <> %s", [staff])
         newest = list(
             Ticket.objects.filter(company=big, messages__is_internal=False)
@@ -236,12 +292,7 @@ class Command(BaseCommand):
             .values_list("pk", flat=True)[:INBOX_CONVERSATIONS]
         )
         for ids in batched(newest, 500):
-            insert(
-                str(reader),
-                True,
-                f"AND t.id IN ({', '.join(['%s'] * len(ids))})",
-                list(ids),
-            )
+            insert(str(reader), True, tickets=ids)
 
     def _step(self, what: str, since: float) -> None:
         self.stdout.write(f"{what}: {time.monotonic() - since:.1f} s")
@@ -347,13 +398,57 @@ class Command(BaseCommand):
         places: dict[int, list[tuple[int | None, int | None]]],
         members: dict[int, list[int]],
     ) -> None:
-        rng = self.rng
+        """Tickets with their events, a batch a transaction. PostgreSQL: COPY, the tickets with
+        ids taken from their sequence beforehand, since the events refer to them."""
         started = time.monotonic()
+        postgresql = connection.vendor == "postgresql"
+        if postgresql:
+            ticket_copy = Copy(Ticket, ("id", *TICKET_COLUMNS))
+            event_copy = Copy(TicketEvent, EVENT_COLUMNS)
+        done = 0
+        for rows in self._ticket_rows(count, companies, places, members):
+            with transaction.atomic():
+                if postgresql:
+                    ids = reserve_ids(Ticket, len(rows))
+                    ticket_copy.write((pk, *row) for pk, row in zip(ids, rows, strict=True))
+                    event_copy.write(ticket_events(ids, rows))
+                else:
+                    tickets = Ticket.objects.bulk_create(
+                        [Ticket(**dict(zip(TICKET_COLUMNS, row, strict=True))) for row in rows],
+                        batch_size=self.batch,
+                    )
+                    TicketEvent.objects.bulk_create(
+                        [
+                            TicketEvent(**dict(zip(EVENT_COLUMNS, event, strict=True)))
+                            for event in ticket_events([t.pk for t in tickets], rows)
+                        ],
+                        batch_size=self.batch,
+                    )
+            done += len(rows)
+            if done % (self.batch * 10) == 0 or done == count:
+                rate = done / (time.monotonic() - started)
+                self.stdout.write(f"  {done} tickets ({rate:.0f}/s)")
+        TicketSequence.objects.update_or_create(
+            key=numbering.sequence_key(settings.TICKET_NUMBER_MASK, timezone.localdate()),
+            defaults={"last_value": count},
+        )
+
+    def _ticket_rows(
+        self,
+        count: int,
+        companies: list[Company],
+        places: dict[int, list[tuple[int | None, int | None]]],
+        members: dict[int, list[int]],
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """Batches of tickets as TICKET_COLUMNS tuples. The random draws come in a fixed order
+        (that of the fields below): the same seed gives the same data set on either path."""
+        rng = self.rng
         mask = settings.TICKET_NUMBER_MASK
         today = timezone.localdate()
         types = list(TicketType.objects.values_list("pk", flat=True))
         criticalities = list(Criticality.objects.values_list("pk", flat=True))
         work_types = [None, *WorkType.objects.values_list("pk", flat=True)]
+        origins = Origin.values
         company_ids = [c.pk for c in companies]
         cum = list(itertools.accumulate(company_weights(len(companies))))
         statuses, status_weights = zip(*STATUSES, strict=True)
@@ -361,9 +456,8 @@ class Command(BaseCommand):
         span = timedelta(days=3 * 365).total_seconds()
         # Ticket i is i-th oldest: created_at grows with the number, as in real life.
         offsets = sorted(rng.random() * span for _ in range(count))
-        done = 0
         for start in range(0, count, self.batch):
-            tickets = []
+            rows = []
             for i in range(start, min(start + self.batch, count)):
                 company = rng.choices(company_ids, cum_weights=cum)[0]
                 site, equipment = rng.choice(places[company])
@@ -385,64 +479,46 @@ class Command(BaseCommand):
                 subject = rng.choice(SUBJECTS_RU if lang else SUBJECTS_EN).format(
                     eq=eq, place=place
                 )
-                tickets.append(
-                    Ticket(
-                        number=numbering.render(mask, today, i + 1),
-                        subject=subject[:1].upper() + subject[1:],
-                        description=" ".join(rng.choices(SENTENCES, k=rng.randint(1, 6))),
-                        ticket_type_id=rng.choice(types),
-                        criticality_id=rng.choice(criticalities),
-                        company_id=company,
-                        contact_id=(contact := rng.choice(members[company])),
-                        created_by_id=contact,
-                        site_id=site,
-                        equipment_id=equipment,
-                        work_type_id=rng.choice(work_types),
-                        status=status,
-                        origin=rng.choice(Origin.values),
-                        created_at=created,
-                        updated_at=created,
-                        resolved_at=resolved,
-                        closed_at=(
-                            resolved + timedelta(days=1)
-                            if resolved and status == Status.CLOSED
-                            else None
-                        ),
-                        # SLA deadlines as the rules would give them (the rules are not
-                        # generated: the periodic check and the queue's views need the dates).
-                        first_response_due_at=created + timedelta(hours=rng.choice((1, 4))),
-                        first_responded_at=(
-                            created + timedelta(minutes=rng.randint(5, 300))
-                            if status != Status.NEW
-                            else None
-                        ),
-                        due_at=created + timedelta(hours=rng.choice(DEADLINE_HOURS)),
+                description = " ".join(rng.choices(SENTENCES, k=rng.randint(1, 6)))
+                ticket_type = rng.choice(types)
+                criticality = rng.choice(criticalities)
+                contact = rng.choice(members[company])
+                work_type = rng.choice(work_types)
+                origin = rng.choice(origins)
+                # SLA deadlines as the rules would give them (the rules are not generated:
+                # the periodic check and the queue's views need the dates).
+                first_response_due = created + timedelta(hours=rng.choice((1, 4)))
+                first_responded = (
+                    created + timedelta(minutes=rng.randint(5, 300))
+                    if status != Status.NEW
+                    else None
+                )
+                due = created + timedelta(hours=rng.choice(DEADLINE_HOURS))
+                closed = (
+                    resolved + timedelta(days=1) if resolved and status == Status.CLOSED else None
+                )
+                rows.append(
+                    (
+                        numbering.render(mask, today, i + 1),
+                        subject[:1].upper() + subject[1:],
+                        description,
+                        ticket_type,
+                        criticality,
+                        company,
+                        contact,
+                        contact,  # created_by
+                        site,
+                        equipment,
+                        work_type,
+                        status.value,  # the plain code: COPY would write an enum's name
+                        origin,
+                        created,
+                        created,  # updated_at
+                        resolved,
+                        closed,
+                        first_response_due,
+                        first_responded,
+                        due,
                     )
                 )
-            with transaction.atomic():
-                Ticket.objects.bulk_create(tickets, batch_size=self.batch)
-                events = [
-                    TicketEvent(
-                        ticket=t, actor_id=t.contact_id, kind="created", created_at=t.created_at
-                    )
-                    for t in tickets
-                ] + [
-                    TicketEvent(
-                        ticket=t,
-                        kind="status_changed",
-                        field="status",
-                        old_value=Status.NEW,
-                        new_value=t.status,
-                        created_at=t.created_at + timedelta(hours=1),
-                    )
-                    for t in tickets
-                    if t.status != Status.NEW
-                ]
-                TicketEvent.objects.bulk_create(events, batch_size=self.batch)
-            done += len(tickets)
-            if done % (self.batch * 10) == 0 or done == count:
-                rate = done / (time.monotonic() - started)
-                self.stdout.write(f"  {done} tickets ({rate:.0f}/s)")
-        TicketSequence.objects.update_or_create(
-            key=numbering.sequence_key(mask, today), defaults={"last_value": count}
-        )
+            yield rows
