@@ -23,7 +23,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ class Result:
     requests: int = 0
     errors: int = 0
     note: str = ""
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU ms per request, by process kind
 
 
 # --- Serving ------------------------------------------------------------------------------------
@@ -211,6 +212,27 @@ def to_ms(value: str) -> float:
     return float(number) * _UNITS[unit]
 
 
+# Which processes the machine's CPU went to during a run, per request (ms): the app's workers,
+# PostgreSQL, Redis, the load generator, everything else. Read from /proc (Linux).
+CPU_KINDS = {"gunicorn": "app", "python": "app", "postgres": "postgres", "redis-server": "redis"}
+CPU_KINDS["wrk"] = "wrk"
+
+
+def cpu_by_kind() -> dict[str, float]:
+    ticks = os.sysconf("SC_CLK_TCK")
+    totals: dict[str, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        comm = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        kind = CPU_KINDS.get(comm.split(":")[0].strip(), "other")
+        totals[kind] = totals.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return totals
+
+
 def run_wrk(
     name: str, url: str, cookie: str, args: argparse.Namespace, script: Path | None = None
 ) -> Result:
@@ -226,9 +248,11 @@ def run_wrk(
     ]
     if script is not None:
         command += ["-s", str(script)]
+    cpu_before = cpu_by_kind()
     output = subprocess.run(  # noqa: S603
         [*command, url], capture_output=True, text=True, check=True
     ).stdout
+    cpu_after = cpu_by_kind()
     with (ROOT / "var" / "bench-wrk.log").open("a") as log:
         log.write(f"\n## {name}: {url}\n{output}")
     result = Result(name)
@@ -245,6 +269,11 @@ def run_wrk(
     for pct, attr in (("50", "p50"), ("90", "p90"), ("99", "p99")):
         if m := re.search(rf"^\s+{pct}%\s+([\d.]+(?:us|ms|s))\s*$", output, re.MULTILINE):
             setattr(result, attr, f"{to_ms(m.group(1)):.1f}")
+    if result.requests:
+        result.cpu = {
+            kind: (cpu_after.get(kind, 0.0) - cpu_before.get(kind, 0.0)) * 1000 / result.requests
+            for kind in ("app", "postgres", "redis", "wrk", "other")
+        }
     return result
 
 
@@ -520,6 +549,18 @@ def main() -> int:
             f"| {r.name} | {r.rps:.0f} | {r.p50} | {r.p90} | {r.p99} | {r.requests} "
             f"| {r.errors} | {r.note} |"
         )
+    print(
+        "\nWhere the CPU went, ms per request (app: the gunicorn workers; other: the kernel's "
+        "own threads and the rest of the machine):\n"
+    )
+    print("| endpoint | app | postgres | redis | wrk | other | total |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        if r.cpu:
+            cells = " | ".join(
+                f"{r.cpu[k]:.2f}" for k in ("app", "postgres", "redis", "wrk", "other")
+            )
+            print(f"| {r.name} | {cells} | {sum(r.cpu.values()):.2f} |")
     for note in notes:
         print(f"\n{note}")
     idle = {r.name: r for r in results if r.rps}

@@ -20,8 +20,8 @@ from servicedesk.accounts.models import Membership
 from servicedesk.conversations.models import SurveyCriterion
 from servicedesk.conversations.services import conversation_read, message_post
 from servicedesk.conversations.survey_services import survey_submit
-from servicedesk.tickets import services
 from servicedesk.customers.models import Criticality, TicketType
+from servicedesk.tickets import services
 from servicedesk.tickets.models import Ticket, TicketView
 from tests.conftest import World, login
 from tests.factories import MembershipFactory, TicketFactory, UserFactory

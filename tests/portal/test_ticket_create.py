@@ -834,3 +834,18 @@ def test_the_form_posted_without_a_contract_still_lists_the_covering_ones_when_s
     assert values(html, "contract") == {str(pk) for pk in covering.values_list("pk", flat=True)}
     assert selected(html, "contract") == ""  # the empty choice, "—"
     nothing_stored()
+
+
+def test_the_form_opened_again_lists_the_companies_without_a_query(world):
+    # Given a customer of two companies who has opened the form once (the lists are cached)
+    client = login(Client(), world.users["cust_ab"])
+    client.get(NEW)
+    # When they open it again
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(NEW).content.decode()
+    # Then both companies are offered, from the cached list: no query reads the companies
+    assert {label for _value, label, _selected in parse(html).selects["company"]} >= {
+        world.companies["A"].name,
+        world.companies["B"].name,
+    }
+    assert not any('FROM "customers_company"' in q["sql"] for q in queries.captured_queries)

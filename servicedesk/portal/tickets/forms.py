@@ -227,10 +227,29 @@ class ReferenceChoiceField(forms.ModelChoiceField[Any]):
         return row
 
 
+class _ListedChoices(BaseChoiceIterator):
+    def __init__(self, field: "ListedCompanyField") -> None:
+        self.field = field
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for company in self.field.listed or ():
+            yield (
+                ModelChoiceIteratorValue(company.pk, company),
+                self.field.label_from_instance(company),
+            )
+
+
 class ListedCompanyField(forms.ModelChoiceField[Company]):
-    """The company choice, accepted from the list the form already holds (no second query)."""
+    """The company choice, offered and accepted from the list the form already holds (no
+    query to show it or to accept a choice)."""
 
     listed: list[Company] | None = None
+
+    def list(self, companies: list[Company]) -> None:
+        self.listed = companies
+        self.widget.choices = _ListedChoices(self)
 
     def to_python(self, value: Any) -> Company | None:
         if value in self.empty_values or self.listed is None:
@@ -366,16 +385,18 @@ class TicketForm(forms.Form):
         self.today = timezone.localdate()
         company_field: Any = self.fields["company"]
         if companies is None:
-            companies = Company.objects.visible_to(scope_user).filter(is_active=True)
-            ordered = companies.order_by("name")
             # Kept in the cache until the person's companies change (tickets/counts.py).
             self.company_choices = counts.cached(
-                scope_user, "form-companies", lambda: list(ordered), counts.PLACES
+                scope_user,
+                "form-companies",
+                lambda: list(
+                    Company.objects.visible_to(scope_user).filter(is_active=True).order_by("name")
+                ),
+                counts.PLACES,
             )
         else:
             self.company_choices = list(companies.order_by("name"))
-        company_field.queryset = companies
-        company_field.listed = self.company_choices
+        company_field.list(self.company_choices)
         company_field.widget.option_data = {
             str(c.pk): {"data-country": str(c.country or "")} for c in self.company_choices
         }
