@@ -13,6 +13,7 @@ import html.parser
 import http.cookiejar
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -213,15 +214,19 @@ def to_ms(value: str) -> float:
 
 
 # Which processes the machine's CPU went to during a run, per request (ms): the app's workers,
-# PostgreSQL, Redis, the load generator, everything else. Read from /proc (Linux).
+# PostgreSQL, Redis, the load generator, everything else. Read from /proc (Linux): each
+# process's own time and its ended children's (a PostgreSQL backend that closed its connection
+# counts in the postmaster's); wrk, this script's child, from this script's children's usage.
 CPU_KINDS = {"gunicorn": "app", "python": "app", "postgres": "postgres", "redis-server": "redis"}
-CPU_KINDS["wrk"] = "wrk"
 
 
 def cpu_by_kind() -> dict[str, float]:
     ticks = os.sysconf("SC_CLK_TCK")
     totals: dict[str, float] = {}
+    me = str(os.getpid())
     for stat in Path("/proc").glob("[0-9]*/stat"):
+        if stat.parent.name == me:
+            continue
         try:
             text = stat.read_text()
         except OSError:  # the process ended meanwhile
@@ -229,7 +234,10 @@ def cpu_by_kind() -> dict[str, float]:
         comm = text[text.index("(") + 1 : text.rindex(")")]
         fields = text[text.rindex(")") + 2 :].split()
         kind = CPU_KINDS.get(comm.split(":")[0].strip(), "other")
-        totals[kind] = totals.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+        used = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+        totals[kind] = totals.get(kind, 0.0) + used / ticks
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    totals["wrk"] = children.ru_utime + children.ru_stime
     return totals
 
 
