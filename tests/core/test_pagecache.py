@@ -166,7 +166,7 @@ def test_the_staff_queue_shows_every_change(
     assert shown in page(staff, url)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_ticket_filed_through_the_form_shows_on_every_cached_list(
     world: World, customer: Client, staff: Client, ticket: Ticket
 ) -> None:
