@@ -45,6 +45,7 @@ from servicedesk.tickets.models import (
     TicketSequence,
     TicketView,
 )
+from servicedesk.tickets.selectors import ticket_places
 from servicedesk.tickets.uploads import CheckedUpload, UploadRejectedError, check_upload
 
 DESCRIPTION_MAX_LENGTH = 8192
@@ -160,8 +161,6 @@ def _check_ticket_data(by: User, contact: User, data: TicketData) -> TicketData:
     query here. A contract is checked in the database (visible to the contact, covering the
     place) in one query. Refused in a fixed order: company, equipment, equipment on the site,
     site, contract, coverage."""
-    from servicedesk.tickets.selectors import ticket_places
-
     company = data.company
     site, equipment, contract = data.site, data.equipment, data.contract
     if equipment is not None and site is None:

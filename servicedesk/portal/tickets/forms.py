@@ -8,7 +8,7 @@ guard.
 """
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -123,14 +123,15 @@ def preload_reference_rows(form: forms.BaseForm) -> None:
 _MODEL_CHOICE_QUERYSET: Any = vars(forms.ModelChoiceField)["queryset"]  # the property itself
 
 
-class _ContractChoices(BaseChoiceIterator):
-    """The contract select's options, read from the field when the select is shown."""
+class _ChoicesWhenShown(BaseChoiceIterator):
+    """A select's options made by `make` each time the select is shown, not when the form is
+    built (a POST that is accepted never shows them)."""
 
-    def __init__(self, field: "ContractChoiceField") -> None:
-        self.field = field
+    def __init__(self, make: Callable[[], Iterable[tuple[Any, Any]]]) -> None:
+        self.make = make
 
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
-        yield from self.field.iterator(self.field)
+        yield from self.make()
 
 
 class ContractChoiceField(forms.ModelChoiceField[Contract]):
@@ -146,7 +147,7 @@ class ContractChoiceField(forms.ModelChoiceField[Contract]):
 
     def limit_to(self, make: Callable[[], QuerySet[Contract]]) -> None:
         self._make_queryset = make
-        self.widget.choices = _ContractChoices(self)
+        self.widget.choices = _ChoicesWhenShown(lambda: self.iterator(self))
 
     def _get_queryset(self) -> QuerySet[Contract] | None:
         if self._make_queryset is not None:
@@ -167,14 +168,6 @@ class ContractChoiceField(forms.ModelChoiceField[Contract]):
         return label
 
 
-class _ReferenceChoices(BaseChoiceIterator):
-    def __init__(self, field: "ReferenceChoiceField") -> None:
-        self.field = field
-
-    def __iter__(self) -> Iterator[tuple[Any, Any]]:
-        yield from self.field.choice_list()
-
-
 class ReferenceChoiceField(forms.ModelChoiceField[Any]):
     """A choice of a reference list (type, criticality, work type) offered and checked from
     the cache (customers/reference.py): no query to show the list or to accept a choice."""
@@ -189,7 +182,7 @@ class ReferenceChoiceField(forms.ModelChoiceField[Any]):
         # field, on every form), and this field never reads it.
         result = forms.Field.__deepcopy__(self, memo)
         result._rows = None  # each form reads the list afresh
-        result.widget.choices = _ReferenceChoices(result)
+        result.widget.choices = _ChoicesWhenShown(result.choice_list)
         return result
 
     def rows(self) -> dict[int, Any]:
@@ -210,7 +203,7 @@ class ReferenceChoiceField(forms.ModelChoiceField[Any]):
         ]
 
     def _get_choices(self) -> BaseChoiceIterator:
-        return _ReferenceChoices(self)  # read when the list is shown, not when forms are built
+        return _ChoicesWhenShown(self.choice_list)
 
     choices = property(_get_choices, forms.ChoiceField.choices.fset)  # type: ignore[union-attr]
 
@@ -227,20 +220,6 @@ class ReferenceChoiceField(forms.ModelChoiceField[Any]):
         return row
 
 
-class _ListedChoices(BaseChoiceIterator):
-    def __init__(self, field: "ListedCompanyField") -> None:
-        self.field = field
-
-    def __iter__(self) -> Iterator[tuple[Any, Any]]:
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for company in self.field.listed or ():
-            yield (
-                ModelChoiceIteratorValue(company.pk, company),
-                self.field.label_from_instance(company),
-            )
-
-
 class ListedCompanyField(forms.ModelChoiceField[Company]):
     """The company choice, offered and accepted from the list the form already holds (no
     query to show it or to accept a choice)."""
@@ -249,7 +228,13 @@ class ListedCompanyField(forms.ModelChoiceField[Company]):
 
     def list(self, companies: list[Company]) -> None:
         self.listed = companies
-        self.widget.choices = _ListedChoices(self)
+        self.widget.choices = _ChoicesWhenShown(self.choice_list)
+
+    def choice_list(self) -> Iterator[tuple[Any, Any]]:
+        if self.empty_label is not None:
+            yield ("", self.empty_label)
+        for company in self.listed or ():
+            yield (ModelChoiceIteratorValue(company.pk, company), self.label_from_instance(company))
 
     def to_python(self, value: Any) -> Company | None:
         if value in self.empty_values or self.listed is None:
