@@ -87,4 +87,8 @@
       bar.style.width = Math.round((event.detail.loaded / event.detail.total) * 100) + "%";
     }
   });
+
+  // Files chosen before this script ran (a slow page, or a browser restoring the form on
+  // "back") raised their change event with nobody listening: list them now.
+  Array.prototype.forEach.call(document.querySelectorAll('form[data-dropzone="hold"]'), listChosen);
 })();

@@ -175,3 +175,25 @@ def test_engineer_and_customer_talk_live(live_server, page_for, monkeypatch):
     for page in (portal, staff):
         assert page.console_errors == []
         assert page.failed_responses == []
+
+
+def test_files_chosen_before_the_page_script_ran_are_listed(live_server, page_for):
+    """On a slow page a person can pick a file before the deferred script is there to hear the
+    change event; the composer still shows what will be sent (CI once raced exactly this)."""
+    company = CompanyFactory()
+    customer = MembershipFactory(company=company).user
+    ticket = TicketFactory(company=company, contact=customer, status="in_progress")
+    portal = page_for("en-US")
+    sign_in(portal, live_server.url, customer.email)
+    held = []
+    portal.route("**/js/ticket-attachments.js", lambda route: held.append(route))
+
+    portal.goto(f"{live_server.url}/portal/tickets/{ticket.number}/", wait_until="commit")
+    files = portal.get_by_test_id("message-files-input")
+    files.set_input_files([{"name": "leak.png", "mimeType": "image/png", "buffer": tiny_png()}])
+    assert len(held) == 1  # the script is still on its way
+    expect(portal.get_by_test_id("chosen-files")).to_be_empty()
+
+    held[0].continue_()
+    expect(portal.get_by_test_id("chosen-files")).to_contain_text("leak.png")
+    assert portal.console_errors == []
