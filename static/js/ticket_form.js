@@ -223,7 +223,17 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { kept = []; init(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    kept = [];
+    init(document);
+    // Files chosen before this script ran (a slow page) raised their change event unheard.
+    document.querySelectorAll("[data-ticket-form] input[type=file][name=attachments]")
+      .forEach(function (input) {
+        if (input.files.length) {
+          addFiles(input.closest("form"), Array.prototype.slice.call(input.files));
+        }
+      });
+  });
   document.addEventListener("htmx:load", function (event) { init(event.target); });
 
   document.addEventListener("input", function (event) {

@@ -138,3 +138,26 @@ def test_after_an_error_the_text_and_the_dropped_file_are_kept(live_server, page
     form.locator("[data-testid=submit]").click()
     expect(page.locator("[data-testid=ticket-created]")).to_be_visible()
     assert list(Ticket.objects.get().attachments.values_list("name", flat=True)) == ["notes.txt"]
+
+
+def test_a_file_chosen_before_the_form_script_ran_is_listed(live_server, page_for):
+    # Given a slow page whose form script has not arrived yet
+    alfa = CompanyFactory(name="Alfa Retail")
+    MembershipFactory(user__email="nina@alfa.test", company=alfa)
+    page = page_for(locale="en-US")
+    sign_in(page, live_server.url, "nina@alfa.test")
+    held = []
+    page.route("**/js/ticket_form.js", lambda route: held.append(route))
+    page.goto(f"{live_server.url}/portal/tickets/new/", wait_until="commit")
+
+    # When a file is chosen in that moment
+    files = page.locator("[data-testid=ticket-form] input[type=file][name=attachments]")
+    files.set_input_files([{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hi\n"}])
+    assert len(held) == 1
+    expect(page.locator("[data-file-list]")).to_be_empty()
+    held[0].continue_()
+
+    # Then, once the script runs, the file is listed with its size like any other
+    expect(page.locator("[data-file-list] li")).to_have_count(1)
+    expect(page.locator("[data-file-list]")).to_contain_text("notes.txt")
+    assert page.console_errors == []
