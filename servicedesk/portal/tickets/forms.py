@@ -250,6 +250,28 @@ class ListedCompanyField(forms.ModelChoiceField[Company]):
         return found
 
 
+class PlaceChoiceField(forms.ChoiceField):
+    """The site or equipment choice: a value is accepted if it names an offered place, and the
+    tree of options is made only when the select is shown (`offer`): an accepted POST never
+    builds it (≈ 0.4 ms for a company with a few sites, more with a big estate)."""
+
+    offered: frozenset[str] = frozenset()
+
+    def offer(self, values: Iterable[str], make: Callable[[], list[tuple[str, str]]]) -> None:
+        self.offered = frozenset(values)
+        made: list[tuple[str, str]] = []
+
+        def once() -> list[tuple[str, str]]:
+            if not made:
+                made.extend(make())
+            return made
+
+        self.choices = _ChoicesWhenShown(once)
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value) in self.offered
+
+
 @functools.cache
 def _country_choices(language: str | None) -> list[tuple[str, str]]:
     return [("", "—"), *((str(code), str(name)) for code, name in countries)]
@@ -312,7 +334,7 @@ class TicketForm(forms.Form):
         widget=DataSelect(),
         help_text=_("The company the work is for."),
     )
-    place = forms.ChoiceField(
+    place = PlaceChoiceField(
         label=_("Site or equipment"),
         required=False,
         widget=DataSelect(),
@@ -427,13 +449,22 @@ class TicketForm(forms.Form):
             )
 
     def _limit_places(self) -> None:
-        widget: Any = self.fields["place"].widget
-        choices: list[tuple[str, str]] = [("", str(_("Not specified")))]
+        field: Any = self.fields["place"]
         if self.chosen_company is None:
-            self.fields["place"].choices = choices  # type: ignore[attr-defined]
+            field.offer((), lambda: [("", str(_("Not specified")))])
             return
         places = ticket_places(self.scope_user, self.chosen_company)
         self.sites, self.equipment = places.sites, places.equipment
+        field.offer(
+            [f"{SITE_PREFIX}{s.pk}" for s in self.sites]
+            + [f"{EQUIPMENT_PREFIX}{e.pk}" for e in self.equipment],
+            self._place_tree,
+        )
+
+    def _place_tree(self) -> list[tuple[str, str]]:
+        """The place picker's options: each site (indented by depth) with its equipment beneath
+        it; the options' data- attributes go to the widget for the page's tree search."""
+        choices: list[tuple[str, str]] = [("", str(_("Not specified")))]
         by_site: dict[int | None, list[Equipment]] = {}
         for item in self.equipment:
             by_site.setdefault(item.site_id, []).append(item)
@@ -466,8 +497,9 @@ class TicketForm(forms.Form):
             value = f"{EQUIPMENT_PREFIX}{item.pk}"
             choices.append((value, EQUIPMENT_MARK + str(item)))
             option_data[value] = {"data-kind": "equipment", "data-depth": "0", "data-path": ""}
-        self.fields["place"].choices = choices  # type: ignore[attr-defined]
+        widget: Any = self.fields["place"].widget
         widget.option_data = option_data
+        return choices
 
     def _chosen_place(self) -> tuple[Site | None, Equipment | None]:
         raw = str(self._raw("place") or "")
