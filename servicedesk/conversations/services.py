@@ -9,7 +9,7 @@ moves for public messages only."""
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
@@ -247,12 +247,3 @@ def conversations_read_all(*, user: User) -> int:
     live.unread_changed([user.pk])
     pagecache.inboxes_changed([user.pk])
     return changed
-
-
-def participants_of_new_ticket(*, ticket: Ticket, users: Iterable[User]) -> None:
-    """Rows for a ticket just created (nothing to read yet): its contact."""
-    users = list(users)
-    Participant.objects.bulk_create(
-        [Participant(ticket=ticket, user=user) for user in users], ignore_conflicts=True
-    )
-    pagecache.inboxes_changed(user.pk for user in users)

@@ -280,9 +280,9 @@ def _ticket_insert(
     if contact.pk != by.pk or by.is_customer:
         # A new ticket has no followers yet.
         TicketFollower.objects.bulk_create([TicketFollower(ticket=ticket, user=contact)])
-    from servicedesk.conversations import services as conversations
-
-    conversations.participants_of_new_ticket(ticket=ticket, users=[contact])
+    # No conversation row yet: a ticket's first message gives its contact, followers and
+    # assignee theirs (conversations/services.py), and the inbox lists only conversations
+    # with messages.
     # Files last: the database work they follow is done, so little can fail after them.
     attachments_store(by, ticket, checked_files)
     from servicedesk.notifications import events

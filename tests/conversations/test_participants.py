@@ -142,7 +142,9 @@ def test_assignment_brings_the_conversation_to_the_assignee_unread(world: World)
     assert unread(ticket, dispatcher) == 0  # the dispatcher's row counts what comes next
 
 
-def test_a_new_ticket_has_its_contact_as_participant(world: World) -> None:
+def test_a_new_ticket_gets_its_contact_a_conversation_with_its_first_message(
+    world: World,
+) -> None:
     from servicedesk.customers.models import Criticality, TicketType
     from servicedesk.tickets.services import TicketData, ticket_create
 
@@ -157,9 +159,14 @@ def test_a_new_ticket_has_its_contact_as_participant(world: World) -> None:
         ),
         origin="portal",
     )
-    assert list(Participant.objects.filter(ticket=ticket).values_list("user", flat=True)) == [
-        customer.pk
-    ]
+    # Filing writes no conversation row: nothing is in it yet, and the inbox would not list it.
+    assert not Participant.objects.filter(ticket=ticket).exists()
+    assert inbox(customer).count() == 0
+
+    message_post(by=world.users["engineer"], ticket=ticket, body="On our way")
+    assert unread(ticket, customer) == 1
+    assert [row.ticket_id for row in inbox(customer)] == [ticket.pk]
+    assert unread_total(customer) == 1
 
 
 def test_a_customer_who_lost_the_company_no_longer_sees_its_conversations(world: World) -> None:
