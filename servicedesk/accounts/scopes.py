@@ -57,6 +57,16 @@ def membership_scopes(user: Any) -> list[MembershipScope]:
     return scopes
 
 
+def scopes_keys(user: Any) -> list[str]:
+    """The cache keys `membership_scopes(user)` reads, if it reads the cache (for
+    `stamps.read_ahead`)."""
+    if not settings.PAGE_CACHE or getattr(user, "_ticket_scopes", None) is not None:
+        return []
+    from servicedesk.core import pagecache
+
+    return [scopes_key(user.pk), pagecache.user_key(user.pk), pagecache.REFERENCE]
+
+
 def _read_scopes(user: Any) -> list[MembershipScope]:
     membership = apps.get_model("accounts", "Membership")
     rows = list(

@@ -111,6 +111,7 @@ def select_rule(rules: list[RuleSpec], facts: TicketFacts) -> RuleSpec | None:
 
 
 RULES_SECONDS = 300
+RULES_KEY = "sla:v1:rules"
 
 
 def load_rules() -> list[RuleSpec]:
@@ -118,7 +119,12 @@ def load_rules() -> list[RuleSpec]:
     rules, their lists, calendars, companies, sites: the reference version, core/pagecache.py,
     moved by their saves, deletes and list changes — sla/apps.py); else eight queries,
     whatever the number of rules. Every ticket created or changed asks for them."""
-    return stamps.stamped("sla:v1:rules", pagecache.REFERENCE, _load_rules, RULES_SECONDS)
+    return stamps.stamped(RULES_KEY, pagecache.REFERENCE, _load_rules, RULES_SECONDS)
+
+
+def rules_keys() -> list[str]:
+    """The cache keys `load_rules()` reads (for `stamps.read_ahead`)."""
+    return [RULES_KEY, pagecache.REFERENCE]
 
 
 def _load_rules() -> list[RuleSpec]:

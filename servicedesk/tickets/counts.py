@@ -21,8 +21,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.cache import cache
-
 from servicedesk.accounts.scopes import membership_scopes
 from servicedesk.core import stamps
 
@@ -77,19 +75,25 @@ def cached(user: Any, name: str, compute: Callable[[], T], depends: str = TICKET
     """compute() for this user, from the cache while nothing it depends on has changed.
     `name` tells apart the values of one user (a view's counts, a filtered list's total);
     `depends` says whether tickets (TICKETS) or places (PLACES) make it change."""
-    scopes = membership_scopes(user)
-    version_keys = [company_key(s.company_id, depends) for s in scopes] + [user_key(user.pk)]
-    if user.is_provider_staff:
-        version_keys.append(all_key(depends))
-    key = f"tickets:v1:cached:{user.pk}:{name}"
-    found = cache.get_many([key, *version_keys])
-    stamp = (tuple(scopes), tuple(found.get(k) for k in version_keys))
+    key, *version_keys = cached_keys(user, name, depends)
+    found = stamps.get_many([key, *version_keys])
+    stamp = (tuple(membership_scopes(user)), tuple(found.get(k) for k in version_keys))
     entry = found.get(key)
     if entry is not None and entry[0] == stamp:
         return entry[1]  # type: ignore[no-any-return]
     value = compute()
-    cache.set(key, (stamp, value), COUNTS_SECONDS)
+    stamps.remember(key, (stamp, value), COUNTS_SECONDS)
     return value
+
+
+def cached_keys(user: Any, name: str, depends: str = TICKETS) -> list[str]:
+    """The cache keys `cached(user, name, …, depends)` reads: its value's, then its versions'
+    (for `stamps.read_ahead`)."""
+    version_keys = [company_key(s.company_id, depends) for s in membership_scopes(user)]
+    version_keys.append(user_key(user.pk))
+    if user.is_provider_staff:
+        version_keys.append(all_key(depends))
+    return [f"tickets:v1:cached:{user.pk}:{name}", *version_keys]
 
 
 def _company_ids(user: Any) -> list[int]:

@@ -144,8 +144,17 @@ def ticket_places(user: Any, company: Company) -> Places:
     if memo is None:
         memo = user._ticket_places = {}
     if company.pk not in memo:
-        memo[company.pk] = counts.cached(user, f"places:{company.pk}", read, counts.PLACES)
+        memo[company.pk] = counts.cached(user, _places_name(company.pk), read, counts.PLACES)
     return memo[company.pk]
+
+
+def _places_name(company_id: int) -> str:
+    return f"places:{company_id}"
+
+
+def ticket_places_keys(user: Any, company_id: int) -> list[str]:
+    """The cache keys `ticket_places(user, company)` reads (for `stamps.read_ahead`)."""
+    return counts.cached_keys(user, _places_name(company_id), counts.PLACES)
 
 
 def ticket_views_for(user: Any) -> tuple[str, ...]:

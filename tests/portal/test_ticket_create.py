@@ -793,6 +793,26 @@ def test_a_creation_runs_a_fixed_set_of_statements(world, changes, selects):
         assert not any("customers_contract" in s for s in sql)
 
 
+def test_a_creation_reads_the_cache_in_two_round_trips(world, monkeypatch):
+    # Given a customer who has filed a ticket before (what the form reads is in the cache)
+    from django.core.cache import cache
+
+    client = login(Client(), world.users["cust_a"])
+    data = good_post(world, contract="")
+    assert client.post(NEW, data).status_code == 302
+    reads: list[list[str]] = []
+    get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: reads.append(keys) or get_many(keys))
+    # When they file another
+    assert client.post(NEW, data).status_code == 302
+    # Then the memberships, the reference lists and the SLA rules come in one round trip, the
+    # companies and the chosen company's places in a second (forms.py: reading_ahead)
+    assert len(reads) == 2, reads
+    first, second = (" ".join(keys) for keys in reads)
+    assert "scopes" in first and "reference" in first and "sla" in first
+    assert "form-companies" in second and f"places:{world.companies['A'].pk}" in second
+
+
 def test_a_creation_moves_each_version_its_pages_hold_to_once(world, monkeypatch):
     # Given a customer about to file a ticket
     from servicedesk.core import pagecache, stamps

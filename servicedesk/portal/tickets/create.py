@@ -14,7 +14,12 @@ from django_htmx.http import HttpResponseClientRedirect
 from servicedesk.accounts.decorators import portal_view
 from servicedesk.core.errors import ApplicationError
 from servicedesk.customers.models import Product
-from servicedesk.portal.tickets.forms import TicketForm, clone_initial, options_initial
+from servicedesk.portal.tickets.forms import (
+    TicketForm,
+    clone_initial,
+    options_initial,
+    reading_ahead,
+)
 from servicedesk.tickets.access import access_ticket
 from servicedesk.tickets.models import Origin, Ticket
 from servicedesk.tickets.services import ticket_create
@@ -53,28 +58,21 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     cloned: Ticket | None = None
     if request.method == "POST":
         # No status field: whatever "status" a hand-made POST carries is never read.
-        form = TicketForm(request.POST, request.FILES, scope_user=user)
-        if form.is_valid():
-            try:
-                ticket = ticket_create(
-                    by=user,  # type: ignore[arg-type]
-                    data=form.ticket_data(),
-                    origin=Origin.PORTAL,
-                    files=form.uploads(),
-                )
-            except ApplicationError as error:
-                form.add_application_error(error)
-            else:
-                url = reverse("portal:ticket_created", args=[ticket.number])
-                if _is_htmx(request):
-                    return HttpResponseClientRedirect(url)
-                return redirect(url)
+        with reading_ahead(user, request.POST.get("company")):
+            form = TicketForm(request.POST, request.FILES, scope_user=user)
+            ticket = _file(form, user) if form.is_valid() else None
+        if ticket is not None:
+            url = reverse("portal:ticket_created", args=[ticket.number])
+            if _is_htmx(request):
+                return HttpResponseClientRedirect(url)
+            return redirect(url)
     else:
         initial: dict[str, Any] = {}
         if number := request.GET.get("clone", "").strip():
             cloned = access_ticket(user, number)
             initial = clone_initial(cloned)
-        form = TicketForm(initial=initial, scope_user=user)
+        with reading_ahead(user, initial.get("company")):
+            form = TicketForm(initial=initial, scope_user=user)
     context = {
         **form_context(form, reverse("portal:ticket_form_options")),
         "cloned": cloned,
@@ -84,6 +82,17 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and _is_htmx(request):
         template += "#form"
     return render(request, template, context)
+
+
+def _file(form: TicketForm, user: Any) -> Ticket | None:
+    """The valid form's ticket filed, or None with the service's refusal on the form."""
+    try:
+        return ticket_create(
+            by=user, data=form.ticket_data(), origin=Origin.PORTAL, files=form.uploads()
+        )
+    except ApplicationError as error:
+        form.add_application_error(error)
+        return None
 
 
 @portal_view
