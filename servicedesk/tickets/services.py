@@ -22,7 +22,7 @@ from django_countries.fields import Country
 
 from servicedesk.accounts.models import User
 from servicedesk.accounts.scopes import membership_scopes
-from servicedesk.core import pagecache, stamps
+from servicedesk.core import inserts, pagecache, stamps
 from servicedesk.core.errors import ApplicationError
 from servicedesk.customers.models import (
     Company,
@@ -269,17 +269,17 @@ def _ticket_insert(
     from servicedesk.sla.services import sla_apply  # sla imports tickets' models: import late
 
     sla_apply(ticket, now=timezone.now())  # the deadlines, from the rule that matches
-    # .save(): its post_save moves the company's counts and the ticket's pages' version on
-    # (tickets/receivers.py). The event and the follower below are inserted without signals:
-    # theirs would move that same version again, each with two cache round trips (now and
-    # after the commit), for pages that cannot be in the cache yet.
-    ticket.save(force_insert=True)
-    TicketEvent.objects.bulk_create(
-        [TicketEvent(ticket=ticket, actor=by, kind=TicketEvent.Kind.CREATED)]
+    # Inserted as save() would, from statements compiled once (core/inserts.py). The ticket's
+    # post_save moves the company's counts and the ticket's pages' version on
+    # (tickets/receivers.py). The event and the follower go in without signals: theirs would
+    # move that same version again, for pages that cannot be in the cache yet.
+    inserts.insert(ticket)
+    inserts.insert(
+        TicketEvent(ticket=ticket, actor=by, kind=TicketEvent.Kind.CREATED), signals=False
     )
     if contact.pk != by.pk or by.is_customer:
         # A new ticket has no followers yet.
-        TicketFollower.objects.bulk_create([TicketFollower(ticket=ticket, user=contact)])
+        inserts.insert(TicketFollower(ticket=ticket, user=contact), signals=False)
     # No conversation row yet: a ticket's first message gives its contact, followers and
     # assignee theirs (conversations/services.py), and the inbox lists only conversations
     # with messages.
