@@ -4,11 +4,13 @@ Django's backend builds a new `redis.Redis` for every cache operation; with redi
 copies its table of response callbacks each time (~0.06 ms of Python per operation, measured),
 and a page or a ticket creation makes a dozen operations. The client object holds no state of its
 own beyond the pool (which checks out a connection per command and notices a fork), so one per
-pool serves every operation, as redis-py intends.
+pool serves every operation, as redis-py intends. Values kept without expiry are written with
+a plain MSET.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -26,6 +28,15 @@ class PooledClientRedisCacheClient(RedisCacheClient):
         if client is None:
             client = self._clients[id(pool)] = django_client._client(connection_pool=pool)
         return client
+
+    def set_many(self, data: Mapping[Any, Any], timeout: Any) -> None:
+        if timeout is not None:
+            super().set_many(data, timeout)
+            return
+        # No expiry to set after it (the versions of core/stamps.py): one MSET, not a
+        # MULTI/MSET/EXEC pipeline (~0.1 ms less a write, measured).
+        serializer: Any = getattr(self, "_serializer")  # noqa: B009 (private in the stubs)
+        self.get_client(None, write=True).mset({k: serializer.dumps(v) for k, v in data.items()})
 
 
 class PooledClientRedisCache(RedisCache):

@@ -39,3 +39,22 @@ def test_it_stores_reads_and_forgets_as_djangos_backend_does(cache: PooledClient
     cache.set("gone", 1, 0)
     assert cache.get_many(["a", "b", "c", "gone"]) == {"c": "three"}
     cache.delete("c")
+
+
+def test_values_without_expiry_are_written_in_one_command(cache: PooledClientRedisCache) -> None:
+    # Given the commands the client sends
+    client = cache._cache.get_client(write=True)
+    sent: list[str] = []
+    execute = client.execute_command
+    client.execute_command = lambda *args, **kw: sent.append(args[0]) or execute(*args, **kw)
+    pipelines = client.pipeline
+    client.pipeline = lambda *a, **k: sent.append("pipeline") or pipelines(*a, **k)
+    # When versions are written (no expiry), and then values that expire
+    cache.set_many({"v1": "a", "v2": "b"}, None)
+    assert sent == ["MSET"]
+    cache.set_many({"e1": 1}, 60)
+    # Then both read back, and only the second expires
+    assert cache.get_many(["v1", "v2", "e1"]) == {"v1": "a", "v2": "b", "e1": 1}
+    raw = redis.Redis.from_url(REDIS)
+    assert raw.ttl(cache.make_key("v1")) == -1
+    assert 0 < raw.ttl(cache.make_key("e1")) <= 60
