@@ -2,6 +2,7 @@
 connection pool instead of a new one for every operation. Runs against the machine's Redis."""
 
 import uuid
+import warnings
 
 import pytest
 import redis
@@ -58,3 +59,12 @@ def test_values_without_expiry_are_written_in_one_command(cache: PooledClientRed
     raw = redis.Redis.from_url(REDIS)
     assert raw.ttl(cache.make_key("v1")) == -1
     assert 0 < raw.ttl(cache.make_key("e1")) <= 60
+
+
+def test_keys_are_not_walked_for_memcached_limits(cache: PooledClientRedisCache) -> None:
+    # A key memcached would refuse (a space, 300 characters) is an ordinary Redis key
+    key = "with space " + "x" * 300
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cache.set(key, 1, 60)
+        assert cache.get(key) == 1
