@@ -18,7 +18,7 @@ by another process (the worker) reaches it only when COUNTS_SECONDS have passed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from servicedesk.accounts.scopes import membership_scopes
@@ -86,10 +86,15 @@ def cached(user: Any, name: str, compute: Callable[[], T], depends: str = TICKET
     return value
 
 
-def cached_keys(user: Any, name: str, depends: str = TICKETS) -> list[str]:
+def cached_keys(
+    user: Any, name: str, depends: str = TICKETS, company_ids: Iterable[int] | None = None
+) -> list[str]:
     """The cache keys `cached(user, name, …, depends)` reads: its value's, then its versions'
-    (for `stamps.read_ahead`)."""
-    version_keys = [company_key(s.company_id, depends) for s in membership_scopes(user)]
+    (for `stamps.read_ahead`). `company_ids`: the person's companies, if known without reading
+    their memberships."""
+    if company_ids is None:
+        company_ids = (s.company_id for s in membership_scopes(user))
+    version_keys = [company_key(pk, depends) for pk in company_ids]
     version_keys.append(user_key(user.pk))
     if user.is_provider_staff:
         version_keys.append(all_key(depends))

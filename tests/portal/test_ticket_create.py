@@ -22,7 +22,7 @@ from servicedesk.tickets.models import Origin, Status, Ticket, TicketAttachment,
 from servicedesk.tickets.services import TicketData, ticket_create
 from tests.conftest import World, login
 from tests.customers.test_querysets import EXPECTED
-from tests.factories import ContractFactory, EquipmentFactory, SiteFactory
+from tests.factories import ContractFactory, EquipmentFactory, MembershipFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -793,24 +793,50 @@ def test_a_creation_runs_a_fixed_set_of_statements(world, changes, selects):
         assert not any("customers_contract" in s for s in sql)
 
 
-def test_a_creation_reads_the_cache_in_two_round_trips(world, monkeypatch):
-    # Given a customer who has filed a ticket before (what the form reads is in the cache)
+def _cache_reads(monkeypatch) -> list[list[str]]:
     from django.core.cache import cache
 
-    client = login(Client(), world.users["cust_a"])
-    data = good_post(world, contract="")
-    assert client.post(NEW, data).status_code == 302
     reads: list[list[str]] = []
     get_many = cache.get_many
     monkeypatch.setattr(cache, "get_many", lambda keys: reads.append(keys) or get_many(keys))
+    return reads
+
+
+def test_a_creation_reads_the_cache_in_one_round_trip(world, monkeypatch):
+    # Given a customer who has filed a ticket before (what the form reads is in the cache)
+    client = login(Client(), world.users["cust_a"])
+    data = good_post(world, contract="")
+    assert client.post(NEW, data).status_code == 302
+    reads = _cache_reads(monkeypatch)
     # When they file another
     assert client.post(NEW, data).status_code == 302
-    # Then the memberships, the reference lists and the SLA rules come in one round trip, the
-    # companies and the chosen company's places in a second (forms.py: reading_ahead)
-    assert len(reads) == 2, reads
-    first, second = (" ".join(keys) for keys in reads)
-    assert "scopes" in first and "reference" in first and "sla" in first
-    assert "form-companies" in second and f"places:{world.companies['A'].pk}" in second
+    # Then the memberships, the reference lists, the SLA rules, the companies offered and the
+    # chosen company's places come in one round trip (forms.py: reading_ahead)
+    assert len(reads) == 1, reads
+    keys = " ".join(reads[0])
+    for part in ("scopes", "reference", "sla", "form-companies", "places:"):
+        assert part in keys
+
+
+def test_after_the_companies_change_a_second_round_trip_reads_the_right_lists(world, monkeypatch):
+    from servicedesk.tickets import counts
+
+    # Given a customer of one company who has filed a ticket (this process remembers it)
+    customer = world.users["cust_a"]
+    client = login(Client(), customer)
+    assert client.post(NEW, good_post(world, contract="")).status_code == 302
+    # When they are given a second company and open the form again
+    MembershipFactory(user=customer, company=world.companies["B"])
+    reads = _cache_reads(monkeypatch)
+    response = client.get(NEW)
+    # Then the guess was wrong, the companies' lists were read again in a second round trip
+    # (the page's menu and badges read their own), and the form offers both companies
+    b_places = counts.company_key(world.companies["B"].pk, counts.PLACES)
+    first, second = reads[:2]
+    assert "accounts:v1:scopes:" in " ".join(first) and b_places not in first
+    assert second == [b_places]  # only what the guess missed
+    offered = {str(c.pk) for c in response.context["form"].company_choices}
+    assert offered == {str(world.companies["A"].pk), str(world.companies["B"].pk)}
 
 
 def test_a_creation_moves_each_version_its_pages_hold_to_once(world, monkeypatch):
