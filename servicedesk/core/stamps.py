@@ -28,17 +28,22 @@ _AHEAD: ContextVar[dict[str, Any] | None] = ContextVar("stamps_read_ahead", defa
 def read_ahead(keys: Iterable[str]) -> Iterator[None]:
     """Read `keys` in one cache round trip for the code inside, whose own reads (`get_many`)
     are then answered from it: a request that knows which values and versions it will need
-    pays one round trip instead of one per value. Meant for a request's reads before it
-    changes anything: a move of a version (`bump`) drops what was read ahead."""
+    pays one round trip instead of one per value. Blocks nest: what they read is kept until the
+    outermost ends. Meant for a request's reads before it changes anything: a move of a version
+    (`bump`) drops everything that was read ahead."""
     ahead = _AHEAD.get()
-    known = {} if ahead is None else ahead
-    wanted = [k for k in dict.fromkeys(keys) if k not in known]
+    token = None
+    if ahead is None:  # the outermost block: nested ones add to its keys
+        ahead = {}
+        token = _AHEAD.set(ahead)
+    wanted = [k for k in dict.fromkeys(keys) if k not in ahead]
     found = cache.get_many(wanted) if wanted else {}
-    token = _AHEAD.set({**known, **{k: found.get(k) for k in wanted}})
+    ahead.update({k: found.get(k) for k in wanted})
     try:
         yield
     finally:
-        _AHEAD.reset(token)
+        if token is not None:
+            _AHEAD.reset(token)
 
 
 def get_many(keys: Sequence[str]) -> dict[str, Any]:

@@ -86,7 +86,7 @@ def test_a_move_inside_drops_what_was_read_ahead(monkeypatch) -> None:
     assert reads == [["value", "v"]]
 
 
-def test_nested_read_ahead_adds_keys_and_restores_on_exit(monkeypatch) -> None:
+def test_nested_read_ahead_adds_keys_kept_until_the_outermost_ends(monkeypatch) -> None:
     cache.set_many({"a": 1, "b": 2}, None)
     reads = _counting_reads(monkeypatch)
     with stamps.read_ahead(["a"]):
@@ -95,3 +95,13 @@ def test_nested_read_ahead_adds_keys_and_restores_on_exit(monkeypatch) -> None:
         assert stamps.get_many(["a"]) == {"a": 1}
     stamps.get_many(["a"])
     assert reads == [["a"], ["b"], ["a"]]
+
+
+def test_a_move_in_a_nested_block_drops_what_the_outer_one_read(monkeypatch) -> None:
+    cache.set_many({"value": (("v1",), "old"), "v": "v1"}, None)
+    with stamps.read_ahead(["value", "v"]):
+        with stamps.read_ahead(["other"]):
+            stamps.bump(["v"])
+        reads = _counting_reads(monkeypatch)
+        assert stamps.stamped("value", "v", lambda: "new", 60) == "new"
+    assert reads == [["value", "v"]]
