@@ -43,13 +43,10 @@ def membership_scopes(user: Any) -> list[MembershipScope]:
     if cached is not None:
         return cached
     if settings.PAGE_CACHE:
-        from servicedesk.core import pagecache, stamps
+        from servicedesk.core import stamps
 
         scopes = stamps.stamped(
-            scopes_key(user.pk),
-            [pagecache.user_key(user.pk), pagecache.REFERENCE],
-            lambda: _read_scopes(user),
-            SCOPES_SECONDS,
+            scopes_key(user.pk), _versions(user.pk), lambda: _read_scopes(user), SCOPES_SECONDS
         )
     else:
         scopes = _read_scopes(user)
@@ -57,14 +54,24 @@ def membership_scopes(user: Any) -> list[MembershipScope]:
     return scopes
 
 
+def company_ids(user: Any) -> list[int]:
+    """The ids of the companies of the user's memberships (in active companies), sorted."""
+    return sorted({scope.company_id for scope in membership_scopes(user)})
+
+
 def scopes_keys(user: Any) -> list[str]:
     """The cache keys `membership_scopes(user)` reads, if it reads the cache (for
     `stamps.read_ahead`)."""
     if not settings.PAGE_CACHE or getattr(user, "_ticket_scopes", None) is not None:
         return []
+    return [scopes_key(user.pk), *_versions(user.pk)]
+
+
+def _versions(user_id: int) -> list[str]:
+    """The versions the memberships are kept under: the person's and the reference data's."""
     from servicedesk.core import pagecache
 
-    return [scopes_key(user.pk), pagecache.user_key(user.pk), pagecache.REFERENCE]
+    return [pagecache.user_key(user_id), pagecache.REFERENCE]
 
 
 def _read_scopes(user: Any) -> list[MembershipScope]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from servicedesk.accounts import scopes
 from servicedesk.accounts.scopes import membership_scopes
 from servicedesk.core import stamps
 
@@ -92,19 +93,12 @@ def cached_keys(
     """The cache keys `cached(user, name, …, depends)` reads: its value's, then its versions'
     (for `stamps.read_ahead`). `company_ids`: the person's companies, if known without reading
     their memberships."""
-    if company_ids is None:
-        company_ids = (s.company_id for s in membership_scopes(user))
-    version_keys = [company_key(pk, depends) for pk in company_ids]
+    ids = scopes.company_ids(user) if company_ids is None else company_ids
+    version_keys = [company_key(pk, depends) for pk in ids]
     version_keys.append(user_key(user.pk))
     if user.is_provider_staff:
         version_keys.append(all_key(depends))
     return [f"tickets:v1:cached:{user.pk}:{name}", *version_keys]
-
-
-def _company_ids(user: Any) -> list[int]:
-    """The companies of the person's memberships (kept in the shared cache with the memberships
-    themselves: accounts/scopes.py)."""
-    return sorted({scope.company_id for scope in membership_scopes(user)})
 
 
 def version_keys(user: Any, *kinds: str) -> list[str]:
@@ -113,5 +107,5 @@ def version_keys(user: Any, *kinds: str) -> list[str]:
     kinds = kinds or (TICKETS,)
     if user.is_provider_staff:
         return [all_key(kind) for kind in kinds]
-    ids = _company_ids(user)
+    ids = scopes.company_ids(user)
     return [company_key(pk, kind) for kind in kinds for pk in ids]

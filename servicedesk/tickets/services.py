@@ -21,7 +21,7 @@ from django_countries import countries
 from django_countries.fields import Country
 
 from servicedesk.accounts.models import User
-from servicedesk.accounts.scopes import membership_scopes
+from servicedesk.accounts.scopes import company_ids
 from servicedesk.core import inserts, pagecache, stamps
 from servicedesk.core.errors import ApplicationError
 from servicedesk.customers.models import (
@@ -165,8 +165,7 @@ def _check_ticket_data(by: User, contact: User, data: TicketData) -> TicketData:
     site, equipment, contract = data.site, data.equipment, data.contract
     if equipment is not None and site is None:
         site = equipment.site
-    companies = {scope.company_id for scope in membership_scopes(contact)}
-    if not contact.is_active or company.pk not in companies:
+    if not contact.is_active or company.pk not in company_ids(contact):
         raise ApplicationError(_("Choose one of your companies."), code="company", field="company")
     if equipment is not None or site is not None:
         places = ticket_places(contact, company)

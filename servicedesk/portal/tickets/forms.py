@@ -25,7 +25,7 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from servicedesk.accounts.scopes import membership_scopes, scopes_keys
+from servicedesk.accounts.scopes import company_ids, scopes_keys
 from servicedesk.core import stamps
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.forms import pk_or_none
@@ -265,14 +265,7 @@ class PlaceChoiceField(forms.ChoiceField):
 
     def offer(self, values: Iterable[str], make: Callable[[], list[tuple[str, str]]]) -> None:
         self.offered = frozenset(values)
-        made: list[tuple[str, str]] = []
-
-        def once() -> list[tuple[str, str]]:
-            if not made:
-                made.extend(make())
-            return made
-
-        self.choices = _ChoicesWhenShown(once)
+        self.choices = _ChoicesWhenShown(functools.cache(make))  # made once, when first shown
 
     def valid_value(self, value: Any) -> bool:
         return str(value) in self.offered
@@ -603,7 +596,7 @@ def reading_ahead(scope_user: Any, company: Any = None) -> Iterator[None]:
         *(_company_keys(scope_user, company, seen) if seen is not None else ()),
     ]
     with stamps.read_ahead(keys):
-        companies = tuple(sorted({scope.company_id for scope in membership_scopes(scope_user)}))
+        companies = tuple(company_ids(scope_user))
         if len(_COMPANIES_SEEN) >= _COMPANIES_SEEN_MAX:
             _COMPANIES_SEEN.clear()
         _COMPANIES_SEEN[scope_user.pk] = companies
