@@ -4,6 +4,7 @@ closing resolved tickets nobody answered. Each records a TicketEvent where the t
 show it; notifications go out after the commit."""
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -232,10 +233,12 @@ def ticket_create(
         )
     checked_files = attachments_check(files)
     data = _check_ticket_data(by, contact, data)
-    number = ticket_number_next()  # before the transaction below: see its docstring
+    number = ticket_number_next()  # before the rows' transaction: see its docstring
+    # The ticket and its rows are one statement (PostgreSQL) or one transaction of their own
+    # (core/inserts.py: insert_family); files are stored in a transaction with them.
     # Nothing below reads what the versions it moves keep (a new ticket's pages, the lists'
     # counts, the inbox): they are moved once, after the commit (core/stamps.py).
-    with transaction.atomic(), stamps.only_after_commit():
+    with transaction.atomic() if checked_files else nullcontext(), stamps.only_after_commit():
         return _ticket_insert(by, contact, data, subject, number, origin, checked_files)
 
 
@@ -268,17 +271,16 @@ def _ticket_insert(
     from servicedesk.sla.services import sla_apply  # sla imports tickets' models: import late
 
     sla_apply(ticket, now=timezone.now())  # the deadlines, from the rule that matches
-    # Inserted as save() would, from statements compiled once (core/inserts.py). The ticket's
-    # post_save moves the company's counts and the ticket's pages' version on
+    # Inserted as save() would, together, from statements compiled once (core/inserts.py). The
+    # ticket's post_save moves the company's counts and the ticket's pages' version on
     # (tickets/receivers.py). The event and the follower go in without signals: theirs would
     # move that same version again, for pages that cannot be in the cache yet.
-    inserts.insert(ticket)
-    inserts.insert(
-        TicketEvent(ticket=ticket, actor=by, kind=TicketEvent.Kind.CREATED), signals=False
-    )
+    rows: list[TicketEvent | TicketFollower] = [
+        TicketEvent(ticket=ticket, actor=by, kind=TicketEvent.Kind.CREATED)
+    ]
     if contact.pk != by.pk or by.is_customer:
-        # A new ticket has no followers yet.
-        inserts.insert(TicketFollower(ticket=ticket, user=contact), signals=False)
+        rows.append(TicketFollower(ticket=ticket, user=contact))  # a new ticket has none yet
+    inserts.insert_family(ticket, rows)
     # No conversation row yet: a ticket's first message gives its contact, followers and
     # assignee theirs (conversations/services.py), and the inbox lists only conversations
     # with messages.
