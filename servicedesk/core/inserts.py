@@ -30,6 +30,8 @@ from django.db.models.sql import InsertQuery
 
 # (database alias, model, primary key given): the INSERT's SQL, or None when it cannot be kept.
 _STATEMENTS: dict[tuple[str, type[Model], bool], str | None] = {}
+# (database alias, each row's statement and links): a family's one statement (insert_family).
+_FAMILIES: dict[tuple[Any, ...], str | None] = {}
 
 
 def insert(obj: Model, *, signals: bool = True) -> None:
@@ -62,9 +64,10 @@ def insert_family(parent: Model, children: Sequence[Model], *, signals: bool = T
     links = [[], *(_links(child, parent) for child in children)]
     # Refused before anything is written, as save() refuses it: an unsaved related object,
     # the parent aside.
-    for obj, obj_links in zip(family, links, strict=True):
-        others = [f for f in obj._meta.concrete_fields if f not in obj_links]
-        obj._prepare_related_fields_for_save(  # type: ignore[attr-defined]
+    parent._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+    for child, child_links in zip(children, links[1:], strict=True):
+        others = [f for f in child._meta.concrete_fields if f not in child_links]
+        child._prepare_related_fields_for_save(  # type: ignore[attr-defined]
             operation_name="save", fields=others
         )
     together = connections[using].vendor == "postgresql" and all(
@@ -125,7 +128,23 @@ def _family_statement(
 ) -> str | None:
     """The one statement that inserts a parent and its children: each row's cached INSERT as a
     CTE, a child's links given the parent's key from the parent's RETURNING; it answers one
-    row, every INSERT's returned columns in turn. None where a row has no cached statement."""
+    row, every INSERT's returned columns in turn. None where a row has no cached statement.
+    Made once for each set of statements and links."""
+    key = (
+        using,
+        *(
+            (sql, *(f.attname for f in row_links))
+            for (_f, _v, sql), row_links in zip(prepared, links, strict=True)
+        ),
+    )
+    if key not in _FAMILIES:
+        _FAMILIES[key] = _make_family_statement(parent, prepared, links, using)
+    return _FAMILIES[key]
+
+
+def _make_family_statement(
+    parent: Model, prepared: list[Prepared], links: list[list[Any]], using: str
+) -> str | None:
     pk = parent._meta.pk
     if pk is None or pk.column is None or pk not in parent._meta.db_returning_fields:
         return None  # the key is not the database's to give

@@ -237,3 +237,14 @@ def test_a_family_with_an_expression_goes_in_row_by_row() -> None:
         inserts.insert_family(ticket, [event])
     assert sum(q["sql"].startswith("INSERT") for q in queries.captured_queries) == 2
     assert TicketEvent.objects.get(pk=event.pk, ticket=ticket).old_value == "ab"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement on PostgreSQL only")
+def test_a_familys_statement_is_made_once(monkeypatch) -> None:
+    first = _new_ticket()
+    inserts.insert_family(first, _family(first))
+    monkeypatch.setattr(inserts, "_make_family_statement", lambda *a: pytest.fail("made again"))
+    monkeypatch.setattr(inserts, "_compile", lambda *a: pytest.fail("compiled again"))
+    second = _new_ticket()
+    inserts.insert_family(second, _family(second))
+    assert TicketFollower.objects.filter(ticket=second).count() == 1
