@@ -196,7 +196,7 @@ def test_a_family_sends_the_parents_signals_only() -> None:
     assert heard == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_failing_row_leaves_none_of_the_family() -> None:
     # Outside any transaction, as a request files a ticket: the statement is all or nothing
     ticket = _new_ticket()
