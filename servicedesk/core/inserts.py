@@ -74,20 +74,14 @@ def insert_family(parent: Model, children: Sequence[Model], *, signals: bool = T
         _compiles(obj, using) for obj in family
     )
     if not together:
-        with transaction.atomic(using=using):
-            insert(parent, signals=signals)
-            for child in children:
-                insert(child, signals=False)
+        _row_by_row(parent, children, using, signals, announced=False)
         return
     if signals:
         _pre_save(parent, using)
     prepared = [_prepared(obj, using) for obj in family]
     statement = _family_statement(parent, prepared, links, using)
-    if statement is None:  # a value that is an expression: one row after another
-        with transaction.atomic(using=using):
-            _insert_prepared(parent, using, signals)
-            for child in children:
-                insert(child, signals=False)
+    if statement is None:  # a value that is an expression
+        _row_by_row(parent, children, using, signals, announced=signals)
         return
     connection = connections[using]
     params = [
@@ -106,6 +100,20 @@ def insert_family(parent: Model, children: Sequence[Model], *, signals: bool = T
         count = len(obj._meta.db_returning_fields)
         _inserted(obj, using, returned[:count], signals=signals and obj is parent)
         del returned[:count]
+
+
+def _row_by_row(
+    parent: Model, children: Sequence[Model], using: str, signals: bool, announced: bool
+) -> None:
+    """The family one INSERT after another, in a transaction (`announced`: the parent's
+    pre_save was sent already)."""
+    with transaction.atomic(using=using):
+        if announced:
+            _insert_prepared(parent, using, signals)
+        else:
+            insert(parent, signals=signals)
+        for child in children:
+            insert(child, signals=False)
 
 
 def _links(child: Model, parent: Model) -> list[ForeignKey[Any, Any]]:
