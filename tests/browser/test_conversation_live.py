@@ -89,6 +89,12 @@ def test_engineer_and_customer_talk_live(live_server, page_for, monkeypatch):
     sign_in(staff, base, engineer.email)
     staff.goto(f"{base}/backoffice/tickets/{ticket.number}/")
 
+    # The customer's chat polls are held until the engineer has seen the message unread: on a
+    # slow machine a poll could otherwise read it before the first check (CI once raced this).
+    held = []
+    polls = "**/messages/poll/**"
+    portal.route(polls, lambda route: held.append(route))
+
     # The engineer replies; the message joins their list and the composer empties.
     staff.get_by_test_id("message-input").fill("We come at **10:00** with a new seal")
     staff.get_by_test_id("send-message").click()
@@ -97,6 +103,9 @@ def test_engineer_and_customer_talk_live(live_server, page_for, monkeypatch):
     expect(sent.locator("strong")).to_have_text("10:00")
     expect(staff.get_by_test_id("message-input")).to_have_value("")
     expect(sent.get_by_test_id("ticks")).not_to_have_class(READ)
+    portal.unroute(polls)
+    for poll in held:
+        poll.continue_()
 
     # The customer sees it without reloading, and their draft is still there.
     arrived = messages(portal).get_by_test_id("message").filter(has_text="We come at")
