@@ -91,9 +91,12 @@ def test_engineer_and_customer_talk_live(live_server, page_for, monkeypatch):
 
     # The customer's chat polls are held until the engineer has seen the message unread: on a
     # slow machine a poll could otherwise read it before the first check (CI once raced this).
-    held = []
-    polls = "**/messages/poll/**"
-    portal.route(polls, lambda route: held.append(route))
+    held: list = []
+    holding = [True]
+    portal.route(
+        "**/messages/poll/**",
+        lambda route: held.append(route) if holding[0] else route.continue_(),
+    )
 
     # The engineer replies; the message joins their list and the composer empties.
     staff.get_by_test_id("message-input").fill("We come at **10:00** with a new seal")
@@ -103,7 +106,7 @@ def test_engineer_and_customer_talk_live(live_server, page_for, monkeypatch):
     expect(sent.locator("strong")).to_have_text("10:00")
     expect(staff.get_by_test_id("message-input")).to_have_value("")
     expect(sent.get_by_test_id("ticks")).not_to_have_class(READ)
-    portal.unroute(polls)
+    holding[0] = False
     for poll in held:
         poll.continue_()
 
