@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from servicedesk.accounts import scopes
-from servicedesk.accounts.scopes import membership_scopes
 from servicedesk.core import stamps
 
 T = TypeVar("T")
@@ -78,7 +77,7 @@ def cached(user: Any, name: str, compute: Callable[[], T], depends: str = TICKET
     `depends` says whether tickets (TICKETS) or places (PLACES) make it change."""
     key, *version_keys = cached_keys(user, name, depends)
     found = stamps.get_many([key, *version_keys])
-    stamp = (tuple(membership_scopes(user)), tuple(found.get(k) for k in version_keys))
+    stamp = (tuple(scopes.membership_scopes(user)), tuple(found.get(k) for k in version_keys))
     entry = found.get(key)
     if entry is not None and entry[0] == stamp:
         return entry[1]  # type: ignore[no-any-return]
