@@ -70,9 +70,8 @@ def insert_family(parent: Model, children: Sequence[Model], *, signals: bool = T
         child._prepare_related_fields_for_save(  # type: ignore[attr-defined]
             operation_name="save", fields=others
         )
-    together = connections[using].vendor == "postgresql" and all(
-        _compiles(obj, using) for obj in family
-    )
+    connection = connections[using]
+    together = connection.vendor == "postgresql" and all(_compiles(obj, using) for obj in family)
     if not together:
         _row_by_row(parent, children, using, signals, announced=False)
         return
@@ -83,7 +82,6 @@ def insert_family(parent: Model, children: Sequence[Model], *, signals: bool = T
     if statement is None:  # a value that is an expression
         _row_by_row(parent, children, using, signals, announced=signals)
         return
-    connection = connections[using]
     params = [
         f.get_db_prep_save(v, connection=connection)
         for (fields, values, _sql), obj_links in zip(prepared, links, strict=True)
