@@ -124,8 +124,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's Redis backend, one client object per pool (servicedesk/core/cache.py)
-            "BACKEND": "servicedesk.core.cache.PooledClientRedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
         }
     }
@@ -148,13 +147,6 @@ else:
     }
 HUEY["immediate"] = env.bool("HUEY_IMMEDIATE", default=False)
 HUEY["consumer"] = {"workers": env.int("HUEY_WORKERS", default=2), "worker_type": "thread"}
-
-# Whole pages kept in the cache while nothing on them changed (servicedesk/core/pagecache.py,
-# docs/decisions/0009). Needs a cache every process shares: on by default with Redis only.
-PAGE_CACHE = env.bool("PAGE_CACHE", default=bool(REDIS_URL))
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
-# Set to the release (e.g. the commit) so that pages made by the previous code are not served.
-PAGE_CACHE_RELEASE = env.str("PAGE_CACHE_RELEASE", default="")
 
 # --- Accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

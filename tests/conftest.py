@@ -69,10 +69,6 @@ def _test_settings(settings: Any, _static_root: Path) -> None:
     }
     settings.STATIC_ROOT = _static_root  # WhiteNoise warns about a missing one
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Whole pages from the cache (core/pagecache.py) in every test: a test that opens a page,
-    # changes something and opens it again fails if the change moved no version. One process
-    # here, so the local-memory cache is shared as Redis would be.
-    settings.PAGE_CACHE = True
 
 
 @pytest.fixture(autouse=True, scope="session")

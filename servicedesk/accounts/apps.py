@@ -8,6 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from servicedesk.accounts import pages, receivers  # noqa: F401  (audit receivers)
-
-        pages.connect()
+        from servicedesk.accounts import receivers  # noqa: F401  (audit receivers)

@@ -2,13 +2,8 @@
 sites' paths and equipment ids. Read once per user object (so once per request) and used by
 every `visible_to()` to build filters on literal ids that the database serves from indexes.
 
-Where the cache is shared by every process (`PAGE_CACHE`, on with Redis: docs/decisions/0009),
-they are kept there under the versions that move when they can change — the person's (their
-memberships and the sites and equipment listed in them: accounts/pages.py) and the reference
-data's (a company deactivated, a site moved: customers' saves) — so a request reads them in one
-cache round trip instead of one to three queries. A per-process cache would keep another
-process's change from reaching them, and they decide what a person may see: without a shared
-cache they are read from the database every time.
+They decide what a person may see, so they are never cached (docs/decisions/0012): a membership
+removed or narrowed counts from the very next request, in every process.
 """
 
 from __future__ import annotations
@@ -17,15 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.db.models import F
-
-# At most this old even if a version failed to move (a bulk write that sends no signal).
-SCOPES_SECONDS = 600
-
-
-def scopes_key(user_id: int) -> str:
-    return f"accounts:v1:scopes:{user_id}"
 
 
 @dataclass(frozen=True)
@@ -42,36 +29,20 @@ def membership_scopes(user: Any) -> list[MembershipScope]:
     cached: list[MembershipScope] | None = getattr(user, "_ticket_scopes", None)
     if cached is not None:
         return cached
-    if settings.PAGE_CACHE:
-        from servicedesk.core import stamps
-
-        scopes = stamps.stamped(
-            scopes_key(user.pk), _versions(user.pk), lambda: _read_scopes(user), SCOPES_SECONDS
-        )
-    else:
-        scopes = _read_scopes(user)
+    scopes = _read_scopes(user)
     user._ticket_scopes = scopes
     return scopes
+
+
+def scope_stamp(user: Any) -> tuple[MembershipScope, ...]:
+    """What a cached count of the person's visible rows is made for (core/stamps.py): their
+    memberships, read afresh; staff see everything, whatever their memberships."""
+    return () if user.is_provider_staff else tuple(membership_scopes(user))
 
 
 def company_ids(user: Any) -> list[int]:
     """The ids of the companies of the user's memberships (in active companies), sorted."""
     return sorted({scope.company_id for scope in membership_scopes(user)})
-
-
-def scopes_keys(user: Any) -> list[str]:
-    """The cache keys `membership_scopes(user)` reads, if it reads the cache (for
-    `stamps.read_ahead`)."""
-    if not settings.PAGE_CACHE or getattr(user, "_ticket_scopes", None) is not None:
-        return []
-    return [scopes_key(user.pk), *_versions(user.pk)]
-
-
-def _versions(user_id: int) -> list[str]:
-    """The versions the memberships are kept under: the person's and the reference data's."""
-    from servicedesk.core import pagecache
-
-    return [pagecache.user_key(user_id), pagecache.REFERENCE]
 
 
 def _read_scopes(user: Any) -> list[MembershipScope]:

@@ -6,12 +6,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.accounts.decorators import backoffice_view
 from servicedesk.conversations import chat
-from servicedesk.core import pagecache
 
 
 @backoffice_view
 @require_GET
-@pagecache.page(chat.inbox_depends)
 def messages_inbox(request: HttpRequest) -> HttpResponse:
     return chat.inbox_response(request, chat.BACKOFFICE, "backoffice/messages.html")
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages as flash
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -21,7 +20,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from servicedesk.conversations import live, selectors
+from servicedesk.conversations import selectors
 from servicedesk.conversations.message_html import inbox_rows, message_rows
 from servicedesk.conversations.models import Message
 from servicedesk.conversations.services import (
@@ -126,7 +125,6 @@ def chat_context(
     user: Any = request.user
     shown, more = selectors.ticket_messages_latest(user, ticket, files=files)
     conversation_read(user=user, ticket=ticket, newest_id=shown[-1].pk if shown else 0)
-    live.access_remember(user.pk, ticket.number)
     read = selectors.conversation_state(ticket.number).read_by_other_side(user)
     return Chat(
         area=area,
@@ -179,24 +177,16 @@ def _news(
 
 
 def chat_poll(request: HttpRequest, number: str, area: Area) -> HttpResponse:
-    """GET …/messages/poll/?after=&read=: 204 while nothing changed — told by the cache alone
-    once this user has opened the ticket lately — else the news (see `_news`). Another
-    company's ticket is a 404, as a missing one."""
+    """GET …/messages/poll/?after=&read=: 204 while nothing changed, else the news (see
+    `_news`). Access is checked first, through the scoping layer, on every poll: another
+    company's ticket is a 404, as a missing one. Whether anything changed is then told by the
+    conversation's state in the cache (conversations/live.py)."""
     user: Any = request.user
     after, read = _int(request.GET.get("after")), _int(request.GET.get("read"))
-    keys = [
-        live.access_key(user.pk, number),
-        live.ticket_state_key(number),
-        live.ticket_version_key(number),
-    ]
-    found = cache.get_many(keys)
-    state = None
-    if found.get(keys[0]):
-        state = selectors.conversation_state(number, found)
-        if state.last_for(user) <= after and state.read_by_other_side(user) <= read:
-            return HttpResponse(status=204)
     ticket = access_ticket_light(user, number)
-    live.access_remember(user.pk, number)
+    state = selectors.conversation_state(ticket.number)
+    if state.last_for(user) <= after and state.read_by_other_side(user) <= read:
+        return HttpResponse(status=204)
     html, changed = _news(request, ticket, area, after, read, state)
     if not changed:
         return HttpResponse(status=204)
@@ -294,16 +284,6 @@ def chat_post(request: HttpRequest, number: str, area: Area, page: Page) -> Http
 
 
 # --- The inbox and the pulse ----------------------------------------------------------------
-
-
-def inbox_depends(request: HttpRequest) -> list[str]:
-    """The inbox (core/pagecache.py): the person's conversations, and the tickets' subjects and
-    stages its rows show (their companies' tickets; every ticket for staff)."""
-    from servicedesk.core import pagecache
-    from servicedesk.tickets import counts
-
-    user: Any = request.user
-    return [pagecache.inbox_key(user.pk), *counts.version_keys(user)]
 
 
 def inbox_response(request: HttpRequest, area: Area, template: str) -> HttpResponse:

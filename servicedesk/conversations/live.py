@@ -1,19 +1,20 @@
 """What the live parts of the pages read from the cache: the chat's poll (every 3 s while a
 ticket page is open) and the unread badge (every 15 s on every page) — docs/decisions/0007.
 
-A poll that finds nothing new must cost next to nothing: no query beyond the session and the
-user. So three things are kept in the cache, each under a *stamp* as in tickets/counts.py (a
-value remembers the version keys it was made under; moving a version makes it stale):
+A poll that finds nothing new must cost next to nothing: one indexed query for access beyond
+the session and the user. So two things are kept in the cache, each under a *stamp* as in
+tickets/counts.py (a value remembers the version keys it was made under; moving a version makes
+it stale):
 
 - per ticket: the newest message id (all, and public only) and how far each side has read
   (the staff's and the customers' greatest `last_read_id`), moved by `ticket_changed()` when a
   message is posted or someone reads further;
 - per user: the unread total, moved by `unread_changed()` when a message reaches them or they
-  read;
-- per user and ticket: that this user opened this ticket lately (a poll for a ticket the user
-  may not see is a 404 like any other; the database decides that, and the cache only remembers
-  the answer for ACCESS_SECONDS — a 204 "nothing new" tells nothing either way, and anything
-  that does tell is read through the scoping layer again).
+  read.
+
+Whether the person may read the ticket is never kept here: every poll asks the scoping layer
+first (one query on the ticket's indexed number), so a person whose access was taken away gets
+the same 404 as for a missing ticket on their very next poll.
 
 Versions move at once and again after the commit, so a value computed from the rows before the
 commit meanwhile is not kept. With the embedded local-memory cache each process has its own
@@ -23,17 +24,14 @@ server runs one process; several need Redis, as the counts do).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
-
-from django.core.cache import cache
+from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar
 
 from servicedesk.core import stamps
 
 T = TypeVar("T")
 
 VALUE_SECONDS = 60
-ACCESS_SECONDS = 300
 PREFIX = "conversations:v1"
 
 
@@ -43,10 +41,6 @@ def ticket_version_key(number: str) -> str:
 
 def ticket_state_key(number: str) -> str:
     return f"{PREFIX}:ticket-state:{number}"
-
-
-def access_key(user_id: int, number: str) -> str:
-    return f"{PREFIX}:access:{user_id}:{number}"
 
 
 def unread_version_key(user_id: int) -> str:
@@ -66,13 +60,7 @@ def unread_changed(user_ids: Iterable[int]) -> None:
     stamps.bump(unread_version_key(pk) for pk in user_ids)
 
 
-def access_remember(user_id: int, number: str) -> None:
-    cache.set(access_key(user_id, number), True, ACCESS_SECONDS)
-
-
-def stamped(
-    key: str, version_key: str, compute: Callable[[], T], found: dict[str, Any] | None = None
-) -> T:
-    """compute(), from the cache while the version it was made under holds (core/stamps.py),
-    for at most VALUE_SECONDS."""
-    return stamps.stamped(key, version_key, compute, VALUE_SECONDS, found)
+def stamped(key: str, version_key: str, compute: Callable[[], T], scope: Hashable = None) -> T:
+    """compute(), from the cache while the version it was made under (and the `scope` it was
+    made for) holds (core/stamps.py), for at most VALUE_SECONDS."""
+    return stamps.stamped(key, version_key, compute, VALUE_SECONDS, scope)

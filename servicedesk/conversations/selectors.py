@@ -19,6 +19,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from servicedesk.accounts.models import STAFF_ROLES
+from servicedesk.accounts.scopes import scope_stamp
 from servicedesk.conversations import live
 from servicedesk.conversations.models import Message, Participant
 from servicedesk.core.markdown import render_markdown
@@ -140,14 +141,12 @@ def _state_compute(number: str) -> ConversationState:
     )
 
 
-def conversation_state(number: str, found: dict[str, Any] | None = None) -> ConversationState:
-    """The ticket's state, from the cache while no message was posted and no one read further
-    (`found`: a get_many that already asked for the state's keys)."""
+def conversation_state(number: str) -> ConversationState:
+    """The ticket's state, from the cache while no message was posted and no one read further."""
     return live.stamped(
         live.ticket_state_key(number),
         live.ticket_version_key(number),
         lambda: _state_compute(number),
-        found,
     )
 
 
@@ -169,14 +168,15 @@ def _unread_compute(user: Any) -> int:
 
 def unread_total(user: Any) -> int:
     """Unread messages in all the user's conversations (the menu's badge), from the cache
-    while no message reached them and they read nothing (and at most live.VALUE_SECONDS,
-    so that a company taken away stops counting)."""
+    while no message reached them, they read nothing and their memberships are the same
+    (a company taken away stops counting on the next request)."""
     if not getattr(user, "is_authenticated", False):
         return 0
     return live.stamped(
         live.unread_value_key(user.pk),
         live.unread_version_key(user.pk),
         lambda: _unread_compute(user),
+        scope_stamp(user),
     )
 
 

@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from servicedesk.accounts.models import STAFF_ROLES, User
 from servicedesk.conversations import live
 from servicedesk.conversations.models import BODY_MAX_LENGTH, Message, Participant
-from servicedesk.core import pagecache
 from servicedesk.core.errors import ApplicationError
 from servicedesk.tickets.models import Ticket, TicketFollower
 
@@ -125,8 +124,6 @@ def _participants_reached(ticket: Ticket, message: Message, by: User) -> None:
     )
     live.ticket_changed(ticket.number)
     live.unread_changed(user for _pk, user in reached)
-    reached_ids = {by.pk, *usual, *(user for _pk, user in reached)}
-    pagecache.inboxes_changed(pk for pk in reached_ids if pk is not None)
 
 
 def _visible(user: User, ticket: Ticket) -> Q:
@@ -168,7 +165,6 @@ def _participant_insert(
         ],
         ignore_conflicts=True,
     )
-    pagecache.inboxes_changed([user.pk])
 
 
 def participant_join(
@@ -227,7 +223,6 @@ def conversation_read(*, user: User, ticket: Ticket, newest_id: int | None = Non
         live.ticket_changed(ticket.number)
     if unread:
         live.unread_changed([user.pk])
-    pagecache.inboxes_changed([user.pk])
     return True
 
 
@@ -245,5 +240,4 @@ def conversations_read_all(*, user: User) -> int:
     for number in numbers:
         live.ticket_changed(number)
     live.unread_changed([user.pk])
-    pagecache.inboxes_changed([user.pk])
     return changed

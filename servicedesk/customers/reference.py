@@ -17,7 +17,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Model
 
-from servicedesk.core import stamps
 from servicedesk.core.signals import on_change
 from servicedesk.customers.models import Criticality, TicketType, WorkType
 
@@ -33,20 +32,15 @@ def reference_rows(*models: type[Model]) -> dict[type[Model], dict[int, Any]]:
     """Every row of each list, by primary key, in the list's order: one cache round trip for
     all of them, one query per list that is not cached yet."""
     keys = {_key(model): model for model in models}
-    found = stamps.get_many(list(keys))
+    found = cache.get_many(list(keys))
     result: dict[type[Model], dict[int, Any]] = {}
     for key, model in keys.items():
         rows = found.get(key)
         if rows is None:
             rows = {row.pk: row for row in model._default_manager.all()}
-            stamps.remember(key, rows, CACHE_SECONDS)
+            cache.set(key, rows, CACHE_SECONDS)
         result[model] = rows
     return result
-
-
-def reference_keys(*models: type[Model]) -> list[str]:
-    """The cache keys `reference_rows(*models)` reads (for `stamps.read_ahead`)."""
-    return [_key(model) for model in models]
 
 
 def active_choices(rows: dict[int, Any]) -> list[tuple[int, str]]:

@@ -6,9 +6,3 @@ class NotificationsConfig(AppConfig):
     name = "servicedesk.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
-
-    def ready(self) -> None:
-        from servicedesk.core import pagecache
-        from servicedesk.notifications import selectors
-
-        pagecache.person_keys.append(selectors.bell_version_key)  # the bell on every page

@@ -4,7 +4,8 @@ to a company's tickets also hides what they were told about them.
 
 The bell is on every page and refreshed by the pulse: its count comes from the cache under a
 stamp (as the unread badge does, conversations/live.py), moved by `bell_changed()` whenever
-notifications are written or read, and kept at most live.VALUE_SECONDS."""
+notifications are written or read, made again when the person's memberships differ, and kept
+at most live.VALUE_SECONDS."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
+from servicedesk.accounts.scopes import scope_stamp
 from servicedesk.conversations.live import VALUE_SECONDS
 from servicedesk.core import stamps
 from servicedesk.notifications.models import Notification
@@ -56,6 +58,7 @@ def unread_count(user: Any) -> int:
         bell_version_key(user.pk),
         lambda: notifications_of(user).filter(read_at__isnull=True).count(),
         VALUE_SECONDS,
+        scope_stamp(user),
     )
 
 

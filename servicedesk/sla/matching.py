@@ -15,7 +15,7 @@ of queries (one per list, whatever the number of rules), and `rule_for_ticket` p
 from dataclasses import dataclass
 from typing import Any
 
-from servicedesk.core import pagecache, stamps
+from servicedesk.core import stamps
 from servicedesk.customers.models import Equipment, Site
 from servicedesk.sla.models import SlaRule
 from servicedesk.tickets.models import Ticket
@@ -112,19 +112,21 @@ def select_rule(rules: list[RuleSpec], facts: TicketFacts) -> RuleSpec | None:
 
 RULES_SECONDS = 300
 RULES_KEY = "sla:v1:rules"
+# Moved whenever what the rules and calendars are made of changes: the rules, their lists,
+# calendars, hours, holidays, and the customers' data they name (sla/apps.py).
+REFERENCE_VERSION = "sla:v1:reference"
+
+
+def reference_changed(**kwargs: object) -> None:
+    """The rules and calendars are read again (also a signal receiver: sla/apps.py)."""
+    stamps.bump([REFERENCE_VERSION])
 
 
 def load_rules() -> list[RuleSpec]:
-    """All active rules with their lists, from the cache while no reference data changed (the
-    rules, their lists, calendars, companies, sites: the reference version, core/pagecache.py,
-    moved by their saves, deletes and list changes — sla/apps.py); else eight queries,
-    whatever the number of rules. Every ticket created or changed asks for them."""
-    return stamps.stamped(RULES_KEY, pagecache.REFERENCE, _load_rules, RULES_SECONDS)
-
-
-def rules_keys() -> list[str]:
-    """The cache keys `load_rules()` reads (for `stamps.read_ahead`)."""
-    return [RULES_KEY, pagecache.REFERENCE]
+    """All active rules with their lists, from the cache while nothing they are made of
+    changed (REFERENCE_VERSION); else eight queries, whatever the number of rules. Every
+    ticket created or changed asks for them."""
+    return stamps.stamped(RULES_KEY, REFERENCE_VERSION, _load_rules, RULES_SECONDS)
 
 
 def _load_rules() -> list[RuleSpec]:

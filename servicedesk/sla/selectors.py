@@ -2,9 +2,9 @@
 
 from django.db.models import Count, QuerySet
 
-from servicedesk.core import pagecache, stamps
+from servicedesk.core import stamps
 from servicedesk.sla.calendar import ALWAYS_ON, CalendarSpec
-from servicedesk.sla.matching import RULES_SECONDS
+from servicedesk.sla.matching import REFERENCE_VERSION, RULES_SECONDS
 from servicedesk.sla.models import Holiday, ServiceCalendar, SlaRule, WorkingHours
 
 
@@ -16,7 +16,7 @@ def calendar_spec(calendar_id: int | None) -> CalendarSpec:
         return ALWAYS_ON
     return stamps.stamped(
         f"sla:v1:calendar:{calendar_id}",
-        pagecache.REFERENCE,
+        REFERENCE_VERSION,
         lambda: _calendar_spec(calendar_id),
         RULES_SECONDS,
     )

@@ -22,7 +22,6 @@ from typing import Any
 
 from django.db import transaction
 
-from servicedesk.core import pagecache
 from servicedesk.sla.calendar import (
     ALWAYS_ON,
     CalendarSpec,
@@ -30,7 +29,7 @@ from servicedesk.sla.calendar import (
     add_working_seconds,
     working_seconds_between,
 )
-from servicedesk.sla.matching import RuleSpec, rule_for_ticket
+from servicedesk.sla.matching import RuleSpec, reference_changed, rule_for_ticket
 from servicedesk.sla.models import Holiday, ServiceCalendar, WorkingHours
 from servicedesk.sla.selectors import calendar_spec
 from servicedesk.tickets.models import OPEN_STATUSES, Ticket
@@ -193,5 +192,5 @@ def holidays_add(calendar: ServiceCalendar, *, rows: Iterable[HolidayRow]) -> in
     created = Holiday.objects.bulk_create(
         Holiday(calendar=calendar, date=row.date, name=row.name) for row in rows
     )
-    pagecache.reference_changed()  # bulk_create sends no post_save (sla/apps.py)
+    reference_changed()  # bulk_create sends no post_save (sla/apps.py)
     return len(created)

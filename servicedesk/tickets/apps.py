@@ -19,23 +19,11 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
-        from servicedesk.core import pagecache
         from servicedesk.core.signals import on_change
         from servicedesk.customers.models import Company, Equipment, Site
-        from servicedesk.tickets import counts, receivers
-        from servicedesk.tickets.models import Ticket, TicketAttachment, TicketEvent, TicketFollower
+        from servicedesk.tickets import receivers
+        from servicedesk.tickets.models import Ticket
 
         post_migrate.connect(_search_tables_ensure, sender=self)
         on_change(receivers.ticket_changed, Ticket, uid="ticket")
         on_change(receivers.company_changed, Company, Site, Equipment, uid="counts-places")
-        on_change(
-            receivers.ticket_part_changed,
-            TicketEvent,
-            TicketAttachment,
-            TicketFollower,
-            uid="page-ticket",
-        )
-        # Every page of a person shows what they follow and their views' counts; the lists'
-        # filter choices name companies, sites and equipment (core/pagecache.py).
-        pagecache.person_keys.append(counts.user_key)
-        pagecache.global_keys.append(counts.all_key(counts.PLACES))

@@ -18,8 +18,10 @@ by another process (the worker) reaches it only when COUNTS_SECONDS have passed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, TypeVar
+
+from django.core.cache import cache
 
 from servicedesk.accounts import scopes
 from servicedesk.core import stamps
@@ -74,37 +76,21 @@ def user_changed(user_id: int) -> None:
 def cached(user: Any, name: str, compute: Callable[[], T], depends: str = TICKETS) -> T:
     """compute() for this user, from the cache while nothing it depends on has changed.
     `name` tells apart the values of one user (a view's counts, a filtered list's total);
-    `depends` says whether tickets (TICKETS) or places (PLACES) make it change."""
-    key, *version_keys = cached_keys(user, name, depends)
-    found = stamps.get_many([key, *version_keys])
-    stamp = (tuple(scopes.membership_scopes(user)), tuple(found.get(k) for k in version_keys))
+    `depends` says whether tickets (TICKETS) or places (PLACES) make it change. The stamp
+    holds the person's membership scopes, read from the database on every request: a person
+    who gains or loses a company or a site never gets a value made for the old scope."""
+    membership_scopes = scopes.membership_scopes(user)
+    companies = sorted({scope.company_id for scope in membership_scopes})
+    version_keys = [company_key(pk, depends) for pk in companies]
+    version_keys.append(user_key(user.pk))
+    if user.is_provider_staff:
+        version_keys.append(all_key(depends))
+    key = f"tickets:v1:cached:{user.pk}:{name}"
+    found = cache.get_many([key, *version_keys])
+    stamp = (tuple(membership_scopes), tuple(found.get(k) for k in version_keys))
     entry = found.get(key)
     if entry is not None and entry[0] == stamp:
         return entry[1]  # type: ignore[no-any-return]
     value = compute()
-    stamps.remember(key, (stamp, value), COUNTS_SECONDS)
+    cache.set(key, (stamp, value), COUNTS_SECONDS)
     return value
-
-
-def cached_keys(
-    user: Any, name: str, depends: str = TICKETS, company_ids: Iterable[int] | None = None
-) -> list[str]:
-    """The cache keys `cached(user, name, …, depends)` reads: its value's, then its versions'
-    (for `stamps.read_ahead`). `company_ids`: the person's companies, if known without reading
-    their memberships."""
-    ids = scopes.company_ids(user) if company_ids is None else company_ids
-    version_keys = [company_key(pk, depends) for pk in ids]
-    version_keys.append(user_key(user.pk))
-    if user.is_provider_staff:
-        version_keys.append(all_key(depends))
-    return [f"tickets:v1:cached:{user.pk}:{name}", *version_keys]
-
-
-def version_keys(user: Any, *kinds: str) -> list[str]:
-    """The versions a page of the person's tickets (TICKETS) or places (PLACES) depends on:
-    all of them for staff, their companies' for a customer (core/pagecache.py)."""
-    kinds = kinds or (TICKETS,)
-    if user.is_provider_staff:
-        return [all_key(kind) for kind in kinds]
-    ids = scopes.company_ids(user)
-    return [company_key(pk, kind) for kind in kinds for pk in ids]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -151,14 +150,6 @@ def ticket_places(user: Any, company: Company) -> Places:
 
 def _places_name(company_id: int) -> str:
     return f"places:{company_id}"
-
-
-def ticket_places_keys(
-    user: Any, company_id: int, company_ids: Iterable[int] | None = None
-) -> list[str]:
-    """The cache keys `ticket_places(user, company)` reads (for `stamps.read_ahead`);
-    `company_ids` as for `counts.cached_keys`."""
-    return counts.cached_keys(user, _places_name(company_id), counts.PLACES, company_ids)
 
 
 def ticket_views_for(user: Any) -> tuple[str, ...]:

@@ -4,7 +4,6 @@ closing resolved tickets nobody answered. Each records a TicketEvent where the t
 show it; notifications go out after the commit."""
 
 from collections.abc import Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -23,7 +22,6 @@ from django_countries.fields import Country
 
 from servicedesk.accounts.models import User
 from servicedesk.accounts.scopes import company_ids
-from servicedesk.core import inserts, pagecache, stamps
 from servicedesk.core.errors import ApplicationError
 from servicedesk.customers.models import (
     Company,
@@ -53,13 +51,10 @@ DESCRIPTION_MAX_LENGTH = 8192
 
 
 def ticket_number_next(day: Any = None) -> str:
-    """The next number for the configured mask, from one `UPDATE … RETURNING` that is a
-    transaction of its own (autocommit: one round trip, no BEGIN and COMMIT around it): the
-    counter row is locked (PostgreSQL row lock; SQLite's write lock) for that one statement, so
-    parallel creations queue for a number instead of sharing one, and do not wait for each
-    other's whole ticket to be written. Called inside an outer transaction, the lock lasts until
-    that commits. A number whose ticket then fails to save is not reused (a gap in the
-    sequence; numbers are never given twice)."""
+    """The next number for the configured mask, from one `UPDATE … RETURNING`: the counter row
+    is locked (PostgreSQL row lock; SQLite's write lock) until the caller's transaction commits,
+    so parallel creations queue for a number instead of sharing one. A number whose ticket
+    fails to save is rolled back with it."""
     mask = settings.TICKET_NUMBER_MASK
     day = day or timezone.localdate()
     key = numbering.sequence_key(mask, day)
@@ -232,27 +227,24 @@ def ticket_create(
             _("The description is too long."), code="description", field="description"
         )
     checked_files = attachments_check(files)
-    data = _check_ticket_data(by, contact, data)
-    number = ticket_number_next()  # before the rows' transaction: see its docstring
-    # The ticket and its rows are one statement (PostgreSQL) or one transaction of their own
-    # (core/inserts.py: insert_family); files are stored in a transaction with them.
-    # Nothing below reads what the versions it moves keep (a new ticket's pages, the lists'
-    # counts, the inbox): they are moved once, after the commit (core/stamps.py).
-    with transaction.atomic() if checked_files else nullcontext(), stamps.only_after_commit():
-        return _ticket_insert(by, contact, data, subject, number, origin, checked_files)
+    return _ticket_insert(by, contact, data, subject, origin, checked_files)
 
 
+@transaction.atomic
 def _ticket_insert(
     by: User,
     contact: User,
     data: TicketData,
     subject: str,
-    number: str,
     origin: str,
     checked_files: list[tuple[UploadedFile[bytes], CheckedUpload]],
 ) -> Ticket:
+    """The ticket, its first event, the contact as follower and the files: all or nothing.
+    The number is taken inside the same transaction, so a ticket that fails to save leaves
+    at most a gap, never a number without its ticket after «Ваша заявка создана»."""
+    data = _check_ticket_data(by, contact, data)
     ticket = Ticket(
-        number=number,
+        number=ticket_number_next(),
         subject=subject,
         description=data.description,
         ticket_type=data.ticket_type,
@@ -271,16 +263,10 @@ def _ticket_insert(
     from servicedesk.sla.services import sla_apply  # sla imports tickets' models: import late
 
     sla_apply(ticket, now=timezone.now())  # the deadlines, from the rule that matches
-    # Inserted as save() would, together, from statements compiled once (core/inserts.py). The
-    # ticket's post_save moves the company's counts and the ticket's pages' version on
-    # (tickets/receivers.py). The event and the follower go in without signals: theirs would
-    # move that same version again, for pages that cannot be in the cache yet.
-    rows: list[TicketEvent | TicketFollower] = [
-        TicketEvent(ticket=ticket, actor=by, kind=TicketEvent.Kind.CREATED)
-    ]
+    ticket.save()
+    TicketEvent.objects.create(ticket=ticket, actor=by, kind=TicketEvent.Kind.CREATED)
     if contact.pk != by.pk or by.is_customer:
-        rows.append(TicketFollower(ticket=ticket, user=contact))  # a new ticket has none yet
-    inserts.insert_family(ticket, rows)
+        TicketFollower.objects.create(ticket=ticket, user=contact)
     # No conversation row yet: a ticket's first message gives its contact, followers and
     # assignee theirs (conversations/services.py), and the inbox lists only conversations
     # with messages.
@@ -372,21 +358,16 @@ def last_viewed_key(user_id: int) -> str:
     return f"tickets:v1:last-viewed:{user_id}"
 
 
-_NOT_READ: Any = object()
-
-
-def ticket_viewed(*, by: User, ticket: Ticket | int, last: int | None = _NOT_READ) -> None:
+def ticket_viewed(*, by: User, ticket: Ticket | int) -> None:
     """Remember the visit for "recently viewed" (one row per person and ticket): one UPDATE
     for a ticket seen before, an insert (that tolerates a parallel one) the first time; nothing
     when it is the ticket the person opened last, less than VIEW_AGAIN_SECONDS ago (a reload:
-    the order of the list stays as it is). `ticket`: the ticket or its id; `last`: the cache's
-    `last_viewed_key` (None: not there) when the caller has read it already."""
+    the order of the list stays as it is). `ticket`: the ticket or its id."""
     ticket_id = ticket if isinstance(ticket, int) else ticket.pk
     key = last_viewed_key(by.pk)
-    if (cache.get(key) if last is _NOT_READ else last) == ticket_id:
+    if cache.get(key) == ticket_id:
         return
     now = timezone.now()
-    pagecache.recent_changed(by.pk)
     cache.set(key, ticket_id, VIEW_AGAIN_SECONDS)
     if TicketView.objects.filter(user=by, ticket_id=ticket_id).update(viewed_at=now):
         return
@@ -951,9 +932,8 @@ def _close_resolved_chunk(ids: list[int], cutoff: datetime, now: datetime, days:
     for event in events:
         if event.kind == TicketEvent.Kind.STATUS_CHANGED:
             _notify_status(event.ticket_id, None, Status.RESOLVED, Status.CLOSED, event.pk)
-    # update() and bulk_create() send no post_save: move the counts' and pages' versions here.
+    # update() and bulk_create() send no post_save: move the counts' versions here.
     for company_id in {company for _pk, company, _number in rows}:
         counts.company_changed(company_id)
     counts.workload_changed()
-    pagecache.tickets_changed(number for _pk, _company, number in rows)
     return len(pks)

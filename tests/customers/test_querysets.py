@@ -239,23 +239,20 @@ def test_two_worlds_do_not_see_each_other(db):
     assert not names & {s.name for s in second.sites.values()}
 
 
-@pytest.mark.parametrize("shared", [True, False], ids=["shared cache", "per-process cache"])
-def test_memberships_are_kept_in_the_cache_only_when_every_process_shares_it(
-    world, settings, django_assert_num_queries, shared
-):
-    # Given the cache is (Redis) or is not (local memory: PAGE_CACHE off) shared by processes
+def test_memberships_are_read_from_the_database_on_every_request(world, django_assert_num_queries):
+    # Permissions are never cached (docs/decisions/0012): each request's user object reads
+    # the memberships again, so a change made by another process is never missed.
     from servicedesk.accounts.models import User
     from servicedesk.accounts.scopes import membership_scopes
 
-    settings.PAGE_CACHE = shared
     user_id = world.users["cust_site"].pk
     with CaptureQueriesContext(connection) as read:
         first = membership_scopes(User.objects.get(pk=user_id))
     # the user, the memberships, their listed sites and equipment
     assert len(read.captured_queries) == 4
-    # When the next request (a new user object) asks again
     again = User.objects.get(pk=user_id)
-    # Then a shared cache answers; otherwise the database does, so that a change made by
-    # another process is never missed
-    with django_assert_num_queries(0 if shared else 3):
+    with django_assert_num_queries(3):
+        assert membership_scopes(again) == first
+    # Read once per user object (so once per request)
+    with django_assert_num_queries(0):
         assert membership_scopes(again) == first

@@ -22,7 +22,7 @@ from servicedesk.tickets.models import Origin, Status, Ticket, TicketAttachment,
 from servicedesk.tickets.services import TicketData, ticket_create
 from tests.conftest import World, login
 from tests.customers.test_querysets import EXPECTED
-from tests.factories import ContractFactory, EquipmentFactory, MembershipFactory, SiteFactory
+from tests.factories import ContractFactory, EquipmentFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -766,12 +766,13 @@ def _statements(queries: list[dict[str, Any]]) -> Counter[str]:
 @pytest.mark.parametrize(
     ("changes", "selects"),
     [
-        # session and user only: the memberships, the places the service checks the choice
-        # against (tickets/selectors.py: ticket_places) and the SLA rules come from the cache
-        pytest.param({"contract": ""}, 2, id="no contract"),
+        # session, user and the memberships (never cached: docs/decisions/0012); the places
+        # the service checks the choice against (tickets/selectors.py: ticket_places) and the
+        # SLA rules come from the cache
+        pytest.param({"contract": ""}, 3, id="no contract"),
         # + the contract the form accepts, and the service's check that the contact may use it
         # and that it covers the place (one query)
-        pytest.param({}, 4, id="with a contract"),
+        pytest.param({}, 5, id="with a contract"),
     ],
 )
 def test_a_creation_runs_a_fixed_set_of_statements(world, changes, selects):
@@ -783,67 +784,19 @@ def test_a_creation_runs_a_fixed_set_of_statements(world, changes, selects):
     with CaptureQueriesContext(connection) as queries:
         response = client.post(NEW, data)
     # Then: the reads above, one UPDATE for the number, and an INSERT each for the ticket, its
-    # CREATED event and its follower (no conversation row until the first message) — on
-    # PostgreSQL together, in one statement (core/inserts.py: insert_family)
+    # CREATED event and its follower (no conversation row until the first message)
     assert response.status_code == 302
     sql = [q["sql"] for q in queries.captured_queries]
-    writes = {"WITH": 1} if connection.vendor == "postgresql" else {"INSERT": 3}
-    assert _statements(queries.captured_queries) == {"SELECT": selects, "UPDATE": 1, **writes}
+    assert _statements(queries.captured_queries) == {"SELECT": selects, "UPDATE": 1, "INSERT": 3}
     assert sum("tickets_ticketsequence" in s for s in sql) == 1
     if changes.get("contract") == "":
         # no contract chosen: the form never builds the contract list
         assert not any("customers_contract" in s for s in sql)
 
 
-def _cache_reads(monkeypatch) -> list[list[str]]:
-    from django.core.cache import cache
-
-    reads: list[list[str]] = []
-    get_many = cache.get_many
-    monkeypatch.setattr(cache, "get_many", lambda keys: reads.append(keys) or get_many(keys))
-    return reads
-
-
-def test_a_creation_reads_the_cache_in_one_round_trip(world, monkeypatch):
-    # Given a customer who has filed a ticket before (what the form reads is in the cache)
-    client = login(Client(), world.users["cust_a"])
-    data = good_post(world, contract="")
-    assert client.post(NEW, data).status_code == 302
-    reads = _cache_reads(monkeypatch)
-    # When they file another
-    assert client.post(NEW, data).status_code == 302
-    # Then the memberships, the reference lists, the SLA rules, the companies offered and the
-    # chosen company's places come in one round trip (forms.py: reading_ahead)
-    assert len(reads) == 1, reads
-    keys = " ".join(reads[0])
-    for part in ("scopes", "reference", "sla", "form-companies", "places:"):
-        assert part in keys
-
-
-def test_after_the_companies_change_a_second_round_trip_reads_the_right_lists(world, monkeypatch):
-    from servicedesk.tickets import counts
-
-    # Given a customer of one company who has filed a ticket (this process remembers it)
-    customer = world.users["cust_a"]
-    client = login(Client(), customer)
-    assert client.post(NEW, good_post(world, contract="")).status_code == 302
-    # When they are given a second company and open the form again
-    MembershipFactory(user=customer, company=world.companies["B"])
-    reads = _cache_reads(monkeypatch)
-    response = client.get(NEW)
-    # Then the guess was wrong, the companies' lists were read again in a second round trip
-    # (the page's menu and badges read their own), and the form offers both companies
-    b_places = counts.company_key(world.companies["B"].pk, counts.PLACES)
-    first, second = reads[:2]
-    assert "accounts:v1:scopes:" in " ".join(first) and b_places not in first
-    assert second == [b_places]  # only what the guess missed
-    offered = {str(c.pk) for c in response.context["form"].company_choices}
-    assert offered == {str(world.companies["A"].pk), str(world.companies["B"].pk)}
-
-
-def test_a_creation_moves_each_version_its_pages_hold_to_once(world, monkeypatch):
+def test_a_creation_moves_each_count_version_once(world, monkeypatch):
     # Given a customer about to file a ticket
-    from servicedesk.core import pagecache, stamps
+    from servicedesk.core import stamps
     from servicedesk.tickets import counts
 
     client = login(Client(), world.users["cust_a"])
@@ -854,15 +807,12 @@ def test_a_creation_moves_each_version_its_pages_hold_to_once(world, monkeypatch
     monkeypatch.setattr(stamps, "bump", lambda keys: moved.append(list(keys)) or bump(keys))
     # When they file it
     client.post(NEW, data)
-    # Then the company's counts, the workloads and the ticket's pages each move once, in one
-    # move (the ticket's save); the contact's inbox does not change until a message comes
-    ticket = Ticket.objects.order_by("-id").first()
+    # Then the company's counts and the workloads each move once, in one move (the ticket's
+    # save)
     flat = [key for keys in moved for key in keys]
     assert sorted(flat) == sorted(set(flat))
     assert counts.company_key(world.companies["A"].pk, counts.TICKETS) in flat
     assert counts.all_key(counts.WORKLOAD) in flat
-    assert pagecache.ticket_key(ticket.number) in flat
-    assert pagecache.inbox_key(world.users["cust_a"].pk) not in flat
     assert len(moved) == 1
 
 

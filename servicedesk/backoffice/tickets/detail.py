@@ -21,7 +21,6 @@ from servicedesk.accounts.models import User
 from servicedesk.backoffice.tickets.queue import open_ticket_counts, staff_choices
 from servicedesk.conversations import chat
 from servicedesk.conversations.survey_forms import survey_staff_panel
-from servicedesk.core import pagecache
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.forms import QuickSelect, pk_or_none
 from servicedesk.customers.models import (
@@ -32,7 +31,7 @@ from servicedesk.customers.models import (
     TicketType,
     WorkType,
 )
-from servicedesk.portal.tickets.detail import ticket_page_depends, timeline_rows
+from servicedesk.portal.tickets.detail import timeline_rows
 from servicedesk.portal.tickets.forms import (
     EQUIPMENT_MARK,
     EQUIPMENT_PREFIX,
@@ -40,7 +39,7 @@ from servicedesk.portal.tickets.forms import (
     ReferenceChoiceField,
     preload_reference_rows,
 )
-from servicedesk.tickets import counts, selectors, services, workflow
+from servicedesk.tickets import selectors, services, workflow
 from servicedesk.tickets.access import access_ticket
 from servicedesk.tickets.models import Ticket, TicketEvent
 
@@ -148,18 +147,11 @@ def _all_events(ticket: Ticket) -> list[dict[str, Any]]:
     return timeline_rows(ticket, events)
 
 
-def _page_depends(request: HttpRequest, number: str) -> list[str]:
-    # The ticket and its conversation, and the assignees' workloads.
-    return [*ticket_page_depends(request, number), counts.all_key(counts.WORKLOAD)]
-
-
 @backoffice_view
 @require_GET
-@pagecache.page(_page_depends)
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = cast(User, request.user)
     ticket = access_ticket(user, number)
-    pagecache.expire_at(request, (ticket.due_at, ticket.first_response_due_at))
     return render(request, "backoffice/tickets/detail.html", page_context(request, ticket))
 
 

@@ -25,7 +25,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.accounts.decorators import backoffice_view
 from servicedesk.accounts.models import Role, User
-from servicedesk.core import pagecache, stamps
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.forms import QuickSelect, id_choice_field, page_size_field, pk_or_none
 from servicedesk.customers.models import Company, Criticality, TicketType
@@ -72,17 +71,11 @@ def open_ticket_counts(user: Any) -> dict[int, int]:
 
 
 def staff_choices() -> list[tuple[int, str]]:
-    """The people tickets can be assigned to, from the cache while nobody's name, role or
-    activity changes (the people version, core/pagecache.py)."""
-    return stamps.stamped(
-        "tickets:v1:staff-choices",
-        pagecache.PEOPLE,
-        lambda: list(
-            User.objects.filter(is_active=True, role__in=(Role.ENGINEER, Role.DISPATCHER))
-            .order_by("full_name", "pk")
-            .values_list("pk", "full_name")
-        ),
-        counts.COUNTS_SECONDS,
+    """The people tickets can be assigned to."""
+    return list(
+        User.objects.filter(is_active=True, role__in=(Role.ENGINEER, Role.DISPATCHER))
+        .order_by("full_name", "pk")
+        .values_list("pk", "full_name")
     )
 
 
@@ -241,7 +234,6 @@ def _url(params: dict[str, str], **changes: Any) -> str:
 
 
 @backoffice_view
-@pagecache.page(lambda request: [counts.all_key(counts.TICKETS), counts.all_key(counts.PLACES)])
 def ticket_queue(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     now = timezone.now()
@@ -276,7 +268,6 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
     tickets = selectors.ticket_page(queryset, start, start + size + 1, selectors.QUEUE_COLUMNS)
     has_next = len(tickets) > size
     tickets = tickets[:size]
-    pagecache.expire_at(request, (t.due_at for t in tickets))
     current_sort = sort if sort.lstrip("-") in selectors.QUEUE_SORTS else ""
     columns = []
     for key, label, css in COLUMNS:

@@ -14,12 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from servicedesk.accounts.decorators import portal_view
 from servicedesk.core.errors import ApplicationError
 from servicedesk.customers.models import Product
-from servicedesk.portal.tickets.forms import (
-    TicketForm,
-    clone_initial,
-    options_initial,
-    reading_ahead,
-)
+from servicedesk.portal.tickets.forms import TicketForm, clone_initial, options_initial
 from servicedesk.tickets.access import access_ticket
 from servicedesk.tickets.models import Origin, Ticket
 from servicedesk.tickets.services import ticket_create
@@ -58,9 +53,8 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     cloned: Ticket | None = None
     if request.method == "POST":
         # No status field: whatever "status" a hand-made POST carries is never read.
-        with reading_ahead(user, request.POST.get("company")):
-            form = TicketForm(request.POST, request.FILES, scope_user=user)
-            ticket = _file(form, user) if form.is_valid() else None
+        form = TicketForm(request.POST, request.FILES, scope_user=user)
+        ticket = _file(form, user) if form.is_valid() else None
         if ticket is not None:
             url = reverse("portal:ticket_created", args=[ticket.number])
             if _is_htmx(request):
@@ -71,8 +65,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         if number := request.GET.get("clone", "").strip():
             cloned = access_ticket(user, number)
             initial = clone_initial(cloned)
-        with reading_ahead(user, initial.get("company")):
-            form = TicketForm(initial=initial, scope_user=user)
+        form = TicketForm(initial=initial, scope_user=user)
     context = {
         **form_context(form, reverse("portal:ticket_form_options")),
         "cloned": cloned,

@@ -17,10 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.accounts.decorators import portal_view
-from servicedesk.accounts.models import User
-from servicedesk.conversations import chat, live
+from servicedesk.conversations import chat
 from servicedesk.conversations.survey_forms import survey_card
-from servicedesk.core import pagecache
 from servicedesk.core.errors import ApplicationError
 from servicedesk.tickets import selectors, services, workflow
 from servicedesk.tickets.access import access_attachment, access_ticket
@@ -110,28 +108,11 @@ def ticket_accept(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("portal:ticket_detail", number=ticket.number)
 
 
-def ticket_page_depends(request: HttpRequest, number: str) -> list[str]:
-    """A ticket's page: the ticket and everything on it, and how far each side has read."""
-    return [pagecache.ticket_key(number), live.ticket_version_key(number)]
-
-
-def _detail_seen(request: HttpRequest, ticket_id: int, found: dict[str, Any], number: str) -> None:
-    last = found.get(services.last_viewed_key(cast(User, request.user).pk))
-    services.ticket_viewed(by=request.user, ticket=ticket_id, last=last)  # type: ignore[arg-type]
-
-
 @portal_view
 @require_GET
-@pagecache.page(
-    ticket_page_depends,
-    on_hit=_detail_seen,
-    also=lambda request: [services.last_viewed_key(cast(User, request.user).pk)],
-)
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     ticket = access_ticket(request.user, number)
     services.ticket_viewed(by=request.user, ticket=ticket)  # type: ignore[arg-type]
-    request.page_meta = ticket.pk  # type: ignore[attr-defined]
-    pagecache.expire_at(request, (ticket.due_at, ticket.first_response_due_at))
     return render(request, "portal/tickets/detail.html", detail_context(request, ticket))
 
 

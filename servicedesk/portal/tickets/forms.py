@@ -9,7 +9,6 @@ guard.
 
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -25,8 +24,6 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from servicedesk.accounts.scopes import company_ids, scopes_keys
-from servicedesk.core import stamps
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.forms import pk_or_none
 from servicedesk.customers.models import (
@@ -39,10 +36,9 @@ from servicedesk.customers.models import (
     TicketType,
     WorkType,
 )
-from servicedesk.customers.reference import reference_keys, reference_rows
-from servicedesk.sla.matching import rules_keys
+from servicedesk.customers.reference import reference_rows
 from servicedesk.tickets import counts
-from servicedesk.tickets.selectors import ticket_places, ticket_places_keys
+from servicedesk.tickets.selectors import ticket_places
 from servicedesk.tickets.services import DESCRIPTION_MAX_LENGTH, TicketData
 
 # The place picker's values: a site ("s12") or a piece of equipment ("e40").
@@ -182,14 +178,6 @@ class ReferenceChoiceField(forms.ModelChoiceField[Any]):
         self.model = model
         self._rows: dict[int, Any] | None = None
         super().__init__(queryset=model.objects.filter(is_active=True), **kwargs)
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
-        # Field's copy, not ModelChoiceField's: that one clones the queryset twice (≈ 0.1 ms a
-        # field, on every form), and this field never reads it.
-        result = forms.Field.__deepcopy__(self, memo)
-        result._rows = None  # each form reads the list afresh
-        result.widget.choices = _ChoicesWhenShown(result.choice_list)
-        return result
 
     def rows(self) -> dict[int, Any]:
         """The active rows, read from the cache once per form (a select asks for its choices
@@ -572,45 +560,6 @@ class TicketForm(forms.Form):
         if field not in self.fields:
             field = None
         self.add_error(field, str(error.message))
-
-
-# Per process, each person's companies when their form was last built: a guess that lets the
-# form read everything in one round trip (checked against the memberships read with it).
-_COMPANIES_SEEN: dict[int, tuple[int, ...]] = {}
-_COMPANIES_SEEN_MAX = 10_000
-
-
-@contextmanager
-def reading_ahead(scope_user: Any, company: Any = None) -> Iterator[None]:
-    """What building the form for `scope_user` (with `company` chosen, as posted) and filing
-    its ticket read from the cache — the memberships, the reference lists, the SLA rules, the
-    offered companies and the company's places — in one round trip instead of five
-    (core/stamps.py: read_ahead). The last two depend on the person's companies: they are read
-    with the rest for the companies this process saw last time, and in a second round trip
-    when those were not the companies the memberships now name."""
-    seen = _COMPANIES_SEEN.get(scope_user.pk)
-    keys = [
-        *scopes_keys(scope_user),
-        *reference_keys(TicketType, Criticality, WorkType),
-        *rules_keys(),
-        *(_company_keys(scope_user, company, seen) if seen is not None else ()),
-    ]
-    with stamps.read_ahead(keys):
-        companies = tuple(company_ids(scope_user))
-        if len(_COMPANIES_SEEN) >= _COMPANIES_SEEN_MAX:
-            _COMPANIES_SEEN.clear()
-        _COMPANIES_SEEN[scope_user.pk] = companies
-        with stamps.read_ahead(_company_keys(scope_user, company, companies)):
-            yield
-
-
-def _company_keys(scope_user: Any, company: Any, companies: tuple[int, ...]) -> list[str]:
-    """The offered companies' and the chosen (or only) company's places' keys."""
-    pk = pk_or_none(company) or (companies[0] if len(companies) == 1 else None)
-    keys = counts.cached_keys(scope_user, FORM_COMPANIES, counts.PLACES, companies)
-    if pk in companies:
-        keys += ticket_places_keys(scope_user, pk, companies)
-    return keys
 
 
 def clone_initial(ticket: Any) -> dict[str, Any]:

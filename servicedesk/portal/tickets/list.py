@@ -25,7 +25,6 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.decorators import portal_view
 from servicedesk.accounts.models import User
-from servicedesk.core import pagecache
 from servicedesk.core.forms import QuickDateInput, QuickSelect, id_choice_field, page_size_field
 from servicedesk.customers.models import (
     Company,
@@ -210,14 +209,11 @@ def _remembered_key(user_id: int) -> str:
     return f"tickets:list-preference:{user_id}"
 
 
-_NOT_READ: Any = object()
-
-
-def _remember(user: Any, querystring: str, known: str | None = _NOT_READ) -> None:
+def _remember(user: Any, querystring: str) -> None:
     """One statement whether the row exists or not, and none while the list stays the same
-    (the cache knows what was saved last; `known`: what it said, when already read)."""
+    (the cache knows what was saved last)."""
     key = _remembered_key(user.pk)
-    if (cache.get(key) if known is _NOT_READ else known) == querystring:
+    if cache.get(key) == querystring:
         return
     TicketListPreference.objects.bulk_create(
         [TicketListPreference(user=user, querystring=querystring)],
@@ -363,28 +359,7 @@ SORT_COLUMNS = (
 )
 
 
-def _list_depends(request: HttpRequest) -> list[str]:
-    user = cast(User, request.user)
-    keys = counts.version_keys(user, counts.TICKETS, counts.PLACES)
-    if request.GET.get("view") == selectors.VIEW_RECENT:
-        keys.append(pagecache.recent_key(user.pk))
-    return keys
-
-
-def _list_seen(request: HttpRequest, querystring: str | None, found: dict[str, Any]) -> None:
-    user = cast(User, request.user)
-    if querystring:
-        _remember(user, querystring, found.get(_remembered_key(user.pk)))
-
-
 @portal_view
-@pagecache.page(
-    _list_depends,
-    on_hit=_list_seen,
-    also=lambda request: [_remembered_key(cast(User, request.user).pk)],
-    # A bare address opens the list the person looked at last: that is not kept.
-    when=lambda request: bool(request.GET),
-)
 def ticket_list(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # portal_view lets only signed-in customers in
     if not request.GET:
@@ -407,10 +382,8 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         else counts[state.view]
     )
     page = _page(queryset, state, total)
-    pagecache.expire_at(request, (t.due_at for t in page.tickets))
     if request.GET:
-        request.page_meta = urlencode(state.params)  # type: ignore[attr-defined]
-        _remember(user, request.page_meta)  # type: ignore[attr-defined]
+        _remember(user, urlencode(state.params))
     columns = []
     for key, label, css in SORT_COLUMNS:
         current = state.sort.lstrip("-") == key
