@@ -26,14 +26,3 @@ def refuse_to_start_if_insecure() -> None:
     errors = secret_key_check()
     if errors:
         raise ImproperlyConfigured(f"{errors[0].msg} {errors[0].hint}")
-
-
-@register()
-def ticket_number_mask_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    from servicedesk.tickets.numbering import MaskError, validate_mask
-
-    try:
-        validate_mask(settings.TICKET_NUMBER_MASK)
-    except MaskError as error:
-        return [Error(str(error), hint="For example: ########", id="servicedesk.E002")]
-    return []

@@ -21,7 +21,10 @@ class TicketsConfig(AppConfig):
     def ready(self) -> None:
         from servicedesk.core.signals import on_change
         from servicedesk.customers.models import Company, Equipment, Site
-        from servicedesk.tickets import receivers
+        from servicedesk.tickets import (
+            checks,  # noqa: F401  (registers the system checks)
+            receivers,
+        )
         from servicedesk.tickets.models import Ticket
 
         post_migrate.connect(_search_tables_ensure, sender=self)

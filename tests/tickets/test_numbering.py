@@ -8,8 +8,8 @@ from django.core.checks import run_checks
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from servicedesk.core.checks import ticket_number_mask_check
 from servicedesk.tickets import numbering
+from servicedesk.tickets.checks import ticket_number_mask_check
 from servicedesk.tickets.models import TicketSequence
 from servicedesk.tickets.numbering import MaskError
 from servicedesk.tickets.services import ticket_number_next
