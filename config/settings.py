@@ -5,7 +5,9 @@ default: SQLite under var/, a file-backed Huey queue, local media, email written
 `DATABASE_URL` switches to PostgreSQL, `REDIS_URL` to Redis for the queue and the cache.
 """
 
+import re
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 import environ
@@ -101,6 +103,12 @@ TEMPLATES = [
         },
     },
 ]
+# Text that is not HTML — email subjects and plain-text parts — from the same templates, with
+# nothing escaped (servicedesk/core/mail.py: render_text); HTML escapes only in HTML.
+_TEMPLATE_OPTIONS: dict[str, Any] = TEMPLATES[0]["OPTIONS"]  # type: ignore[assignment]
+TEMPLATES.append(
+    {**TEMPLATES[0], "NAME": "text", "OPTIONS": {**_TEMPLATE_OPTIONS, "autoescape": False}}
+)
 
 # --- Database -----------------------------------------------------------------------------------
 DATABASES = {
@@ -121,16 +129,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and queue ----------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Two installations may share one Redis: each one's cache keys (counts, throttles) and queue are
+# kept apart under this name. By default the database's name (a file's name for SQLite).
+INSTALLATION_NAME = env.str(
+    "INSTALLATION_NAME",
+    default=re.sub(r"[^\w.-]+", "-", Path(str(DATABASES["default"]["NAME"])).stem) or "servicedesk",
+)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            "KEY_PREFIX": INSTALLATION_NAME,
         }
     }
     HUEY = {
         "huey_class": "huey.RedisHuey",
-        "name": env.str("HUEY_NAME", default="servicedesk"),
+        "name": env.str("HUEY_NAME", default=INSTALLATION_NAME),
         "url": REDIS_URL,
     }
 else:
@@ -178,6 +193,10 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "servicedesk.accounts.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"login": "servicedesk.accounts.login.LoginForm"}
 ACCOUNT_PREVENT_ENUMERATION = True
+# A password reset asked for an address nobody has sends nothing (the page looks the same):
+# otherwise the form is a way to make us mail anyone. On: the stranger is told how to ask for
+# access instead.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = env.bool("PASSWORD_RESET_MAILS_UNKNOWN", default=False)
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_RATE_LIMITS = {
@@ -242,6 +261,9 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 # Seconds an SMTP connection may take; a send that fails is retried by servicedesk.mail.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# How long an email a worker took for sending waits before another worker may try it (the first
+# one died mid-send): longer than any SMTP conversation (EMAIL_TIMEOUT), no longer.
+MAIL_CLAIM_SECONDS = env.int("MAIL_CLAIM_SECONDS", default=max(120, 2 * EMAIL_TIMEOUT))
 # Outgoing mail (servicedesk.mail): every notification is kept in the outbound log and retried
 # this many minutes after each failed attempt, then marked failed (admins see it and retry).
 MAIL_RETRY_MINUTES = env.list("MAIL_RETRY_MINUTES", cast=int, default=[1, 5, 15, 60, 240, 720])

@@ -2,10 +2,13 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from servicedesk.core.mail import render_text
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -30,6 +33,21 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         url = super().get_login_redirect_url(request)
         return url or reverse("home")
+
+    def render_mail(
+        self,
+        template_prefix: str,
+        email: str | list[str],
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> EmailMessage:
+        """allauth's mail, with its subject and text rendered as text: no HTML escaping."""
+        message: EmailMessage = super().render_mail(template_prefix, email, context, headers)
+        subject = " ".join(render_text(f"{template_prefix}_subject.txt", context).split())
+        message.subject = self.format_email_subject(subject)
+        if message.content_subtype == "plain":
+            message.body = render_text(f"{template_prefix}_message.txt", context).strip()
+        return message
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """allauth renders in the language of the request that triggers the mail (for a reset:

@@ -30,9 +30,6 @@ from servicedesk.mail.models import OutboundMessage
 
 logger = logging.getLogger(__name__)
 
-# How long a claimed row waits before another worker may try it (a worker that died mid-send):
-# longer than any SMTP conversation (EMAIL_TIMEOUT).
-CLAIM_MINUTES = 10
 ERROR_MAX_LENGTH = 2000
 # Headers the stored message carries for the email backends' bookkeeping, not for people.
 _STRUCTURAL = frozenset(
@@ -192,7 +189,10 @@ def _claim(pk: int, now: datetime) -> bool:
     return bool(
         OutboundMessage.objects.filter(pk=pk, status=OutboundMessage.Status.QUEUED)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(attempts=F("attempts") + 1, next_attempt_at=now + timedelta(minutes=CLAIM_MINUTES))
+        .update(
+            attempts=F("attempts") + 1,
+            next_attempt_at=now + timedelta(seconds=settings.MAIL_CLAIM_SECONDS),
+        )
     )
 
 

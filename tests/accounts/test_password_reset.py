@@ -46,7 +46,15 @@ def test_the_reset_link_goes_only_to_the_stored_address(client):
     assert re.search(r"http://testserver/accounts/password/reset/key/\S+/", message.body)
 
 
-def test_an_unknown_address_is_told_how_to_ask_for_access_not_to_sign_up(client, settings):
+def test_an_unknown_address_is_sent_nothing(client):
+    # Else the form would be a way to make us mail anyone (the page stays identical: above)
+    UserFactory(email="anna@alfa.test")
+    ask(client, "nobody@alfa.test")
+    assert mail.outbox == []
+
+
+def test_an_unknown_address_is_told_how_to_ask_for_access_when_the_setting_asks(client, settings):
+    settings.ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
     settings.SITE_URL = "https://desk.example.test"
 
     ask(client, "nobody@alfa.test")

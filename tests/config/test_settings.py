@@ -106,3 +106,33 @@ def test_tests_run_with_the_development_defaults_we_expect():
 )
 def test_security_settings(name, expected):
     assert getattr(settings, name) == expected
+
+
+PREFIXES = [
+    "-c",
+    "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'\n"
+    "import django; django.setup()\n"
+    "from django.conf import settings\n"
+    "from django.core.cache import cache\n"
+    "key = os.environ['TEST_KEY']\n"
+    "print(settings.INSTALLATION_NAME, settings.HUEY['name'], cache.get(key))\n"
+    "cache.set(key, settings.INSTALLATION_NAME, 30)\n",
+]
+
+
+def test_two_installations_on_one_redis_keep_their_keys_and_queues_apart(tmp_path):
+    # Given two installations with their own databases and one Redis
+    redis = {"REDIS_URL": "redis://127.0.0.1:6379/14", "TEST_KEY": secrets.token_hex(8)}
+    one = {**redis, "DATABASE_URL": "postgres://u@127.0.0.1:5432/desk_one"}
+    two = {**redis, "DATABASE_URL": "postgres://u@127.0.0.1:5432/desk_two"}
+    # When each writes the same cache key, the first one twice
+    first = run(PREFIXES, tmp_path, **one)
+    second = run(PREFIXES, tmp_path, **two)
+    again = run(PREFIXES, tmp_path, **one)
+    # Then each one's keys and queue are named after its database, and neither sees the other's
+    assert first.stdout.split() == ["desk_one", "desk_one", "None"], first.stderr
+    assert second.stdout.split() == ["desk_two", "desk_two", "None"], second.stderr
+    assert again.stdout.split() == ["desk_one", "desk_one", "desk_one"], again.stderr
+    # and a name set for the installation wins
+    named = run(PREFIXES, tmp_path, **redis, INSTALLATION_NAME="acme")
+    assert named.stdout.split()[:2] == ["acme", "acme"], named.stderr

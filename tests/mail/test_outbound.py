@@ -223,3 +223,22 @@ def test_mail_keep_days_zero_keeps_everything(settings):
         assert outbound_send(row.pk)
     mail_prune()
     assert OutboundMessage.objects.filter(pk=row.pk).exists()
+
+
+def test_an_email_claimed_by_a_worker_that_died_is_sent_after_the_claim_window(
+    settings, smtp_email
+):
+    # Given a worker claimed the email and died mid-send (its claim is all that is left)
+    assert settings.MAIL_CLAIM_SECONDS <= 120  # shorter than the old ten minutes by default
+    row = queue()
+    OutboundMessage.objects.filter(pk=row.pk).update(
+        attempts=1, next_attempt_at=NOW + timedelta(seconds=settings.MAIL_CLAIM_SECONDS)
+    )
+    # Then no other worker takes it within the window
+    assert (
+        outbound_send(row.pk, now=NOW + timedelta(seconds=settings.MAIL_CLAIM_SECONDS - 1)) is False
+    )
+    # and the first retry after it sends it
+    assert outbound_send(row.pk, now=NOW + timedelta(seconds=settings.MAIL_CLAIM_SECONDS)) is True
+    assert smtp_email.wait_for(1)[0]["Subject"] == "Hello"
+    assert reload(row).status == Status.SENT

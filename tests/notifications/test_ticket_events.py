@@ -41,11 +41,11 @@ def bell(ticket: Ticket) -> list[tuple[str, str]]:
 
 
 def file_ticket(cast: Cast, by=None, **data) -> Ticket:
+    data.setdefault("subject", "Printer jams")
     return ticket_create(
         by=by or cast.contact,
         contact=cast.contact,
         data=TicketData(
-            subject="Printer jams",
             description="It jams on every page.",
             ticket_type=TicketType.objects.first(),
             criticality=Criticality.objects.first(),
@@ -357,3 +357,22 @@ def test_nothing_is_sent_before_the_commit(cast, smtp_email, django_capture_on_c
     for callback in callbacks:  # the commit
         callback()
     assert len(smtp_email.messages) == 3
+
+
+def test_subjects_and_text_parts_are_text_and_only_html_escapes(cast, smtp_email, commit):
+    # Given a subject and a name with the characters HTML escapes
+    cast.contact.full_name = 'Clara "C&C" <Contact>'
+    cast.contact.save()
+    subject = 'Pump <A&B> "main" isn\'t running'
+    ticket = commit(file_ticket, cast, subject=subject)
+    # Then the subjects and plain-text parts read exactly as typed
+    receipt = mail_to(smtp_email)["clara@gamma.test"][0]
+    assert receipt["Subject"] == f"[#{ticket.number}] Your ticket is registered: {subject}"
+    text = text_part(receipt)
+    assert 'Hello, Clara "C&C" <Contact>!' in text
+    assert "&lt;" not in text and "&amp;" not in text and "&quot;" not in text
+    staff = mail_to(smtp_email)["ada@provider.test"][0]
+    assert staff["Subject"] == f"[#{ticket.number}] New ticket: {subject}"
+    # while the HTML part escapes them
+    html = html_part(receipt)
+    assert "Pump &lt;A&amp;B&gt;" in html and "<A&B>" not in html
