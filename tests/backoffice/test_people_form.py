@@ -1,5 +1,7 @@
 """Creating and editing people through the back-office form."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -134,6 +136,12 @@ def test_a_dispatcher_cannot_create_staff(world):
     assert response.status_code == 200
     assert "role" in response.context["form"].errors
     assert User.objects.count() == count
+    # The role field is hidden from a dispatcher (customers only): the refusal is shown above
+    # the form, not lost with the hidden field
+    errors = re.search(
+        r'data-testid="form-errors">(.*?)</div>\s*\n', response.content.decode(), re.S
+    )
+    assert errors and "Select a valid choice" in errors[1]
 
 
 @pytest.mark.parametrize(

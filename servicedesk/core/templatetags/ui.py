@@ -52,3 +52,13 @@ def field(bound_field: forms.BoundField, **attrs: Any) -> dict[str, Any]:
         # are a list) stays HTML. Bootstrap's sanitiser cleans it again in the popover.
         "help_html": conditional_escape(bound_field.help_text),
     }
+
+
+@register.filter
+def top_errors(form: forms.BaseForm) -> list[str]:
+    """What a form refused that no visible field shows: its own errors, and those of hidden
+    fields (e.g. a role the editor may not give, posted by hand), named by their label."""
+    errors = [str(error) for error in form.non_field_errors()]
+    for bound in form.hidden_fields():
+        errors += [f"{bound.label}: {error}" for error in bound.errors]
+    return errors
