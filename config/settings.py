@@ -205,7 +205,7 @@ ACCOUNT_RATE_LIMITS = {
     # Public forms of our own (servicedesk.accounts): asking for access, for a new invitation.
     "access_request": env.str("ACCESS_REQUEST_RATE_LIMIT", default="5/h/ip"),
     "invitation_renewal": env.str("INVITATION_RENEWAL_RATE_LIMIT", default="10/h/ip,3/h/key"),
-    # The satisfaction survey from the email link (servicedesk.conversations.public_views).
+    # The satisfaction survey from the email link (servicedesk.web.surveys).
     "survey": env.str("SURVEY_RATE_LIMIT", default="30/h/ip"),
 }
 USERSESSIONS_TRACK_ACTIVITY = False

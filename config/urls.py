@@ -2,9 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from servicedesk.accounts.views import home
-from servicedesk.conversations import public_views as survey_views
 from servicedesk.core.views import favicon, healthz, page_not_found_view
+from servicedesk.web import surveys as survey_views
+from servicedesk.web.me import home
 
 urlpatterns = [
     path("", home, name="home"),
@@ -14,8 +14,8 @@ urlpatterns = [
     # A person's login address is managed by the provider (People section), not by themselves.
     path("accounts/email/", page_not_found_view, name="account_email"),
     path("accounts/", include("allauth.urls")),
-    path("me/", include("servicedesk.accounts.urls")),
-    path("", include("servicedesk.accounts.public_urls")),
+    path("me/", include("servicedesk.web.me_urls")),
+    path("", include("servicedesk.web.public_urls")),
     # The satisfaction survey from the email link (no sign-in; surveys.py makes the link).
     path("survey/invalid/", survey_views.survey_invalid, name="survey_invalid"),
     path("survey/thanks/", survey_views.survey_thanks, name="survey_thanks"),

@@ -1,10 +1,10 @@
-"""The customer's bell page (servicedesk.notifications.pages)."""
+"""The customer's bell page (servicedesk.web.notifications)."""
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.accounts.decorators import portal_view
-from servicedesk.notifications import pages
+from servicedesk.web import notifications as pages
 
 
 @portal_view

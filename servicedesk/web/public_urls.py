@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from servicedesk.accounts import public_views as views
+from servicedesk.web import public as views
 
 app_name = "access"
 

@@ -3,7 +3,7 @@
 The page shows the ticket's number and subject only: the link may have been forwarded. Every
 way a link can be wrong — altered, expired, already used, the ticket reopened since, its
 contact changed or no longer active — leads to one page that never says why (as invitations
-do, accounts/public_views.py), at its own address so that the token leaves the address bar.
+do, web/public.py), at its own address so that the token leaves the address bar.
 """
 
 from __future__ import annotations

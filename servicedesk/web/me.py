@@ -1,3 +1,7 @@
+"""A signed-in person's own pages (under «me/»): the start page redirect, the profile, the
+language, a required password change, and which notifications reach them — the same pages for
+customers and staff."""
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -14,6 +18,8 @@ from django.views.i18n import set_language as django_set_language
 from servicedesk.accounts.forms import ProfileForm, TemporaryPasswordChangeForm
 from servicedesk.accounts.models import User
 from servicedesk.accounts.services import user_password_set
+from servicedesk.notifications.forms import NotificationSettingsForm
+from servicedesk.notifications.preferences import preferences_save
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -65,3 +71,19 @@ def password_required(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your new password is set."))
         return redirect("home")
     return render(request, "accounts/password_required.html", {"form": form})
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Which events reach the person by email and in the app, and whether message emails come
+    one by one or as a digest (with the events that concern customers or staff)."""
+    form = NotificationSettingsForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        preferences_save(
+            user=request.user, choices=form.choices(), digest=form.cleaned_data["digest"]
+        )
+        messages.success(request, _("Your notification settings have been saved."))
+        return redirect("accounts:notification_settings")
+    return render(
+        request, "notifications/settings.html", {"form": form, "section": "notification_settings"}
+    )
