@@ -1,6 +1,8 @@
 """The actions on a person's page: invitation, temporary password, deactivation, conversion,
 staff role."""
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
@@ -254,4 +256,21 @@ def test_a_customer_has_no_staff_role_to_change(world):
     response = client.post(url("person_role", person), {"role": Role.ENGINEER})
 
     assert response.status_code == 404
+    assert snapshot(person) == before
+
+
+def test_converting_a_customer_chooses_no_role_for_them_and_requires_one(world):
+    # Given an administrator about to move a customer to the employees
+    person = world.users["cust_a"]
+    client = en_client(world.users["admin"])
+    modal = client.get(url("person_detail", person)).content.decode()
+    modal = modal.split('data-testid="convert-modal"')[1].split("</form>")[0]
+    # Then no role is chosen beforehand, administrator least of all, and the closest is named
+    select = re.search(r'<select name="role"[^>]*>(.*?)</select>', modal, re.S)
+    assert select and "selected" not in select[1].split("</option>", 1)[1]
+    assert "Closest to what a customer may do: Engineer" in modal
+    # and sending the form without a choice changes nothing
+    before = snapshot(person)
+    response = client.post(url("person_convert", person), {"role": ""})
+    assert texts(response) == ["Choose the employee's role."]
     assert snapshot(person) == before

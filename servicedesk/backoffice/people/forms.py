@@ -326,8 +326,18 @@ class StaffRoleForm(forms.Form):
 class ConvertForm(forms.Form):
     """To employee: the staff role. To customer: a company, when the person kept none."""
 
+    # Nothing is chosen for the person: one careless click must not make a customer an
+    # administrator. The closest role to a customer's (an engineer works only on the tickets
+    # given to them) is proposed in words.
     role = forms.ChoiceField(
-        label=_("Role"), choices=STAFF_ROLE_CHOICES, required=False, initial=Role.ENGINEER
+        label=_("Role"),
+        choices=[("", _("Choose a role…")), *STAFF_ROLE_CHOICES],
+        required=False,
+        help_text=_(
+            "Closest to what a customer may do: Engineer — works only on the tickets assigned "
+            "to them. An administrator may do everything."
+        ),
+        error_messages={"required": _("Choose the employee's role.")},
     )
     company = forms.ModelChoiceField(
         label=_("Company"),
