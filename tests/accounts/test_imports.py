@@ -448,3 +448,18 @@ def test_an_export_reads_back_unchanged(companies, admin, apply):
     for rows in (customers, employees):
         data = csv_bytes(rows[1:], header=rows[0])
         assert set(plan_for(data, admin).actions) == {"unchanged"}
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["Альфа-Ритейл", "альфа-ритейл", "АЛЬФА-РИТЕЙЛ", "ТЦ-1", "тц-1", "Ёлка Сервис", "ёлка сервис"],
+)
+def test_a_company_is_found_by_its_cyrillic_name_or_code_in_any_case(admin, token):
+    # (SQLite folds the case of ASCII letters only: the lookup must not depend on it)
+    alfa = CompanyFactory(code="ТЦ-1", name="Альфа-Ритейл")
+    yolka = CompanyFactory(code="yolka", name="Ёлка Сервис")
+    plan = plan_for(csv_bytes([[*IVAN[:6], token, ""]]), admin)
+    assert plan.rows[0].errors == []
+    expected = yolka if "лка" in token.casefold() else alfa
+    assert plan.actions == ["create"]
+    assert plan.rows[0].companies == [expected]

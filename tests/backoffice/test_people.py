@@ -2,6 +2,7 @@
 query counts)."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -406,3 +407,17 @@ def test_scope_options_offer_the_companys_sites_and_equipment(world):
     assert client.get(f"{url}?company=999999&prefix=memberships-0").status_code == 404
     assert client.get(f"{url}?company=1&prefix=<script>").status_code == 404
     assert "Choose the company first" in client.get(f"{url}?prefix=memberships-0").content.decode()
+
+
+def test_the_people_list_offers_the_export_as_xlsx_and_csv(people):
+    client = en_client(people["ada"])
+    html = client.get("/backoffice/people/?kind=customers&q=ann").content.decode()
+    menu = html.split('id="people-export"')[1].split("</div>")[0]
+    xlsx = re.search(r'href="([^"]+)" data-testid="export-xlsx"', menu)
+    csv = re.search(r'href="([^"]+)" data-testid="export-csv"', menu)
+    assert xlsx and csv
+    workbook = client.get(xlsx[1].replace("&amp;", "&"))
+    assert workbook.status_code == 200
+    assert workbook["Content-Type"].startswith("application/vnd.openxmlformats")
+    text = client.get(csv[1].replace("&amp;", "&"))
+    assert text.status_code == 200 and text["Content-Type"].startswith("text/csv")

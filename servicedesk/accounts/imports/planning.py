@@ -102,10 +102,13 @@ class _Context:
             for row in rows
             for token in _company_tokens(row["cells"].get("company", ""))
         }
+        # iexact, not Lower(): it folds Cyrillic on both databases (PostgreSQL's UPPER, and the
+        # Unicode LIKE this project gives SQLite: core/sqlite.py); SQLite's lower() is ASCII-only.
+        matching = Q()
+        for token in tokens:
+            matching |= Q(code__iexact=token) | Q(name__iexact=token)
         self.companies: list[Company] = list(
-            Company.objects.annotate(lcode=Lower("code"), lname=Lower("name"))
-            .filter(Q(lcode__in=tokens) | Q(lname__in=tokens))
-            .only("pk", "code", "name", "is_active")
+            Company.objects.filter(matching).only("pk", "code", "name", "is_active")
         ) if tokens else []  # fmt: skip
         emails = {r["cells"].get("email", "").strip().lower() for r in rows} - {""}
         phones = {p for r in rows if (p := _e164(r["cells"].get("phone", "")))}
