@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
 from django.db.models import Avg, Count, Prefetch
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -13,8 +12,6 @@ from django.utils.translation import get_language
 from servicedesk.conversations.models import SurveyCriterion, SurveyRating, SurveyResponse
 from servicedesk.customers.reference import reference_rows
 from servicedesk.tickets.models import Ticket
-
-AVERAGES_CACHE_SECONDS = 300
 
 
 def survey_criteria() -> list[SurveyCriterion]:
@@ -48,20 +45,16 @@ class CriterionAverage:
 
 
 def survey_averages(days: int = 30, now: datetime | None = None) -> list[CriterionAverage]:
-    """The average score per criterion over the ratings of the last `days` days: one query,
-    kept in the cache for a few minutes (the dashboard asks on every visit)."""
+    """The average score per criterion over the ratings of the last `days` days: one query
+    over the indexed ratings, made on every visit so that a rating shows at once."""
     language = "en" if (get_language() or "ru").startswith("en") else "ru"
-    key = f"survey-averages:v1:{days}"
-    rows = cache.get(key)
-    if rows is None:
-        since = (now or timezone.now()) - timedelta(days=days)
-        rows = list(
-            SurveyRating.objects.filter(response__created_at__gte=since)
-            .values("criterion_id", "criterion__name_ru", "criterion__name_en")
-            .annotate(average=Avg("score"), count=Count("id"))
-            .order_by("criterion__sort_order", "criterion__name_ru", "criterion_id")
-        )
-        cache.set(key, rows, AVERAGES_CACHE_SECONDS)
+    since = (now or timezone.now()) - timedelta(days=days)
+    rows = (
+        SurveyRating.objects.filter(response__created_at__gte=since)
+        .values("criterion_id", "criterion__name_ru", "criterion__name_en")
+        .annotate(average=Avg("score"), count=Count("id"))
+        .order_by("criterion__sort_order", "criterion__name_ru", "criterion_id")
+    )
     result = []
     for row in rows:
         ru, en = row["criterion__name_ru"], row["criterion__name_en"]

@@ -11,7 +11,5 @@ urlpatterns = [
     path("messages/", messages.messages_inbox, name="messages"),
     path("messages/read-all/", messages.messages_read_all, name="messages_read_all"),
     path("pulse/", messages.pulse, name="pulse"),
-    path("analytics/", views.analytics, name="analytics"),
-    path("knowledge/", views.knowledge, name="knowledge"),
     path("colleagues/request/", views.colleague_access_request, name="colleague_access"),
 ]

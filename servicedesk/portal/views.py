@@ -5,8 +5,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 
 from servicedesk.accounts.decorators import portal_view
 from servicedesk.accounts.forms import ColleagueAccessForm
@@ -29,39 +27,6 @@ def companies(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "section": "companies",
         },
-    )
-
-
-def _coming(
-    request: HttpRequest, section: str, title: StrOrPromise, text: StrOrPromise
-) -> HttpResponse:
-    return render(
-        request,
-        "portal/coming_soon.html",
-        {"section": section, "title": title, "text": text},
-    )
-
-
-@portal_view
-def analytics(request: HttpRequest) -> HttpResponse:
-    return _coming(
-        request,
-        "analytics",
-        _("Analytics"),
-        _(
-            "Reports about your tickets and equipment: how many, how fast they were "
-            "resolved, what breaks most often."
-        ),
-    )
-
-
-@portal_view
-def knowledge(request: HttpRequest) -> HttpResponse:
-    return _coming(
-        request,
-        "knowledge",
-        _("Knowledge base"),
-        _("Articles and instructions from the service team, with search."),
     )
 
 

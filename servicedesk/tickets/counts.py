@@ -79,15 +79,15 @@ def cached(user: Any, name: str, compute: Callable[[], T], depends: str = TICKET
     `depends` says whether tickets (TICKETS) or places (PLACES) make it change. The stamp
     holds the person's membership scopes, read from the database on every request: a person
     who gains or loses a company or a site never gets a value made for the old scope."""
-    membership_scopes = scopes.membership_scopes(user)
-    companies = sorted({scope.company_id for scope in membership_scopes})
+    scope = scopes.scope_stamp(user)
+    companies = sorted({membership.company_id for membership in scope})
     version_keys = [company_key(pk, depends) for pk in companies]
     version_keys.append(user_key(user.pk))
     if user.is_provider_staff:
         version_keys.append(all_key(depends))
     key = f"tickets:v1:cached:{user.pk}:{name}"
     found = cache.get_many([key, *version_keys])
-    stamp = (tuple(membership_scopes), tuple(found.get(k) for k in version_keys))
+    stamp = (scope, tuple(found.get(k) for k in version_keys))
     entry = found.get(key)
     if entry is not None and entry[0] == stamp:
         return entry[1]  # type: ignore[no-any-return]

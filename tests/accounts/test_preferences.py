@@ -36,7 +36,7 @@ def test_user_with_english_in_the_profile_gets_english_pages_after_login(client)
     assert response["Content-Language"] == "en"
     html = response.content.decode()
     assert ">Tickets<" in html
-    assert "Knowledge base" in html
+    assert "My companies" in html
 
 
 def test_user_without_a_language_gets_the_browsers(client_for):
@@ -50,7 +50,7 @@ def test_russian_profile_gets_the_russian_shell(client_for):
     response = client.get("/portal/", headers={"accept-language": "en"})
     assert html_lang(response) == "ru"
     html = response.content.decode()
-    for label in ("Заявки", "Сообщения", "Аналитика", "База знаний", "Портал клиента"):
+    for label in ("Заявки", "Сообщения", "Мои компании", "Портал клиента"):
         assert label in html
 
 
@@ -60,17 +60,17 @@ def test_switching_language_saves_it_in_the_profile(client_for):
     client = client_for(user)
 
     # When they switch to English
-    response = client.post("/me/language/", {"language": "en", "next": "/portal/analytics/"})
+    response = client.post("/me/language/", {"language": "en", "next": "/portal/messages/"})
 
     # Then the choice is saved, they return to where they were, and the next page is English
     assert response.status_code == 302
-    assert response["Location"] == "/portal/analytics/"
+    assert response["Location"] == "/portal/messages/"
     user.refresh_from_db()
     assert user.language == "en"
-    page = client.get("/portal/analytics/", headers={"accept-language": "ru"})
+    page = client.get("/portal/messages/", headers={"accept-language": "ru"})
     assert html_lang(page) == "en"
     assert "<h1" in page.content.decode()
-    assert ">Analytics</h1>" in page.content.decode()
+    assert ">Messages</h1>" in page.content.decode()
 
 
 def test_switching_to_an_unknown_language_changes_nothing(client_for):

@@ -108,7 +108,7 @@ def test_the_dashboard_shows_the_averages_of_the_last_30_days(
     rate(old, None, 1, 1)
     SurveyResponse.objects.filter(ticket=old).update(created_at=timezone.now() - timedelta(days=40))
     login(client, world.users["engineer"])
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(13):  # as tests/backoffice/test_views.py
         response = client.get(reverse("backoffice:dashboard"), headers=EN)
     html = response.content.decode()
     card = html[html.index('data-testid="survey-averages"') :]
@@ -123,6 +123,17 @@ def test_the_dashboard_without_ratings(world: World, client: Client) -> None:
     login(client, world.users["dispatcher"])
     html = client.get(reverse("backoffice:dashboard"), headers=EN).content.decode()
     assert "No ratings in the last 30 days." in html
+
+
+def test_a_rating_shows_on_the_dashboard_at_once(world: World, client: Client) -> None:
+    # Given a dispatcher who saw the dashboard without ratings
+    login(client, world.users["dispatcher"])
+    assert "No ratings" in client.get(reverse("backoffice:dashboard"), headers=EN).content.decode()
+    # When a customer rates a ticket
+    rate(resolved_ticket(world), None, 5, 4)
+    # Then the next visit shows it
+    html = client.get(reverse("backoffice:dashboard"), headers=EN).content.decode()
+    assert "No ratings" not in html and 'data-testid="survey-average"' in html
 
 
 def test_criteria_are_a_reference_list_in_the_admin(world: World, client: Client) -> None:

@@ -123,7 +123,7 @@ def test_a_temporary_password_must_be_changed_at_the_first_sign_in(live_server, 
     # Then they must choose a new password before anything else
     expect(page).to_have_url(f"{live_server.url}/me/password/required/")
     expect(page.locator("h1")).to_have_text("Choose a new password")
-    page.goto(f"{live_server.url}/portal/knowledge/")
+    page.goto(f"{live_server.url}/portal/messages/")
     expect(page).to_have_url(f"{live_server.url}/me/password/required/")
     page.screenshot(path=str(tmp_path / "required.png"), full_page=True)
 

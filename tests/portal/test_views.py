@@ -1,8 +1,6 @@
 """The portal shows each customer exactly what the scoping layer allows, in bounded queries."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import build_world, login
 from tests.customers.test_querysets import EXPECTED
@@ -92,17 +90,11 @@ def test_portal_query_count_does_not_grow_with_the_data(
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
-def test_other_portal_sections_say_they_are_coming(client, world):
+def test_the_portal_offers_no_section_that_is_not_built(client, world):
+    # Analytics and the knowledge base come with their own issues: until then neither the menu
+    # nor an address leads to a "coming soon" page
     login(client, world.users["cust_a"])
-    for url, title in [
-        ("/portal/analytics/", "Analytics"),
-        ("/portal/knowledge/", "Knowledge base"),
-    ]:
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url, headers={"accept-language": "en"})
-        assert response.status_code == 200
-        html = response.content.decode()
-        assert f'<h1 class="h3 mb-3">{title}</h1>' in html
-        assert "This section is being built." in html
-        # session, user; the bell's count; the unread badge (memberships, sum) until cached
-        assert len(ctx.captured_queries) <= 5
+    html = client.get("/portal/", headers={"accept-language": "en"}, follow=True).content.decode()
+    assert "/portal/analytics/" not in html and "/portal/knowledge/" not in html
+    for url in ("/portal/analytics/", "/portal/knowledge/"):
+        assert client.get(url).status_code == 404
