@@ -6,7 +6,7 @@ pagination. The customer's lists (portal) and the staff queue (back office) each
 The filters are a plain Django form rather than a django-filter FilterSet: what a list shows is
 narrowed by the selectors (the scoping layer per view, the site subtree, full-text search, the
 cached capped counts keyed by the normalised query string, the two-step page), so a FilterSet
-would either repeat that filtering or only lend its form — see docs/decisions."""
+would either repeat that filtering or only lend its form (docs/decisions/0013)."""
 
 from __future__ import annotations
 
