@@ -17,11 +17,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from servicedesk.conversations import selectors
-from servicedesk.conversations.message_html import inbox_rows, message_rows
 from servicedesk.conversations.models import Message
 from servicedesk.conversations.services import (
     conversation_read,
@@ -97,11 +95,6 @@ class Chat:
     staff: bool
     composer: Composer = field(default_factory=Composer)
     poll_seconds: int = field(default_factory=lambda: POLL_SECONDS)
-
-    @property
-    def messages_html(self) -> SafeString:
-        """The messages' <article>s (built in Python: see message_html)."""
-        return message_rows(self.messages, self.area.attachment, self.ticket.number)
 
 
 def _mark(messages: list[Message], user: Any, read: int) -> list[Message]:
@@ -300,7 +293,6 @@ def inbox_response(request: HttpRequest, area: Area, template: str) -> HttpRespo
             "area": area,
             "view": view,
             "page": page,
-            "rows_html": inbox_rows(page.rows, area.ticket),
             "unread_total": selectors.unread_total(user),
         },
     )

@@ -80,7 +80,7 @@ def test_a_dispatcher_adds_a_customer_with_listed_equipment(live_server, page_fo
     expect(rows.first).to_contain_text("Nina Newcomer")
     expect(rows.first).to_contain_text("Alfa Retail")
     expect(rows.first.locator("[data-testid=status]:visible")).to_have_text("Invited")
-    expect(page.locator("[data-testid=export]")).to_have_attribute(
+    expect(page.locator("[data-testid=export-xlsx]")).to_have_attribute(
         "href", re.compile(r"/backoffice/people/export/\?.*q=newcomer")
     )
     page.screenshot(path=str(tmp_path / "people-list.png"), full_page=True)

@@ -14,8 +14,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PORTAL_RU = ["Заявки", "Сообщения", "Аналитика", "База знаний", "Мои компании"]
-PORTAL_EN = ["Tickets", "Messages", "Analytics", "Knowledge base", "My companies"]
+PORTAL_RU = ["Заявки", "Сообщения", "Мои компании"]
+PORTAL_EN = ["Tickets", "Messages", "My companies"]
 
 
 def sign_in(page: Page, base_url: str, email: str) -> None:

@@ -53,7 +53,7 @@ class TicketEditForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     # Offered and checked from the cached reference lists (no query per list); the selects
-    # rendered in Python (QuickSelect: Django's Select's HTML without a template per option).
+    # are QuickSelects (Django's Select's HTML, one template loop for all the options).
     ticket_type = ReferenceChoiceField(TicketType, label=gettext_lazy("Type"), widget=QuickSelect)
     criticality = ReferenceChoiceField(
         Criticality, label=gettext_lazy("Criticality"), widget=QuickSelect

@@ -5,20 +5,15 @@ bulk actions — all of the list's state in the query string."""
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
 from typing import Any, cast
-from urllib.parse import quote, urlencode
 
-from django import forms
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timesince, timezone
-from django.utils.formats import get_format
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -26,12 +21,11 @@ from django.views.decorators.http import require_GET, require_POST
 from servicedesk.accounts.decorators import backoffice_view
 from servicedesk.accounts.models import Role, User
 from servicedesk.core.errors import ApplicationError
-from servicedesk.core.forms import QuickSelect, id_choice_field, page_size_field, pk_or_none
-from servicedesk.customers.models import Company, Criticality, TicketType
-from servicedesk.customers.reference import active_choices, reference_rows
-from servicedesk.portal.tickets.list import PAGE_SIZES, date_formatter
-from servicedesk.tickets import counts, selectors, services, workflow
-from servicedesk.tickets.models import OPEN_STATUSES, Status, Ticket
+from servicedesk.core.forms import pk_or_none
+from servicedesk.customers.models import Company, Criticality
+from servicedesk.customers.reference import reference_rows
+from servicedesk.tickets import counts, listing, selectors, services, workflow
+from servicedesk.tickets.models import OPEN_STATUSES, Ticket
 
 VIEW_LABELS = {
     selectors.QUEUE_ALL: gettext_lazy("All"),
@@ -41,17 +35,29 @@ VIEW_LABELS = {
     selectors.QUEUE_WAITING: gettext_lazy("Waiting for customer"),
     selectors.QUEUE_MINE: gettext_lazy("Mine"),
 }
-COLUMNS = (
-    ("number", gettext_lazy("Number"), ""),
-    ("company", gettext_lazy("Company"), "d-none d-md-table-cell"),
-    ("subject", gettext_lazy("Subject"), ""),
-    ("status", gettext_lazy("Status"), ""),
-    ("criticality", gettext_lazy("Criticality"), "d-none d-lg-table-cell"),
-    ("assignee", gettext_lazy("Assignee"), "d-none d-md-table-cell"),
-    ("created", gettext_lazy("Opened"), "d-none d-xl-table-cell"),
-    ("due", gettext_lazy("Deadline"), ""),
+QUEUE = listing.TicketList(
+    name="queue",
+    url_name="backoffice:tickets",
+    detail_url_name="backoffice:ticket_detail",
+    views=VIEW_LABELS,
+    columns=(
+        listing.Column("number", gettext_lazy("Number")),
+        listing.Column("company", gettext_lazy("Company"), "d-none d-md-table-cell"),
+        listing.Column("subject", gettext_lazy("Subject")),
+        listing.Column("status", gettext_lazy("Status")),
+        listing.Column("criticality", gettext_lazy("Criticality"), "d-none d-lg-table-cell"),
+        listing.Column("assignee", gettext_lazy("Assignee"), "d-none d-md-table-cell"),
+        listing.Column("created", gettext_lazy("Opened"), "d-none d-xl-table-cell"),
+        listing.Column("due", gettext_lazy("Deadline")),
+    ),
+    filters=("status", "type", "criticality", "company", "assignee"),
+    sorts=selectors.QUEUE_SORTS,
+    views_testid="queue-views",
+    empty_template="backoffice/tickets/queue.html#empty",
+    actions_template="backoffice/tickets/queue.html#bulk",
+    company_search_url_name="backoffice:queue_company_options",
+    selectable=True,
 )
-STATE_KEYS = ("view", "q", "status", "type", "criticality", "company", "assignee", "sort", "size")
 
 
 def open_ticket_counts(user: Any) -> dict[int, int]:
@@ -77,49 +83,6 @@ def staff_choices() -> list[tuple[int, str]]:
         .order_by("full_name", "pk")
         .values_list("pk", "full_name")
     )
-
-
-class QueueForm(forms.Form):
-    view = forms.ChoiceField(choices=[(v, v) for v in selectors.QUEUE_VIEWS], required=False)
-    q = forms.CharField(required=False, max_length=200)
-    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False, widget=QuickSelect)
-    type = id_choice_field(gettext_lazy("Type"))
-    criticality = id_choice_field(gettext_lazy("Criticality"))
-    company = id_choice_field(gettext_lazy("Company"))
-    assignee = id_choice_field(gettext_lazy("Assignee"))
-    sort = forms.CharField(required=False, widget=forms.HiddenInput)
-    size = page_size_field(gettext_lazy("Per page"), PAGE_SIZES)
-
-    def __init__(self, user: Any, data: QueryDict, staff: list[tuple[int, str]]) -> None:
-        super().__init__(data)
-        fields: Any = self.fields
-        rows = reference_rows(TicketType, Criticality)
-        any_ = [("", _("Any"))]
-        fields["status"].choices = [
-            ("", _("Any status")),
-            (selectors.STATUS_OPEN, _("Open (any)")),
-            (selectors.STATUS_FINISHED, _("Finished (any)")),
-            *Status.choices,
-        ]
-        fields["type"].choices = any_ + active_choices(rows[TicketType])
-        fields["criticality"].choices = any_ + active_choices(rows[Criticality])
-        # Every customer company would be a thousand options on every page: the list holds
-        # the chosen one, and the search box beside it fetches others (company_options).
-        chosen = pk_or_none(data.get("company"))
-        fields["company"].choices = any_ + (
-            list(Company.objects.filter(pk=chosen, is_active=True).values_list("pk", "name"))
-            if chosen
-            else []
-        )
-        fields["assignee"].choices = any_ + staff
-        for item in fields.values():
-            item.widget.attrs.setdefault("class", "form-select form-select-sm")
-
-    def clean(self) -> dict[str, Any]:
-        for name in list(self.errors):  # a stale link still opens: drop what does not fit
-            self.cleaned_data.pop(name, None)
-        self._errors = forms.utils.ErrorDict()
-        return self.cleaned_data
 
 
 COMPANY_OPTIONS = 20
@@ -166,151 +129,44 @@ def deadline_text(ticket: Ticket, now: dt.datetime) -> tuple[str, str]:
     return _("%(time)s left") % {"time": left}, ("warning" if soon else "body")
 
 
-ROW_HTML = (
-    '<tr data-testid="queue-row" data-number="{number}">'
-    '<td><input class="form-check-input" type="checkbox" name="tickets" value="{pk}" '
-    'form="bulk-form" aria-label="{select_label}"></td>'
-    '<td class="text-nowrap"><a class="fw-semibold" href="{url}">{number}</a></td>'
-    '<td class="small d-none d-md-table-cell">{company}</td>'
-    '<td><a class="link-body-emphasis" href="{url}">{subject}</a></td>'
-    '<td><span class="badge text-bg-{status_color}{status_border}">{status}</span></td>'
-    '<td class="small d-none d-lg-table-cell"><i class="bi bi-circle-fill me-1" '
-    'style="color: {criticality_color}" aria-hidden="true"></i>{criticality}</td>'
-    '<td class="small d-none d-md-table-cell">{assignee}</td>'
-    '<td class="small text-nowrap d-none d-xl-table-cell">{created}</td>'
-    '<td class="small text-nowrap text-{tone}" title="{due_title}" data-testid="deadline">'
-    "{due}</td>"
-    "</tr>"
-)
-
-
-def queue_rows(tickets: list[Ticket], now: dt.datetime) -> SafeString:
-    """The queue's rows, escaped value by value (see portal/tickets/list.py:table_rows)."""
-    detail = reverse("backoffice:ticket_detail", args=["0"])[: -len("0/")]
-    statuses = {value: escape(str(label)) for value, label in Status.choices}
-    criticalities = reference_rows(Criticality)[Criticality]
-    short_datetime = date_formatter(get_format("SHORT_DATETIME_FORMAT"))
-    not_assigned = '<span class="text-body-secondary">{}</span>'.format(escape(_("Not assigned")))
-    select_label = escape(_("Select"))
-    rows = []
-    for ticket in tickets:
-        color = ticket.status_color
-        criticality = criticalities.get(ticket.criticality_id)
-        due, tone = deadline_text(ticket, now)
-        rows.append(
-            ROW_HTML.format(
-                pk=ticket.pk,
-                number=escape(ticket.number),
-                url=escape(f"{detail}{quote(ticket.number)}/"),
-                select_label=select_label,
-                company=escape(ticket.company.name),
-                subject=escape(ticket.subject),
-                status_color=escape(color),
-                status_border=" border" if color == "light" else "",
-                status=statuses.get(ticket.status) or escape(ticket.status),
-                criticality_color=escape(criticality.color if criticality else "#6c757d"),
-                criticality=escape(criticality.name if criticality else ""),
-                assignee=escape(ticket.assignee.full_name) if ticket.assignee else not_assigned,
-                created=escape(short_datetime(timezone.localtime(ticket.created_at))),
-                due=escape(due),
-                tone="body-secondary" if tone == "muted" else tone,
-                due_title=escape(
-                    short_datetime(timezone.localtime(ticket.due_at)) if ticket.due_at else ""
-                ),
-            )
-        )
-    return mark_safe("".join(rows))  # noqa: S308 (every value escaped above)
-
-
-def _url(params: dict[str, str], **changes: Any) -> str:
-    merged = {**params, **{k: str(v) for k, v in changes.items() if v is not None}}
-    for key, value in changes.items():
-        if value is None:
-            merged.pop(key, None)
-    if merged.get("page") == "1":
-        merged.pop("page")
-    query = urlencode(merged)
-    return reverse("backoffice:tickets") + (f"?{query}" if query else "")
-
-
 @backoffice_view
 def ticket_queue(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     now = timezone.now()
     staff = staff_choices()
-    form = QueueForm(user, request.GET, staff)
+    # Every customer company would be a thousand options on every page: the list holds the
+    # chosen one, and the search box beside it fetches others (company_options).
+    chosen = pk_or_none(request.GET.get("company"))
+    companies = (
+        list(Company.objects.filter(pk=chosen, is_active=True).values_list("pk", "name"))
+        if chosen
+        else []
+    )
+    form = listing.TicketListForm(QUEUE, request.GET, {"company": companies, "assignee": staff})
     form.is_valid()
-    data = form.cleaned_data
-    view = data.get("view") or selectors.queue_default_view(user)
-    filters = selectors.TicketFilters(
-        status=data.get("status") or "",
-        ticket_type_id=data.get("type"),
-        criticality_id=data.get("criticality"),
-        company_id=data.get("company"),
-        q=(data.get("q") or "").strip(),
-    )
-    sort = (data.get("sort") or "").strip()
-    size = data.get("size") or PAGE_SIZES[0]
-    try:
-        page = max(1, min(int(request.GET.get("page") or 1), 100_000))
-    except ValueError:
-        page = 1
-    params: dict[str, str] = {"view": view}
-    for key in STATE_KEYS[1:]:
-        value = data.get(key)
-        if value not in (None, ""):
-            params[key] = str(value)
+    default_view = selectors.queue_default_view(user)
+    state = listing.list_state(form, default_view, request.GET.get("page"), {})
     queryset = selectors.staff_queue(
-        user, view, filters, sort, assignee_id=data.get("assignee"), now=now
+        user, state.view, state.filters, state.sort, assignee_id=state.assignee_id, now=now
     )
-    view_counts = selectors.queue_view_counts(user, now)
-    start = (page - 1) * size
-    tickets = selectors.ticket_page(queryset, start, start + size + 1, selectors.QUEUE_COLUMNS)
-    has_next = len(tickets) > size
-    tickets = tickets[:size]
-    current_sort = sort if sort.lstrip("-") in selectors.QUEUE_SORTS else ""
-    columns = []
-    for key, label, css in COLUMNS:
-        current = current_sort.lstrip("-") == key
-        descending = current and current_sort.startswith("-")
-        next_sort = (key if descending else f"-{key}") if current else key
-        columns.append(
-            {
-                "key": key,
-                "label": label,
-                "css": css,
-                "current": current,
-                "descending": descending,
-                "url": _url(params, sort=next_sort, page=None),
-            }
+    criticalities = reference_rows(Criticality)[Criticality]
+
+    def row(ticket: Ticket) -> listing.Row:
+        deadline, tone = deadline_text(ticket, now)
+        return listing.Row(
+            ticket,
+            deadline=deadline,
+            tone="body-secondary" if tone == "muted" else tone,
+            criticality=criticalities.get(ticket.criticality_id),
         )
+
+    page = listing.ticket_page(queryset, state, row, columns=selectors.QUEUE_COLUMNS)
+    view_counts = selectors.queue_view_counts(user, now)
     workload = open_ticket_counts(user)
     context = {
         "section": "tickets",
-        "form": form,
-        "view": view,
-        "params": params,
-        "rows": queue_rows(tickets, now),
-        "count": len(tickets),
-        "first_index": start + 1,
-        "page": page,
-        "has_previous": page > 1,
-        "has_next": has_next,
-        "previous_url": _url(params, page=page - 1),
-        "next_url": _url(params, page=page + 1),
-        "columns": columns,
-        "views": [
-            {
-                "key": v,
-                "label": VIEW_LABELS[v],
-                "count": view_counts[v],
-                "url": _url({"view": v}),
-            }
-            for v in selectors.QUEUE_VIEWS
-        ],
-        "count_cap": selectors.COUNT_CAP,
+        "list": listing.list_context(state, page, form, view_counts, [selectors.QUEUE_OVERDUE]),
         "staff": [(pk, name, workload.get(pk, 0)) for pk, name in staff],
-        "reset_url": _url({"view": view}),
         # Status changes that need typed input (a resolution, a reason) are made one by one.
         "bulk_transitions": [
             (t.code, t.label)
@@ -324,7 +180,7 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
     template = "backoffice/tickets/queue.html" + ("#results" if partial else "")
     response = render(request, template, context)
     if partial:
-        response["HX-Push-Url"] = _url(params, page=page)
+        response["HX-Push-Url"] = state.url(page=page.number)
     response["Vary"] = "HX-Request"
     return response
 

@@ -1,8 +1,8 @@
 """`{% stars score %}`: a given rating shown as five stars, read out as "4 of 5 stars"."""
 
+from typing import Any
+
 from django import template
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 from django.utils.translation import ngettext
 
 from servicedesk.conversations.survey_services import SCORES
@@ -10,22 +10,12 @@ from servicedesk.conversations.survey_services import SCORES
 register = template.Library()
 
 
-@register.simple_tag
-def stars(score: float) -> SafeString:
+@register.inclusion_tag("conversations/_stars.html")
+def stars(score: float) -> dict[str, Any]:
     """Five stars, as many lit as the score (an average is rounded to whole stars)."""
     score = round(float(score))
-    icons = format_html_join(
-        "",
-        '<i class="bi {}" aria-hidden="true"></i>',
-        (("bi-star-fill" if n <= score else "bi-star",) for n in SCORES),
-    )
     label = ngettext("%(score)s of %(max)s star", "%(score)s of %(max)s stars", len(SCORES)) % {
         "score": score,
         "max": len(SCORES),
     }
-    return format_html(
-        '<span class="survey-stars text-nowrap" role="img" aria-label="{}" title="{}">{}</span>',
-        label,
-        label,
-        icons,
-    )
+    return {"label": label, "lit_stars": [n <= score for n in SCORES]}
