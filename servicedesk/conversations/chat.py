@@ -14,13 +14,14 @@ from typing import Any
 
 from django.contrib import messages as flash
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from servicedesk.accounts.decorators import AuthenticatedHttpRequest
 from servicedesk.conversations import live, selectors
 from servicedesk.conversations.message_html import inbox_rows, message_rows
 from servicedesk.conversations.models import Message
@@ -114,7 +115,7 @@ def _mark(messages: list[Message], user: Any, read: int) -> list[Message]:
 
 
 def chat_context(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     ticket: Ticket,
     area: Area,
     composer: Composer | None = None,
@@ -123,7 +124,7 @@ def chat_context(
     """The chat for the ticket's page (the ticket reached through `access_ticket`). Opening
     the page reads the conversation, for this user only. `files`: the page's list of the
     ticket's files this user may see (the messages take theirs from it)."""
-    user: Any = request.user
+    user = request.user
     shown, more = selectors.ticket_messages_latest(user, ticket, files=files)
     conversation_read(user=user, ticket=ticket, newest_id=shown[-1].pk if shown else 0)
     live.access_remember(user.pk, ticket.number)
@@ -146,7 +147,7 @@ def _int(value: Any) -> int:
 
 
 def _news(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     ticket: Ticket,
     area: Area,
     after: int,
@@ -156,7 +157,7 @@ def _news(
     """The HTML of what is new since `after` (appended to the list), the new `after` and
     `read` for the next poll (the page's script marks the reader's messages up to `read` as
     read) and the badge (the new messages are read now); and whether there was anything."""
-    user: Any = request.user
+    user = request.user
     # How far the other side has read (the reader's own reading below does not move it).
     state = state or selectors.conversation_state(ticket.number)
     other_read = state.read_by_other_side(user)
@@ -178,11 +179,11 @@ def _news(
     return html, True
 
 
-def chat_poll(request: HttpRequest, number: str, area: Area) -> HttpResponse:
+def chat_poll(request: AuthenticatedHttpRequest, number: str, area: Area) -> HttpResponse:
     """GET …/messages/poll/?after=&read=: 204 while nothing changed — told by the cache alone
     once this user has opened the ticket lately — else the news (see `_news`). Another
     company's ticket is a 404, as a missing one."""
-    user: Any = request.user
+    user = request.user
     after, read = _int(request.GET.get("after")), _int(request.GET.get("read"))
     keys = [
         live.access_key(user.pk, number),
@@ -203,9 +204,9 @@ def chat_poll(request: HttpRequest, number: str, area: Area) -> HttpResponse:
     return HttpResponse(html)
 
 
-def chat_earlier(request: HttpRequest, number: str, area: Area) -> HttpResponse:
+def chat_earlier(request: AuthenticatedHttpRequest, number: str, area: Area) -> HttpResponse:
     """GET …/messages/?before=<id>: the earlier messages, put before the first one shown."""
-    user: Any = request.user
+    user = request.user
     ticket = access_ticket_light(user, number)
     before = _int(request.GET.get("before")) or None
     shown, more = selectors.ticket_messages_latest(user, ticket, before=before)
@@ -222,15 +223,17 @@ def chat_earlier(request: HttpRequest, number: str, area: Area) -> HttpResponse:
     return render(request, f"{CHAT_TEMPLATE}#earlier_page", {"chat": chat})
 
 
-Page = Callable[[HttpRequest, Ticket, Composer], HttpResponse]
+Page = Callable[[AuthenticatedHttpRequest, Ticket, Composer], HttpResponse]
 
 
-def chat_post(request: HttpRequest, number: str, area: Area, page: Page) -> HttpResponse:
+def chat_post(
+    request: AuthenticatedHttpRequest, number: str, area: Area, page: Page
+) -> HttpResponse:
     """POST a message (text and files; staff: `internal=1` for a note). With htmx: the list
     gets what is new (the message and anything that came meanwhile) and the composer is
     emptied; refused, the composer comes back with the reason and the text. Without htmx: back
     to the page, or the page again with the composer as it was (`page`) when refused."""
-    user: Any = request.user
+    user = request.user
     ticket = access_ticket(user, number)
     internal = request.POST.get("internal") == "1" and bool(user.is_provider_staff)
     body = request.POST.get("body", "")
@@ -296,18 +299,18 @@ def chat_post(request: HttpRequest, number: str, area: Area, page: Page) -> Http
 # --- The inbox and the pulse ----------------------------------------------------------------
 
 
-def inbox_depends(request: HttpRequest) -> list[str]:
+def inbox_depends(request: AuthenticatedHttpRequest) -> list[str]:
     """The inbox (core/pagecache.py): the person's conversations, and the tickets' subjects and
     stages its rows show (their companies' tickets; every ticket for staff)."""
     from servicedesk.core import pagecache
     from servicedesk.tickets import counts
 
-    user: Any = request.user
+    user = request.user
     return [pagecache.inbox_key(user.pk), *counts.version_keys(user)]
 
 
-def inbox_response(request: HttpRequest, area: Area, template: str) -> HttpResponse:
-    user: Any = request.user
+def inbox_response(request: AuthenticatedHttpRequest, area: Area, template: str) -> HttpResponse:
+    user = request.user
     view = request.GET.get("filter", selectors.INBOX_ALL)
     if view not in selectors.INBOX_FILTERS:
         view = selectors.INBOX_ALL
@@ -326,14 +329,14 @@ def inbox_response(request: HttpRequest, area: Area, template: str) -> HttpRespo
     )
 
 
-def inbox_read_all(request: HttpRequest, area: Area) -> HttpResponse:
-    changed = conversations_read_all(user=request.user)  # type: ignore[arg-type]
+def inbox_read_all(request: AuthenticatedHttpRequest, area: Area) -> HttpResponse:
+    changed = conversations_read_all(user=request.user)
     if changed:
         flash.success(request, _("All conversations are marked as read."))
     return redirect(area.inbox)
 
 
-def pulse_response(request: HttpRequest, area: Area) -> HttpResponse:
+def pulse_response(request: AuthenticatedHttpRequest, area: Area) -> HttpResponse:
     """Out-of-band swaps only: the menu's unread badge and, when the page has one
     (`bell=1`), the notifications bell."""
     return render(

@@ -4,11 +4,11 @@ the conversation with internal notes, the full timeline and the SLA panel."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from servicedesk.accounts.decorators import backoffice_view
+from servicedesk.accounts.decorators import AuthenticatedHttpRequest, backoffice_view
 from servicedesk.accounts.models import User
 from servicedesk.backoffice.tickets.queue import open_ticket_counts, staff_choices
 from servicedesk.conversations import chat
@@ -148,7 +148,7 @@ def _all_events(ticket: Ticket) -> list[dict[str, Any]]:
     return timeline_rows(ticket, events)
 
 
-def _page_depends(request: HttpRequest, number: str) -> list[str]:
+def _page_depends(request: AuthenticatedHttpRequest, number: str) -> list[str]:
     # The ticket and its conversation, and the assignees' workloads.
     return [*ticket_page_depends(request, number), counts.all_key(counts.WORKLOAD)]
 
@@ -156,20 +156,20 @@ def _page_depends(request: HttpRequest, number: str) -> list[str]:
 @backoffice_view
 @require_GET
 @pagecache.page(_page_depends)
-def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
-    user = cast(User, request.user)
+def ticket_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    user = request.user
     ticket = access_ticket(user, number)
     pagecache.expire_at(request, (ticket.due_at, ticket.first_response_due_at))
     return render(request, "backoffice/tickets/detail.html", page_context(request, ticket))
 
 
 def page_context(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     ticket: Ticket,
     edit_form: TicketEditForm | None = None,
     composer: chat.Composer | None = None,
 ) -> dict[str, Any]:
-    user = cast(User, request.user)
+    user = request.user
     now = timezone.now()
     workload = open_ticket_counts(user)
     staff = staff_choices()
@@ -196,14 +196,14 @@ def _back(ticket: Ticket, anchor: str = "") -> HttpResponse:
     return redirect(reverse("backoffice:ticket_detail", args=[ticket.number]) + anchor)
 
 
-def _version(request: HttpRequest) -> int | None:
+def _version(request: AuthenticatedHttpRequest) -> int | None:
     return pk_or_none(request.POST.get("version"))
 
 
 @backoffice_view
 @require_POST
-def ticket_assign(request: HttpRequest, number: str) -> HttpResponse:
-    user = cast(User, request.user)
+def ticket_assign(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    user = request.user
     ticket = access_ticket(user, number)
     assignee = User.objects.filter(pk=pk_or_none(request.POST.get("assignee")) or 0).first()
     try:
@@ -221,8 +221,8 @@ def ticket_assign(request: HttpRequest, number: str) -> HttpResponse:
 
 @backoffice_view
 @require_POST
-def ticket_transition(request: HttpRequest, number: str) -> HttpResponse:
-    user = cast(User, request.user)
+def ticket_transition(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    user = request.user
     ticket = access_ticket(user, number)
     try:
         ticket = services.ticket_transition(
@@ -244,8 +244,8 @@ def ticket_transition(request: HttpRequest, number: str) -> HttpResponse:
 
 @backoffice_view
 @require_POST
-def ticket_edit(request: HttpRequest, number: str) -> HttpResponse:
-    user = cast(User, request.user)
+def ticket_edit(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    user = request.user
     ticket = access_ticket(user, number)
     form = _edit_form(ticket, user, request.POST)
     if form.is_valid():

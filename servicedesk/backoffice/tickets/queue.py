@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from html import escape
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from django import forms
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timesince, timezone
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from servicedesk.accounts.decorators import backoffice_view
+from servicedesk.accounts.decorators import AuthenticatedHttpRequest, backoffice_view
 from servicedesk.accounts.models import Role, User
 from servicedesk.core import pagecache, stamps
 from servicedesk.core.errors import ApplicationError
@@ -134,7 +134,7 @@ COMPANY_OPTIONS = 20
 
 @backoffice_view
 @require_GET
-def company_options(request: HttpRequest) -> HttpResponse:
+def company_options(request: AuthenticatedHttpRequest) -> HttpResponse:
     """htmx: the company filter's options for what was typed (name or INN), the chosen company
     kept first; at most COMPANY_OPTIONS matches."""
     q = request.GET.get("company_q", "").strip()[:100]
@@ -242,8 +242,8 @@ def _url(params: dict[str, str], **changes: Any) -> str:
 
 @backoffice_view
 @pagecache.page(lambda request: [counts.all_key(counts.TICKETS), counts.all_key(counts.PLACES)])
-def ticket_queue(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
+def ticket_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     now = timezone.now()
     staff = staff_choices()
     form = QueueForm(user, request.GET, staff)
@@ -340,11 +340,11 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
 
 @backoffice_view
 @require_POST
-def ticket_bulk(request: HttpRequest) -> HttpResponse:
+def ticket_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Assign, change the status or the criticality of the selected tickets. Each ticket goes
     through the same service and rules as on its own page; the page then says, ticket by
     ticket, what was done and what was refused and why."""
-    user = cast(User, request.user)
+    user = request.user
     ids = [pk for pk in (pk_or_none(v) for v in request.POST.getlist("tickets")) if pk]
     action = request.POST.get("action", "")
     value: Any = None

@@ -9,14 +9,14 @@ from typing import Any, cast
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from servicedesk.accounts.decorators import portal_view
+from servicedesk.accounts.decorators import AuthenticatedHttpRequest, portal_view
 from servicedesk.accounts.models import User
 from servicedesk.conversations import chat, live
 from servicedesk.conversations.survey_forms import survey_card
@@ -79,7 +79,7 @@ def timeline_rows(
 
 
 def detail_context(
-    request: HttpRequest, ticket: Ticket, composer: chat.Composer | None = None
+    request: AuthenticatedHttpRequest, ticket: Ticket, composer: chat.Composer | None = None
 ) -> dict[str, Any]:
     attachments = list(selectors.ticket_attachment_list(ticket, request.user))
     return {
@@ -98,11 +98,11 @@ def detail_context(
 
 @portal_view
 @require_POST
-def ticket_accept(request: HttpRequest, number: str) -> HttpResponse:
+def ticket_accept(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """The customer accepts the proposed resolution: the ticket closes."""
     ticket = access_ticket(request.user, number)
     try:
-        services.ticket_accept_resolution(by=request.user, ticket=ticket)  # type: ignore[arg-type]
+        services.ticket_accept_resolution(by=request.user, ticket=ticket)
     except ApplicationError as error:
         messages.error(request, str(error))
     else:
@@ -110,14 +110,16 @@ def ticket_accept(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("portal:ticket_detail", number=ticket.number)
 
 
-def ticket_page_depends(request: HttpRequest, number: str) -> list[str]:
+def ticket_page_depends(request: AuthenticatedHttpRequest, number: str) -> list[str]:
     """A ticket's page: the ticket and everything on it, and how far each side has read."""
     return [pagecache.ticket_key(number), live.ticket_version_key(number)]
 
 
-def _detail_seen(request: HttpRequest, ticket_id: int, found: dict[str, Any], number: str) -> None:
-    last = found.get(services.last_viewed_key(cast(User, request.user).pk))
-    services.ticket_viewed(by=request.user, ticket=ticket_id, last=last)  # type: ignore[arg-type]
+def _detail_seen(
+    request: AuthenticatedHttpRequest, ticket_id: int, found: dict[str, Any], number: str
+) -> None:
+    last = found.get(services.last_viewed_key(request.user.pk))
+    services.ticket_viewed(by=request.user, ticket=ticket_id, last=last)
 
 
 @portal_view
@@ -127,9 +129,9 @@ def _detail_seen(request: HttpRequest, ticket_id: int, found: dict[str, Any], nu
     on_hit=_detail_seen,
     also=lambda request: [services.last_viewed_key(cast(User, request.user).pk)],
 )
-def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
+def ticket_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     ticket = access_ticket(request.user, number)
-    services.ticket_viewed(by=request.user, ticket=ticket)  # type: ignore[arg-type]
+    services.ticket_viewed(by=request.user, ticket=ticket)
     request.page_meta = ticket.pk  # type: ignore[attr-defined]
     pagecache.expire_at(request, (ticket.due_at, ticket.first_response_due_at))
     return render(request, "portal/tickets/detail.html", detail_context(request, ticket))
@@ -137,10 +139,10 @@ def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 @portal_view
 @require_POST
-def ticket_follow(request: HttpRequest, number: str) -> HttpResponse:
+def ticket_follow(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """Follow or stop following: `action=follow|unfollow`, or a toggle without it."""
     ticket = access_ticket(request.user, number)
-    user: Any = request.user
+    user = request.user
     action = request.POST.get("action", "")
     if action not in ("follow", "unfollow"):
         action = "unfollow" if selectors.ticket_is_followed(user, ticket) else "follow"
@@ -163,7 +165,7 @@ def ticket_follow(request: HttpRequest, number: str) -> HttpResponse:
 
 @portal_view
 @require_POST
-def ticket_attachments_add(request: HttpRequest, number: str) -> HttpResponse:
+def ticket_attachments_add(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """Files dropped on the ticket page. Errors are shown beside the drop zone; nothing is
     stored from a refused batch (the service runs in one transaction)."""
     ticket = access_ticket(request.user, number)
@@ -172,7 +174,7 @@ def ticket_attachments_add(request: HttpRequest, number: str) -> HttpResponse:
     try:
         added = len(
             services.ticket_attachments_add(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 ticket=ticket,
                 files=request.FILES.getlist("files"),
             )
@@ -199,13 +201,17 @@ def ticket_attachments_add(request: HttpRequest, number: str) -> HttpResponse:
 
 @portal_view
 @require_GET
-def ticket_attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+def ticket_attachment(
+    request: AuthenticatedHttpRequest, number: str, attachment_id: int
+) -> HttpResponse:
     """A file, after the permission check. Downloaded under its (cleaned) name; images may be
     shown inline (`?inline=1`) in a sandbox. The storage path is never revealed."""
     return attachment_response(request, access_attachment(request.user, number, attachment_id))
 
 
-def attachment_response(request: HttpRequest, attachment: TicketAttachment) -> HttpResponse:
+def attachment_response(
+    request: AuthenticatedHttpRequest, attachment: TicketAttachment
+) -> HttpResponse:
     """The file (reached through `access_attachment`) as a download, or an image inline."""
     inline = (
         request.GET.get("inline") == "1"

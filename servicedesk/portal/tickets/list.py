@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 from django import forms
 from django.core.cache import cache
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -23,7 +23,7 @@ from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.accounts.decorators import portal_view
+from servicedesk.accounts.decorators import AuthenticatedHttpRequest, portal_view
 from servicedesk.accounts.models import User
 from servicedesk.core import pagecache
 from servicedesk.core.forms import QuickDateInput, QuickSelect, id_choice_field, page_size_field
@@ -363,16 +363,18 @@ SORT_COLUMNS = (
 )
 
 
-def _list_depends(request: HttpRequest) -> list[str]:
-    user = cast(User, request.user)
+def _list_depends(request: AuthenticatedHttpRequest) -> list[str]:
+    user = request.user
     keys = counts.version_keys(user, counts.TICKETS, counts.PLACES)
     if request.GET.get("view") == selectors.VIEW_RECENT:
         keys.append(pagecache.recent_key(user.pk))
     return keys
 
 
-def _list_seen(request: HttpRequest, querystring: str | None, found: dict[str, Any]) -> None:
-    user = cast(User, request.user)
+def _list_seen(
+    request: AuthenticatedHttpRequest, querystring: str | None, found: dict[str, Any]
+) -> None:
+    user = request.user
     if querystring:
         _remember(user, querystring, found.get(_remembered_key(user.pk)))
 
@@ -385,8 +387,8 @@ def _list_seen(request: HttpRequest, querystring: str | None, found: dict[str, A
     # A bare address opens the list the person looked at last: that is not kept.
     when=lambda request: bool(request.GET),
 )
-def ticket_list(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)  # portal_view lets only signed-in customers in
+def ticket_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user  # portal_view lets only signed-in customers in
     if not request.GET:
         saved = (
             TicketListPreference.objects.filter(user=user)
