@@ -89,11 +89,7 @@ class TicketForm(forms.Form):
         required=False,
         max_length=DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_(
-            "What happened, since when, what you have tried, error messages. "
-            "Up to %(max)s characters."
-        )
-        % {"max": f"{DESCRIPTION_MAX_LENGTH:,}".replace(",", "\u00a0")},
+        # help_text: made in __init__, in the reader's language (it names the limit).
     )
     # «Обслуживание заказчика»
     company = ListedCompanyField(
@@ -191,6 +187,12 @@ class TicketForm(forms.Form):
         self._limit_places()
         self.site, self.item = self._chosen_place()
         self._limit_contracts()
+        # Texts with numbers in them are formatted here, per form, in the active language: a
+        # lazy text formatted in the class body would stay in the language of the first import.
+        self.fields["description"].help_text = _(
+            "What happened, since when, what you have tried, error messages. "
+            "Up to %(max)s characters."
+        ) % {"max": f"{DESCRIPTION_MAX_LENGTH:,}".replace(",", "\u00a0")}
         attachments: Any = self.fields["attachments"]
         attachments.help_text = _("Up to %(count)s files, each up to %(size)s: %(types)s.") % {
             "count": settings.ATTACHMENTS_PER_UPLOAD,
