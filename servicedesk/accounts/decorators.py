@@ -1,6 +1,9 @@
 """Gates for the two audiences. Anonymous users go to the login page; a signed-in user without
 the audience's permission gets 404 (a customer never learns that the back office exists), except
-staff opening the portal, who are sent to the back office."""
+staff opening the portal, who are sent to the back office.
+
+Views behind these gates annotate their request as `AuthenticatedHttpRequest` (django-stubs'
+pattern for a request known to carry a signed-in user) instead of casting `request.user`."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -9,8 +12,20 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django_htmx.middleware import HtmxDetails
+
+from servicedesk.accounts.models import User
 
 View = Callable[..., HttpResponse]
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request of a view behind `portal_view`, `backoffice_view` or another login gate: its
+    user is a signed-in `User`, and django-htmx's middleware has added `htmx`. A type for the
+    checker only: Django still builds a plain HttpRequest."""
+
+    user: User
+    htmx: HtmxDetails
 
 
 def portal_view(view: View) -> View:

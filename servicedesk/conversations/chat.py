@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages as flash
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from servicedesk.accounts.decorators import AuthenticatedHttpRequest
 from servicedesk.conversations import selectors
 from servicedesk.conversations.models import Message
 from servicedesk.conversations.services import (
@@ -106,7 +107,7 @@ def _mark(messages: list[Message], user: Any, read: int) -> list[Message]:
 
 
 def chat_context(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     ticket: Ticket,
     area: Area,
     composer: Composer | None = None,
@@ -115,7 +116,7 @@ def chat_context(
     """The chat for the ticket's page (the ticket reached through `access_ticket`). Opening
     the page reads the conversation, for this user only. `files`: the page's list of the
     ticket's files this user may see (the messages take theirs from it)."""
-    user: Any = request.user
+    user = request.user
     shown, more = selectors.ticket_messages_latest(user, ticket, files=files)
     conversation_read(user=user, ticket=ticket, newest_id=shown[-1].pk if shown else 0)
     read = selectors.conversation_state(ticket.number).read_by_other_side(user)
@@ -137,7 +138,7 @@ def _int(value: Any) -> int:
 
 
 def _news(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     ticket: Ticket,
     area: Area,
     after: int,
@@ -147,7 +148,7 @@ def _news(
     """The HTML of what is new since `after` (appended to the list), the new `after` and
     `read` for the next poll (the page's script marks the reader's messages up to `read` as
     read) and the badge (the new messages are read now); and whether there was anything."""
-    user: Any = request.user
+    user = request.user
     # How far the other side has read (the reader's own reading below does not move it).
     state = state or selectors.conversation_state(ticket.number)
     other_read = state.read_by_other_side(user)
@@ -169,12 +170,12 @@ def _news(
     return html, True
 
 
-def chat_poll(request: HttpRequest, number: str, area: Area) -> HttpResponse:
+def chat_poll(request: AuthenticatedHttpRequest, number: str, area: Area) -> HttpResponse:
     """GET …/messages/poll/?after=&read=: 204 while nothing changed, else the news (see
     `_news`). Access is checked first, through the scoping layer, on every poll: another
     company's ticket is a 404, as a missing one. Whether anything changed is then told by the
     conversation's state in the cache (conversations/live.py)."""
-    user: Any = request.user
+    user = request.user
     after, read = _int(request.GET.get("after")), _int(request.GET.get("read"))
     ticket = access_ticket_light(user, number)
     state = selectors.conversation_state(ticket.number)
@@ -186,9 +187,9 @@ def chat_poll(request: HttpRequest, number: str, area: Area) -> HttpResponse:
     return HttpResponse(html)
 
 
-def chat_earlier(request: HttpRequest, number: str, area: Area) -> HttpResponse:
+def chat_earlier(request: AuthenticatedHttpRequest, number: str, area: Area) -> HttpResponse:
     """GET …/messages/?before=<id>: the earlier messages, put before the first one shown."""
-    user: Any = request.user
+    user = request.user
     ticket = access_ticket_light(user, number)
     before = _int(request.GET.get("before")) or None
     shown, more = selectors.ticket_messages_latest(user, ticket, before=before)
@@ -205,15 +206,17 @@ def chat_earlier(request: HttpRequest, number: str, area: Area) -> HttpResponse:
     return render(request, f"{CHAT_TEMPLATE}#earlier_page", {"chat": chat})
 
 
-Page = Callable[[HttpRequest, Ticket, Composer], HttpResponse]
+Page = Callable[[AuthenticatedHttpRequest, Ticket, Composer], HttpResponse]
 
 
-def chat_post(request: HttpRequest, number: str, area: Area, page: Page) -> HttpResponse:
+def chat_post(
+    request: AuthenticatedHttpRequest, number: str, area: Area, page: Page
+) -> HttpResponse:
     """POST a message (text and files; staff: `internal=1` for a note). With htmx: the list
     gets what is new (the message and anything that came meanwhile) and the composer is
     emptied; refused, the composer comes back with the reason and the text. Without htmx: back
     to the page, or the page again with the composer as it was (`page`) when refused."""
-    user: Any = request.user
+    user = request.user
     ticket = access_ticket(user, number)
     internal = request.POST.get("internal") == "1" and bool(user.is_provider_staff)
     body = request.POST.get("body", "")
@@ -279,8 +282,8 @@ def chat_post(request: HttpRequest, number: str, area: Area, page: Page) -> Http
 # --- The inbox and the pulse ----------------------------------------------------------------
 
 
-def inbox_response(request: HttpRequest, area: Area, template: str) -> HttpResponse:
-    user: Any = request.user
+def inbox_response(request: AuthenticatedHttpRequest, area: Area, template: str) -> HttpResponse:
+    user = request.user
     view = request.GET.get("filter", selectors.INBOX_ALL)
     if view not in selectors.INBOX_FILTERS:
         view = selectors.INBOX_ALL
@@ -298,14 +301,14 @@ def inbox_response(request: HttpRequest, area: Area, template: str) -> HttpRespo
     )
 
 
-def inbox_read_all(request: HttpRequest, area: Area) -> HttpResponse:
-    changed = conversations_read_all(user=request.user)  # type: ignore[arg-type]
+def inbox_read_all(request: AuthenticatedHttpRequest, area: Area) -> HttpResponse:
+    changed = conversations_read_all(user=request.user)
     if changed:
         flash.success(request, _("All conversations are marked as read."))
     return redirect(area.inbox)
 
 
-def pulse_response(request: HttpRequest, area: Area) -> HttpResponse:
+def pulse_response(request: AuthenticatedHttpRequest, area: Area) -> HttpResponse:
     """Out-of-band swaps only: the menu's unread badge and, when the page has one
     (`bell=1`), the notifications bell."""
     return render(

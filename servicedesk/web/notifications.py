@@ -3,19 +3,19 @@
 notifications, newest first; opening one marks it read and leads to the ticket; someone else's
 notification is a 404."""
 
-from typing import Literal, cast
+from typing import Literal
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from servicedesk.accounts.models import User
+from servicedesk.accounts.decorators import AuthenticatedHttpRequest
 from servicedesk.notifications.selectors import notification_get, notification_page
 from servicedesk.notifications.services import notifications_read
 
 Area = Literal["portal", "backoffice"]
 
 
-def notification_list(request: HttpRequest, area: Area) -> HttpResponse:
+def notification_list(request: AuthenticatedHttpRequest, area: Area) -> HttpResponse:
     page, rows = notification_page(request.user, request.GET.get("page"))
     return render(
         request,
@@ -24,8 +24,8 @@ def notification_list(request: HttpRequest, area: Area) -> HttpResponse:
     )
 
 
-def notification_open(request: HttpRequest, area: Area, pk: int) -> HttpResponse:
-    user = cast(User, request.user)
+def notification_open(request: AuthenticatedHttpRequest, area: Area, pk: int) -> HttpResponse:
+    user = request.user
     notification = notification_get(user, pk)
     if notification is None:
         raise Http404
@@ -38,6 +38,6 @@ def notification_open(request: HttpRequest, area: Area, pk: int) -> HttpResponse
     return response
 
 
-def notifications_read_all(request: HttpRequest, area: Area) -> HttpResponse:
+def notifications_read_all(request: AuthenticatedHttpRequest, area: Area) -> HttpResponse:
     notifications_read(user=request.user)
     return redirect(f"{area}:notifications")

@@ -847,3 +847,24 @@ def test_the_form_opened_again_lists_the_companies_without_a_query(world):
         world.companies["B"].name,
     }
     assert not any('FROM "customers_company"' in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "error messages. Up to 8\u00a0192 characters."),
+        ("ru", "тексты ошибок. До 8\u00a0192 символов."),
+    ],
+)
+def test_the_description_help_is_in_the_readers_language(world, language, expected):
+    # Given a customer, whichever language the form was first built in
+    client = login(Client(), world.users["cust_a"])
+    other = "ru" if language == "en" else "en"
+    client.get(NEW, headers={"accept-language": other})
+
+    # When they open the form in their language
+    response = client.get(NEW, headers={"accept-language": language})
+
+    # Then the description's help, with its limit, is in that language
+    help_text = str(response.context["form"].fields["description"].help_text)
+    assert help_text.endswith(expected)

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from servicedesk.backoffice.people.common import StaffRequest, elided_range, people_view
+from servicedesk.accounts.decorators import AuthenticatedHttpRequest
+from servicedesk.backoffice.people.common import elided_range, people_view
 from servicedesk.mail.models import OutboundMessage
 from servicedesk.mail.services import max_attempts, outbound_retry_now
 
@@ -21,7 +22,7 @@ Status = OutboundMessage.Status
 
 
 @mail_view
-def outbound_list(request: StaffRequest) -> HttpResponse:
+def outbound_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Status.values:
         status = ""
@@ -60,7 +61,7 @@ def outbound_list(request: StaffRequest) -> HttpResponse:
 
 @mail_view
 @require_POST
-def outbound_retry(request: StaffRequest, pk: int) -> HttpResponse:
+def outbound_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if outbound_retry_now(pk=pk):
         messages.success(request, _("The email will be sent again in a moment."))
     else:

@@ -9,6 +9,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
+from servicedesk.accounts.decorators import AuthenticatedHttpRequest
 from servicedesk.accounts.models import Invitation, User
 from servicedesk.accounts.services import (
     invitation_send,
@@ -18,7 +19,7 @@ from servicedesk.accounts.services import (
     user_role_set,
     user_temporary_password_issue,
 )
-from servicedesk.backoffice.people.common import StaffRequest, person_action, report
+from servicedesk.backoffice.people.common import person_action, report
 from servicedesk.backoffice.people.forms import ConvertForm, StaffRoleForm
 from servicedesk.core.errors import ApplicationError
 
@@ -28,7 +29,7 @@ def _back(person: User) -> HttpResponse:
 
 
 @person_action()
-def person_invite(request: StaffRequest, person: User) -> HttpResponse:
+def person_invite(request: AuthenticatedHttpRequest, person: User) -> HttpResponse:
     try:
         invitation = invitation_send(user=person, by=request.user, request=request)
     except ApplicationError as error:
@@ -46,7 +47,7 @@ def person_invite(request: StaffRequest, person: User) -> HttpResponse:
 
 @person_action(methods=("GET", "POST"))
 @sensitive_variables("password")
-def person_temporary_password(request: StaffRequest, person: User) -> HttpResponse:
+def person_temporary_password(request: AuthenticatedHttpRequest, person: User) -> HttpResponse:
     """GET: are you sure? POST: the new password, shown on this response only."""
     context = {"section": "people", "person": person}
     if request.method == "POST":
@@ -62,7 +63,7 @@ def person_temporary_password(request: StaffRequest, person: User) -> HttpRespon
 
 
 @person_action()
-def person_deactivate(request: StaffRequest, person: User) -> HttpResponse:
+def person_deactivate(request: AuthenticatedHttpRequest, person: User) -> HttpResponse:
     try:
         user_deactivate(by=request.user, user=person, request=request)
     except ApplicationError as error:
@@ -75,7 +76,7 @@ def person_deactivate(request: StaffRequest, person: User) -> HttpResponse:
 
 
 @person_action()
-def person_reactivate(request: StaffRequest, person: User) -> HttpResponse:
+def person_reactivate(request: AuthenticatedHttpRequest, person: User) -> HttpResponse:
     try:
         user_reactivate(by=request.user, user=person, request=request)
     except ApplicationError as error:
@@ -86,7 +87,7 @@ def person_reactivate(request: StaffRequest, person: User) -> HttpResponse:
 
 
 @person_action()
-def person_convert(request: StaffRequest, person: User) -> HttpResponse:
+def person_convert(request: AuthenticatedHttpRequest, person: User) -> HttpResponse:
     # Making someone an employee, or an employee a customer, is staff management.
     if not request.user.has_perm("accounts.manage_staff"):
         raise Http404
@@ -118,7 +119,7 @@ def person_convert(request: StaffRequest, person: User) -> HttpResponse:
 
 
 @person_action()
-def person_role(request: StaffRequest, person: User) -> HttpResponse:
+def person_role(request: AuthenticatedHttpRequest, person: User) -> HttpResponse:
     if not request.user.has_perm("accounts.manage_staff") or not person.is_provider_staff:
         raise Http404
     form = StaffRoleForm(request.POST)

@@ -7,9 +7,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.accounts.decorators import AuthenticatedHttpRequest
 from servicedesk.accounts.models import AuditEvent, Invitation, Role, User
 from servicedesk.accounts.selectors import audit_event_list
-from servicedesk.backoffice.people.common import StaffRequest, elided_range, people_view
+from servicedesk.backoffice.people.common import elided_range, people_view
 from servicedesk.backoffice.people.filters import AuditFilterForm
 
 PAGE_SIZE = 50
@@ -44,7 +45,7 @@ def details_text(event: AuditEvent) -> str:
 
 
 @people_view("accounts.view_audit_log")
-def audit_log(request: StaffRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     filters = form.values()
     page = Paginator(audit_event_list(**filters), PAGE_SIZE).get_page(request.GET.get("page"))

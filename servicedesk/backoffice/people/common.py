@@ -23,13 +23,6 @@ from servicedesk.core.errors import ApplicationError
 View = Callable[..., HttpResponse]
 
 
-class StaffRequest(HttpRequest):
-    """A request that passed the gates below: a signed-in member of the provider's staff."""
-
-    user: User
-    htmx: HtmxDetails
-
-
 def people_view(perm: str = "accounts.view_people") -> Callable[[View], View]:
     """Back office, and `perm` (404 without it)."""
 

@@ -8,9 +8,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from servicedesk.accounts.decorators import AuthenticatedHttpRequest
 from servicedesk.accounts.models import Role, User
 from servicedesk.accounts.services import user_create, user_role_set, user_update
-from servicedesk.backoffice.people.common import StaffRequest, people_view, person_action
+from servicedesk.backoffice.people.common import people_view, person_action
 from servicedesk.backoffice.people.forms import (
     STAFF_ROLE_CHOICES,
     MembershipFormSet,
@@ -24,7 +25,9 @@ FORMSET_PREFIX = "memberships"
 DETAIL_FIELDS = ("full_name", "email", "phone", "position", "role", "language", "time_zone")
 
 
-def _render(request: StaffRequest, form: PersonForm, formset: Any, **context: Any) -> HttpResponse:
+def _render(
+    request: AuthenticatedHttpRequest, form: PersonForm, formset: Any, **context: Any
+) -> HttpResponse:
     return render(
         request,
         "backoffice/people/person_form.html",
@@ -38,7 +41,7 @@ def _show_error(form: PersonForm, error: ApplicationError) -> None:
 
 
 @people_view()
-def person_new(request: StaffRequest) -> HttpResponse:
+def person_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.has_perm("accounts.manage_user", User(role=Role.CUSTOMER)):
         raise Http404
     role_choices: list[tuple[str, Any]] = [(Role.CUSTOMER.value, Role.CUSTOMER.label)]
@@ -72,7 +75,7 @@ def person_new(request: StaffRequest) -> HttpResponse:
 
 
 @person_action(methods=("GET", "POST"))
-def person_edit(request: StaffRequest, person: User) -> HttpResponse:
+def person_edit(request: AuthenticatedHttpRequest, person: User) -> HttpResponse:
     may_set_role = (
         person.is_provider_staff
         and person.pk != request.user.pk

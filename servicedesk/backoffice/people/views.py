@@ -14,10 +14,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.accounts.decorators import AuthenticatedHttpRequest
 from servicedesk.accounts.models import AuditEvent, Role, User
 from servicedesk.accounts.selectors import PeopleKind, people_counts, user_list
 from servicedesk.backoffice.people.common import (
-    StaffRequest,
     elided_range,
     people_view,
     person_or_404,
@@ -35,7 +35,7 @@ from servicedesk.customers.models import Company
 FILTER_KEYS = ("kind", "q", "role", "company", "status", "order")
 
 
-def _query(request: StaffRequest, **changes: Any) -> str:
+def _query(request: AuthenticatedHttpRequest, **changes: Any) -> str:
     """The current address's query with `changes` (None removes a key), empty values dropped."""
     params = {k: str(v) for k, v in request.GET.items() if v}
     for key, value in changes.items():
@@ -46,7 +46,7 @@ def _query(request: StaffRequest, **changes: Any) -> str:
     return "?" + urlencode(params) if params else "?"
 
 
-def _columns(request: StaffRequest, kind: str, order: str) -> list[dict[str, Any]]:
+def _columns(request: AuthenticatedHttpRequest, kind: str, order: str) -> list[dict[str, Any]]:
     """Table headers; the sortable ones link to their order (again: the other direction)."""
     spec: list[tuple[Any, str, str]] = [
         (_("Name"), "full_name", ""),
@@ -71,7 +71,7 @@ def _columns(request: StaffRequest, kind: str, order: str) -> list[dict[str, Any
 
 
 @people_view()
-def people_list(request: StaffRequest) -> HttpResponse:
+def people_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PeopleFilterForm(request.GET)
     filters = form.values()
     per_page = form.page_size()
@@ -108,7 +108,7 @@ def people_list(request: StaffRequest) -> HttpResponse:
 
 
 @people_view()
-def person_detail(request: StaffRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = person_or_404(pk)
     viewer = request.user
     can_manage = viewer.has_perm("accounts.manage_user", person)
@@ -145,7 +145,7 @@ _PREFIX = re.compile(r"^[a-z_]+-(\d+|__prefix__)$")
 
 
 @people_view()
-def scope_options(request: StaffRequest) -> HttpResponse:
+def scope_options(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The sites and equipment checkboxes of one membership row, for the company just chosen
     (`?company=<id>&prefix=<form prefix>`; the row's own `<prefix>-company` works too)."""
     prefix = request.GET.get("prefix", "")

@@ -14,7 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from servicedesk.backoffice.people.common import StaffRequest, elided_range, people_view
+from servicedesk.accounts.decorators import AuthenticatedHttpRequest
+from servicedesk.backoffice.people.common import elided_range, people_view
 from servicedesk.backoffice.sla.forms import (
     CalendarForm,
     HolidayForm,
@@ -31,7 +32,7 @@ PER_PAGE = 25
 sla_view = people_view("sla.manage")
 
 
-def _page(request: StaffRequest, items: Any) -> Any:
+def _page(request: AuthenticatedHttpRequest, items: Any) -> Any:
     return Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
 
 
@@ -50,7 +51,7 @@ def _week(hours: dict[int, list[Interval]]) -> list[tuple[str, str]]:
 
 
 @sla_view
-def calendar_list_view(request: StaffRequest) -> HttpResponse:
+def calendar_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = _page(request, calendar_list())
     rows = [(calendar, _week(_hours_of(calendar))) for calendar in page.object_list]
     return render(
@@ -61,7 +62,7 @@ def calendar_list_view(request: StaffRequest) -> HttpResponse:
 
 
 def _calendar_form(
-    request: StaffRequest, calendar: ServiceCalendar, *, creating: bool
+    request: AuthenticatedHttpRequest, calendar: ServiceCalendar, *, creating: bool
 ) -> HttpResponse:
     hours = {} if creating else _hours_of(calendar)
     data = request.POST if request.method == "POST" else None
@@ -78,12 +79,12 @@ def _calendar_form(
 
 
 @sla_view
-def calendar_new(request: StaffRequest) -> HttpResponse:
+def calendar_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _calendar_form(request, ServiceCalendar(), creating=True)
 
 
 @sla_view
-def calendar_edit(request: StaffRequest, pk: int) -> HttpResponse:
+def calendar_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     calendar = get_object_or_404(
         ServiceCalendar.objects.prefetch_related(
             Prefetch("working_hours", queryset=WorkingHours.objects.order_by("weekday", "start"))
@@ -94,7 +95,7 @@ def calendar_edit(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 def _calendar_detail(
-    request: StaffRequest,
+    request: AuthenticatedHttpRequest,
     calendar: ServiceCalendar,
     *,
     holiday_form: HolidayForm | None = None,
@@ -119,12 +120,12 @@ def _calendar_or_404(pk: int) -> ServiceCalendar:
 
 
 @sla_view
-def calendar_detail(request: StaffRequest, pk: int) -> HttpResponse:
+def calendar_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _calendar_detail(request, _calendar_or_404(pk))
 
 
 @sla_view
-def holiday_add(request: StaffRequest, pk: int) -> HttpResponse:
+def holiday_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     calendar = _calendar_or_404(pk)
@@ -138,7 +139,7 @@ def holiday_add(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @sla_view
-def holiday_import(request: StaffRequest, pk: int) -> HttpResponse:
+def holiday_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     calendar = _calendar_or_404(pk)
@@ -152,7 +153,7 @@ def holiday_import(request: StaffRequest, pk: int) -> HttpResponse:
 
 @sla_view
 @require_POST
-def holiday_delete(request: StaffRequest, pk: int, holiday_pk: int) -> HttpResponse:
+def holiday_delete(request: AuthenticatedHttpRequest, pk: int, holiday_pk: int) -> HttpResponse:
     holiday = get_object_or_404(Holiday, pk=holiday_pk, calendar_id=pk)
     holiday.delete()
     messages.success(request, _("The holiday has been deleted."))
@@ -163,7 +164,7 @@ def holiday_delete(request: StaffRequest, pk: int, holiday_pk: int) -> HttpRespo
 
 
 @sla_view
-def rule_list_view(request: StaffRequest) -> HttpResponse:
+def rule_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = _page(request, rule_list())
     return render(
         request,
@@ -172,7 +173,7 @@ def rule_list_view(request: StaffRequest) -> HttpResponse:
     )
 
 
-def _rule_form(request: StaffRequest, rule: SlaRule, *, creating: bool) -> HttpResponse:
+def _rule_form(request: AuthenticatedHttpRequest, rule: SlaRule, *, creating: bool) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = SlaRuleForm(data, instance=rule)
     if data is not None and form.is_valid():
@@ -187,10 +188,10 @@ def _rule_form(request: StaffRequest, rule: SlaRule, *, creating: bool) -> HttpR
 
 
 @sla_view
-def rule_new(request: StaffRequest) -> HttpResponse:
+def rule_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _rule_form(request, SlaRule(), creating=True)
 
 
 @sla_view
-def rule_edit(request: StaffRequest, pk: int) -> HttpResponse:
+def rule_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _rule_form(request, get_object_or_404(SlaRule, pk=pk), creating=False)

@@ -4,18 +4,20 @@ shared with the portal."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from servicedesk.accounts.decorators import backoffice_view
+from servicedesk.accounts.decorators import AuthenticatedHttpRequest, backoffice_view
 from servicedesk.conversations import chat
 from servicedesk.portal.tickets.detail import attachment_response
 from servicedesk.tickets.access import access_attachment
 from servicedesk.tickets.models import Ticket
 
 
-def _page(request: HttpRequest, ticket: Ticket, composer: chat.Composer) -> HttpResponse:
+def _page(
+    request: AuthenticatedHttpRequest, ticket: Ticket, composer: chat.Composer
+) -> HttpResponse:
     from servicedesk.backoffice.tickets.detail import page_context
 
     return render(
@@ -25,25 +27,27 @@ def _page(request: HttpRequest, ticket: Ticket, composer: chat.Composer) -> Http
 
 @backoffice_view
 @require_POST
-def ticket_message(request: HttpRequest, number: str) -> HttpResponse:
+def ticket_message(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """A reply to the customer, or an internal note (`internal=1`) only staff ever see."""
     return chat.chat_post(request, number, chat.BACKOFFICE, _page)
 
 
 @backoffice_view
 @require_GET
-def ticket_messages_poll(request: HttpRequest, number: str) -> HttpResponse:
+def ticket_messages_poll(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     return chat.chat_poll(request, number, chat.BACKOFFICE)
 
 
 @backoffice_view
 @require_GET
-def ticket_messages_earlier(request: HttpRequest, number: str) -> HttpResponse:
+def ticket_messages_earlier(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     return chat.chat_earlier(request, number, chat.BACKOFFICE)
 
 
 @backoffice_view
 @require_GET
-def ticket_attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+def ticket_attachment(
+    request: AuthenticatedHttpRequest, number: str, attachment_id: int
+) -> HttpResponse:
     """A file of the ticket (internal notes' files included), as the portal serves it."""
     return attachment_response(request, access_attachment(request.user, number, attachment_id))

@@ -4,11 +4,11 @@ the conversation with internal notes, the full timeline and the SLA panel."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from servicedesk.accounts.decorators import backoffice_view
+from servicedesk.accounts.decorators import AuthenticatedHttpRequest, backoffice_view
 from servicedesk.accounts.models import User
 from servicedesk.backoffice.tickets.queue import open_ticket_counts, staff_choices
 from servicedesk.conversations import chat
@@ -149,19 +149,19 @@ def _all_events(ticket: Ticket) -> list[dict[str, Any]]:
 
 @backoffice_view
 @require_GET
-def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
-    user = cast(User, request.user)
+def ticket_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    user = request.user
     ticket = access_ticket(user, number)
     return render(request, "backoffice/tickets/detail.html", page_context(request, ticket))
 
 
 def page_context(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     ticket: Ticket,
     edit_form: TicketEditForm | None = None,
     composer: chat.Composer | None = None,
 ) -> dict[str, Any]:
-    user = cast(User, request.user)
+    user = request.user
     now = timezone.now()
     workload = open_ticket_counts(user)
     staff = staff_choices()
@@ -188,14 +188,14 @@ def _back(ticket: Ticket, anchor: str = "") -> HttpResponse:
     return redirect(reverse("backoffice:ticket_detail", args=[ticket.number]) + anchor)
 
 
-def _version(request: HttpRequest) -> int | None:
+def _version(request: AuthenticatedHttpRequest) -> int | None:
     return pk_or_none(request.POST.get("version"))
 
 
 @backoffice_view
 @require_POST
-def ticket_assign(request: HttpRequest, number: str) -> HttpResponse:
-    user = cast(User, request.user)
+def ticket_assign(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    user = request.user
     ticket = access_ticket(user, number)
     assignee = User.objects.filter(pk=pk_or_none(request.POST.get("assignee")) or 0).first()
     try:
@@ -213,8 +213,8 @@ def ticket_assign(request: HttpRequest, number: str) -> HttpResponse:
 
 @backoffice_view
 @require_POST
-def ticket_transition(request: HttpRequest, number: str) -> HttpResponse:
-    user = cast(User, request.user)
+def ticket_transition(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    user = request.user
     ticket = access_ticket(user, number)
     try:
         ticket = services.ticket_transition(
@@ -236,8 +236,8 @@ def ticket_transition(request: HttpRequest, number: str) -> HttpResponse:
 
 @backoffice_view
 @require_POST
-def ticket_edit(request: HttpRequest, number: str) -> HttpResponse:
-    user = cast(User, request.user)
+def ticket_edit(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    user = request.user
     ticket = access_ticket(user, number)
     form = _edit_form(ticket, user, request.POST)
     if form.is_valid():

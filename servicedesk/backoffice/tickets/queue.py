@@ -5,11 +5,11 @@ bulk actions — all of the list's state in the query string."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timesince, timezone
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from servicedesk.accounts.decorators import backoffice_view
+from servicedesk.accounts.decorators import AuthenticatedHttpRequest, backoffice_view
 from servicedesk.accounts.models import Role, User
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.forms import pk_or_none
@@ -90,7 +90,7 @@ COMPANY_OPTIONS = 20
 
 @backoffice_view
 @require_GET
-def company_options(request: HttpRequest) -> HttpResponse:
+def company_options(request: AuthenticatedHttpRequest) -> HttpResponse:
     """htmx: the company filter's options for what was typed (name or INN), the chosen company
     kept first; at most COMPANY_OPTIONS matches."""
     q = request.GET.get("company_q", "").strip()[:100]
@@ -130,8 +130,8 @@ def deadline_text(ticket: Ticket, now: dt.datetime) -> tuple[str, str]:
 
 
 @backoffice_view
-def ticket_queue(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
+def ticket_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     now = timezone.now()
     staff = staff_choices()
     # Every customer company would be a thousand options on every page: the list holds the
@@ -187,11 +187,11 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
 
 @backoffice_view
 @require_POST
-def ticket_bulk(request: HttpRequest) -> HttpResponse:
+def ticket_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Assign, change the status or the criticality of the selected tickets. Each ticket goes
     through the same service and rules as on its own page; the page then says, ticket by
     ticket, what was done and what was refused and why."""
-    user = cast(User, request.user)
+    user = request.user
     ids = [pk for pk in (pk_or_none(v) for v in request.POST.getlist("tickets")) if pk]
     action = request.POST.get("action", "")
     value: Any = None

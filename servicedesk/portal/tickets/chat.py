@@ -3,16 +3,18 @@ What they do is in conversations/chat.py, shared with the back office."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from servicedesk.accounts.decorators import portal_view
+from servicedesk.accounts.decorators import AuthenticatedHttpRequest, portal_view
 from servicedesk.conversations import chat
 from servicedesk.tickets.models import Ticket
 
 
-def _page(request: HttpRequest, ticket: Ticket, composer: chat.Composer) -> HttpResponse:
+def _page(
+    request: AuthenticatedHttpRequest, ticket: Ticket, composer: chat.Composer
+) -> HttpResponse:
     from servicedesk.portal.tickets.detail import detail_context
 
     return render(
@@ -22,7 +24,7 @@ def _page(request: HttpRequest, ticket: Ticket, composer: chat.Composer) -> Http
 
 @portal_view
 @require_POST
-def ticket_message(request: HttpRequest, number: str) -> HttpResponse:
+def ticket_message(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """A customer's message on the ticket (always public). Replying to a Resolved or Waiting
     ticket puts it back in the service team's work."""
     return chat.chat_post(request, number, chat.PORTAL, _page)
@@ -30,11 +32,11 @@ def ticket_message(request: HttpRequest, number: str) -> HttpResponse:
 
 @portal_view
 @require_GET
-def ticket_messages_poll(request: HttpRequest, number: str) -> HttpResponse:
+def ticket_messages_poll(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     return chat.chat_poll(request, number, chat.PORTAL)
 
 
 @portal_view
 @require_GET
-def ticket_messages_earlier(request: HttpRequest, number: str) -> HttpResponse:
+def ticket_messages_earlier(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     return chat.chat_earlier(request, number, chat.PORTAL)

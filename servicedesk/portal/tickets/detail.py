@@ -9,14 +9,14 @@ from typing import Any, cast
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from servicedesk.accounts.decorators import portal_view
+from servicedesk.accounts.decorators import AuthenticatedHttpRequest, portal_view
 from servicedesk.conversations import chat
 from servicedesk.conversations.survey_forms import survey_card
 from servicedesk.core.errors import ApplicationError
@@ -77,7 +77,7 @@ def timeline_rows(
 
 
 def detail_context(
-    request: HttpRequest, ticket: Ticket, composer: chat.Composer | None = None
+    request: AuthenticatedHttpRequest, ticket: Ticket, composer: chat.Composer | None = None
 ) -> dict[str, Any]:
     attachments = list(selectors.ticket_attachment_list(ticket, request.user))
     return {
@@ -96,11 +96,11 @@ def detail_context(
 
 @portal_view
 @require_POST
-def ticket_accept(request: HttpRequest, number: str) -> HttpResponse:
+def ticket_accept(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """The customer accepts the proposed resolution: the ticket closes."""
     ticket = access_ticket(request.user, number)
     try:
-        services.ticket_accept_resolution(by=request.user, ticket=ticket)  # type: ignore[arg-type]
+        services.ticket_accept_resolution(by=request.user, ticket=ticket)
     except ApplicationError as error:
         messages.error(request, str(error))
     else:
@@ -110,18 +110,18 @@ def ticket_accept(request: HttpRequest, number: str) -> HttpResponse:
 
 @portal_view
 @require_GET
-def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
+def ticket_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     ticket = access_ticket(request.user, number)
-    services.ticket_viewed(by=request.user, ticket=ticket)  # type: ignore[arg-type]
+    services.ticket_viewed(by=request.user, ticket=ticket)
     return render(request, "portal/tickets/detail.html", detail_context(request, ticket))
 
 
 @portal_view
 @require_POST
-def ticket_follow(request: HttpRequest, number: str) -> HttpResponse:
+def ticket_follow(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """Follow or stop following: `action=follow|unfollow`, or a toggle without it."""
     ticket = access_ticket(request.user, number)
-    user: Any = request.user
+    user = request.user
     action = request.POST.get("action", "")
     if action not in ("follow", "unfollow"):
         action = "unfollow" if selectors.ticket_is_followed(user, ticket) else "follow"
@@ -144,7 +144,7 @@ def ticket_follow(request: HttpRequest, number: str) -> HttpResponse:
 
 @portal_view
 @require_POST
-def ticket_attachments_add(request: HttpRequest, number: str) -> HttpResponse:
+def ticket_attachments_add(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """Files dropped on the ticket page. Errors are shown beside the drop zone; nothing is
     stored from a refused batch (the service runs in one transaction)."""
     ticket = access_ticket(request.user, number)
@@ -153,7 +153,7 @@ def ticket_attachments_add(request: HttpRequest, number: str) -> HttpResponse:
     try:
         added = len(
             services.ticket_attachments_add(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 ticket=ticket,
                 files=request.FILES.getlist("files"),
             )
@@ -180,13 +180,17 @@ def ticket_attachments_add(request: HttpRequest, number: str) -> HttpResponse:
 
 @portal_view
 @require_GET
-def ticket_attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+def ticket_attachment(
+    request: AuthenticatedHttpRequest, number: str, attachment_id: int
+) -> HttpResponse:
     """A file, after the permission check. Downloaded under its (cleaned) name; images may be
     shown inline (`?inline=1`) in a sandbox. The storage path is never revealed."""
     return attachment_response(request, access_attachment(request.user, number, attachment_id))
 
 
-def attachment_response(request: HttpRequest, attachment: TicketAttachment) -> HttpResponse:
+def attachment_response(
+    request: AuthenticatedHttpRequest, attachment: TicketAttachment
+) -> HttpResponse:
     """The file (reached through `access_attachment`) as a download, or an image inline."""
     inline = (
         request.GET.get("inline") == "1"

@@ -4,18 +4,17 @@ search, sorting and pagination — all of it in the query string, remembered per
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, cast
+from typing import Any
 
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.accounts.decorators import portal_view
-from servicedesk.accounts.models import User
+from servicedesk.accounts.decorators import AuthenticatedHttpRequest, portal_view
 from servicedesk.customers.models import Company, Equipment, Site
 from servicedesk.tickets import counts, listing, selectors
 from servicedesk.tickets.models import TicketListPreference
@@ -83,8 +82,8 @@ def _remember(user: Any, querystring: str) -> None:
 
 
 @portal_view
-def ticket_list(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)  # portal_view lets only signed-in customers in
+def ticket_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user  # portal_view lets only signed-in customers in
     if not request.GET:
         saved = (
             TicketListPreference.objects.filter(user=user)

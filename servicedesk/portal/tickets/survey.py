@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from servicedesk.accounts.decorators import portal_view
+from servicedesk.accounts.decorators import AuthenticatedHttpRequest, portal_view
 from servicedesk.conversations.survey_forms import survey_answers, survey_card
 from servicedesk.conversations.survey_services import SurveyAnswersError, survey_submit
 from servicedesk.core.errors import ApplicationError
@@ -22,11 +20,11 @@ from servicedesk.tickets.access import access_ticket
 
 @portal_view
 @require_POST
-def ticket_survey(request: HttpRequest, number: str) -> HttpResponse:
+def ticket_survey(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """The rating from the card (htmx: the card again, with the rating or the messages; a plain
     POST: back to the page, or the page with the messages and what was chosen, as 400)."""
     ticket = access_ticket(request.user, number)
-    user: Any = request.user
+    user = request.user
     scores, comment = survey_answers(request.POST)
     errors: dict[str, str] = {}
     error = ""

@@ -7,22 +7,16 @@ service (`ticket_create`) checks the same again; the form's lists are a convenie
 guard.
 """
 
-import functools
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
-from django.forms.models import ModelChoiceIteratorValue
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone, translation
-from django.utils.choices import BaseChoiceIterator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.forms import pk_or_none
@@ -36,7 +30,20 @@ from servicedesk.customers.models import (
     TicketType,
     WorkType,
 )
-from servicedesk.customers.reference import reference_rows
+from servicedesk.portal.tickets.forms.fields import (
+    ContractChoiceField,
+    ContractSelect,
+    CountryChoiceField,
+    DataSelect,
+    ListedCompanyField,
+    MultipleFileField,
+    MultipleFileInput,
+    PlaceChoiceField,
+    ReferenceChoiceField,
+    TextField,
+    country_choices,
+    preload_reference_rows,
+)
 from servicedesk.tickets import counts
 from servicedesk.tickets.selectors import ticket_places
 from servicedesk.tickets.services import DESCRIPTION_MAX_LENGTH, TicketData
@@ -50,231 +57,6 @@ EQUIPMENT_MARK = "\u2022 "  # equipment beneath its site
 FORM_COMPANIES = "form-companies"
 # The fields of TicketData / ticket_create errors and the form field that shows them.
 ERROR_FIELDS = {"site": "place", "equipment": "place", "contact": "contact"}
-
-
-class TextField(forms.CharField):
-    """Text from a textarea, with the browser's CRLF line ends made LF before the length is
-    checked: the counter on the page (and `maxlength`) counts a line end as one character."""
-
-    def to_python(self, value: Any) -> str:
-        text = super().to_python(value) or ""
-        return text.replace("\r\n", "\n")
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input. Each file is checked by the service (size, type, content)."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
-
-
-class DataSelect(forms.Select):
-    """A select whose options carry data- attributes (`option_data`, keyed by value): the place
-    tree's depth, kind and parent path, so the page can indent them and keep a match's parents
-    visible while searching; a company's country, so the country follows the company."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.option_data: dict[str, dict[str, str]] = {}
-
-    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        option = super().create_option(name, value, *args, **kwargs)
-        option["attrs"].update(self.option_data.get(str(value), {}))
-        return option
-
-
-class ContractSelect(forms.Select):
-    """Contract options say whether the contract has expired, for the warning beside the list."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.today: date | None = None
-
-    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        option = super().create_option(name, value, *args, **kwargs)
-        contract = getattr(value, "instance", None)
-        if (
-            isinstance(contract, Contract)
-            and self.today is not None
-            and contract.valid_to is not None
-            and contract.valid_to < self.today
-        ):
-            option["attrs"]["data-expired"] = "1"
-        return option
-
-
-def preload_reference_rows(form: forms.BaseForm) -> None:
-    """The form's reference lists read in one cache round trip (≈ 0.3 ms each otherwise)."""
-    fields = [f for f in form.fields.values() if isinstance(f, ReferenceChoiceField)]
-    if not fields:
-        return
-    found = reference_rows(*{f.model for f in fields})
-    for f in fields:
-        f._rows = {pk: row for pk, row in found[f.model].items() if row.is_active}
-
-
-_MODEL_CHOICE_QUERYSET: Any = vars(forms.ModelChoiceField)["queryset"]  # the property itself
-
-
-class _ChoicesWhenShown(BaseChoiceIterator):
-    """A select's options made by `make` each time the select is shown, not when the form is
-    built (a POST that is accepted never shows them)."""
-
-    def __init__(self, make: Callable[[], Iterable[tuple[Any, Any]]]) -> None:
-        self.make = make
-
-    def __iter__(self) -> Iterator[tuple[Any, Any]]:
-        yield from self.make()
-
-
-class ContractChoiceField(forms.ModelChoiceField[Contract]):
-    """The contract choice. Its queryset can be given as a function (`limit_to`) that is called
-    when the list is first needed, to show it or to accept a chosen contract: a form posted
-    without a contract never builds the coverage query (~0.7 ms of ORM work, measured)."""
-
-    today: date | None = None
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._make_queryset: Callable[[], QuerySet[Contract]] | None = None
-        super().__init__(*args, **kwargs)
-
-    def limit_to(self, make: Callable[[], QuerySet[Contract]]) -> None:
-        self._make_queryset = make
-        self.widget.choices = _ChoicesWhenShown(lambda: self.iterator(self))
-
-    def _get_queryset(self) -> QuerySet[Contract] | None:
-        if self._make_queryset is not None:
-            make, self._make_queryset = self._make_queryset, None
-            _MODEL_CHOICE_QUERYSET.fset(self, make())
-        return _MODEL_CHOICE_QUERYSET.fget(self)  # type: ignore[no-any-return]
-
-    def _set_queryset(self, queryset: QuerySet[Contract] | None) -> None:
-        self._make_queryset = None
-        _MODEL_CHOICE_QUERYSET.fset(self, queryset)
-
-    queryset = property(_get_queryset, _set_queryset)
-
-    def label_from_instance(self, obj: Contract) -> str:
-        label = f"{obj.number} — {obj.name}"
-        if self.today is not None and obj.valid_to is not None and obj.valid_to < self.today:
-            return f"{label} ({_('expired')})"
-        return label
-
-
-class ReferenceChoiceField(forms.ModelChoiceField[Any]):
-    """A choice of a reference list (type, criticality, work type) offered and checked from
-    the cache (customers/reference.py): no query to show the list or to accept a choice."""
-
-    def __init__(self, model: type[Any], **kwargs: Any) -> None:
-        self.model = model
-        self._rows: dict[int, Any] | None = None
-        super().__init__(queryset=model.objects.filter(is_active=True), **kwargs)
-
-    def rows(self) -> dict[int, Any]:
-        """The active rows, read from the cache once per form (a select asks for its choices
-        several times while it renders)."""
-        if self._rows is None:
-            self._rows = {
-                pk: row
-                for pk, row in reference_rows(self.model)[self.model].items()
-                if row.is_active
-            }
-        return self._rows
-
-    def choice_list(self) -> list[tuple[Any, Any]]:
-        empty: list[tuple[Any, Any]] = [] if self.empty_label is None else [("", self.empty_label)]
-        return empty + [
-            (ModelChoiceIteratorValue(pk, row), row.name) for pk, row in self.rows().items()
-        ]
-
-    def _get_choices(self) -> BaseChoiceIterator:
-        return _ChoicesWhenShown(self.choice_list)
-
-    choices = property(_get_choices, forms.ChoiceField.choices.fset)  # type: ignore[union-attr]
-
-    def to_python(self, value: Any) -> Any:
-        if value in self.empty_values:
-            return None
-        row = self.rows().get(pk_or_none(value))  # type: ignore[arg-type]
-        if row is None:
-            raise ValidationError(
-                self.error_messages["invalid_choice"],
-                code="invalid_choice",
-                params={"value": value},
-            )
-        return row
-
-
-class ListedCompanyField(forms.ModelChoiceField[Company]):
-    """The company choice, offered and accepted from the list the form already holds (no
-    query to show it or to accept a choice)."""
-
-    listed: list[Company] | None = None
-
-    def list(self, companies: list[Company]) -> None:
-        self.listed = companies
-        self.widget.choices = _ChoicesWhenShown(self.choice_list)
-
-    def choice_list(self) -> Iterator[tuple[Any, Any]]:
-        if self.empty_label is not None:
-            yield ("", self.empty_label)
-        for company in self.listed or ():
-            yield (ModelChoiceIteratorValue(company.pk, company), self.label_from_instance(company))
-
-    def to_python(self, value: Any) -> Company | None:
-        if value in self.empty_values or self.listed is None:
-            return super().to_python(value)
-        pk = pk_or_none(value)
-        found = next((c for c in self.listed if c.pk == pk), None)
-        if found is None:
-            raise ValidationError(
-                self.error_messages["invalid_choice"],
-                code="invalid_choice",
-                params={"value": value},
-            )
-        return found
-
-
-class PlaceChoiceField(forms.ChoiceField):
-    """The site or equipment choice: a value is accepted if it names an offered place, and the
-    tree of options is made only when the select is shown (`offer`): an accepted POST never
-    builds it (≈ 0.4 ms for a company with a few sites, more with a big estate)."""
-
-    offered: frozenset[str] = frozenset()
-
-    def offer(self, values: Iterable[str], make: Callable[[], list[tuple[str, str]]]) -> None:
-        self.offered = frozenset(values)
-        self.choices = _ChoicesWhenShown(functools.cache(make))  # made once, when first shown
-
-    def valid_value(self, value: Any) -> bool:
-        return str(value) in self.offered
-
-
-@functools.cache
-def _country_choices(language: str | None) -> list[tuple[str, str]]:
-    return [("", "—"), *((str(code), str(name)) for code, name in countries)]
-
-
-def country_choices() -> list[tuple[str, str]]:
-    """The country list in the active language, sorted by name: made once per language
-    (≈ 1 ms of translating and sorting 250 names on every form otherwise)."""
-    return _country_choices(translation.get_language())
-
-
-class CountryChoiceField(forms.ChoiceField):
-    """A country code, checked against the codes rather than by walking the named list."""
-
-    def valid_value(self, value: Any) -> bool:
-        return str(value) in countries
 
 
 class TicketForm(forms.Form):
@@ -307,11 +89,7 @@ class TicketForm(forms.Form):
         required=False,
         max_length=DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_(
-            "What happened, since when, what you have tried, error messages. "
-            "Up to %(max)s characters."
-        )
-        % {"max": f"{DESCRIPTION_MAX_LENGTH:,}".replace(",", "\u00a0")},
+        # help_text: made in __init__, in the reader's language (it names the limit).
     )
     # «Обслуживание заказчика»
     company = ListedCompanyField(
@@ -409,6 +187,12 @@ class TicketForm(forms.Form):
         self._limit_places()
         self.site, self.item = self._chosen_place()
         self._limit_contracts()
+        # Texts with numbers in them are formatted here, per form, in the active language: a
+        # lazy text formatted in the class body would stay in the language of the first import.
+        self.fields["description"].help_text = _(
+            "What happened, since when, what you have tried, error messages. "
+            "Up to %(max)s characters."
+        ) % {"max": f"{DESCRIPTION_MAX_LENGTH:,}".replace(",", "\u00a0")}
         attachments: Any = self.fields["attachments"]
         attachments.help_text = _("Up to %(count)s files, each up to %(size)s: %(types)s.") % {
             "count": settings.ATTACHMENTS_PER_UPLOAD,
@@ -560,33 +344,3 @@ class TicketForm(forms.Form):
         if field not in self.fields:
             field = None
         self.add_error(field, str(error.message))
-
-
-def clone_initial(ticket: Any) -> dict[str, Any]:
-    """The create form prefilled from a ticket: what it says, not its files or history."""
-    place = ""
-    if ticket.equipment_id:
-        place = f"{EQUIPMENT_PREFIX}{ticket.equipment_id}"
-    elif ticket.site_id:
-        place = f"{SITE_PREFIX}{ticket.site_id}"
-    return {
-        "ticket_type": ticket.ticket_type_id,
-        "criticality": ticket.criticality_id,
-        "subject": ticket.subject,
-        "description": ticket.description,
-        "company": ticket.company_id,
-        "place": place,
-        "work_type": ticket.work_type_id,
-        "contract": ticket.contract_id,
-        "product": ticket.product_id,
-        "country": str(ticket.country or ""),
-    }
-
-
-def options_initial(params: Any) -> dict[str, Any]:
-    """The form's state sent by the dependent pickers (company, place, contract, country)."""
-    return {
-        name: params.get(name)
-        for name in ("company", "place", "contract", "country", "product")
-        if params.get(name)
-    }

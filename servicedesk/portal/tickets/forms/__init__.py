@@ -1,0 +1,22 @@
+"""The ticket form, shared by the portal and the back office (`ticket`), its fields and widgets
+(`fields`) and its first values (`initial`)."""
+
+from servicedesk.portal.tickets.forms.fields import ReferenceChoiceField, preload_reference_rows
+from servicedesk.portal.tickets.forms.initial import clone_initial, options_initial
+from servicedesk.portal.tickets.forms.ticket import (
+    EQUIPMENT_MARK,
+    EQUIPMENT_PREFIX,
+    SITE_PREFIX,
+    TicketForm,
+)
+
+__all__ = [
+    "EQUIPMENT_MARK",
+    "EQUIPMENT_PREFIX",
+    "SITE_PREFIX",
+    "ReferenceChoiceField",
+    "TicketForm",
+    "clone_initial",
+    "options_initial",
+    "preload_reference_rows",
+]
