@@ -2,7 +2,7 @@
 status changes (transitions) exist, from where, for whom and on what condition.
 
 Stages are `Status`. Staff move a ticket along them with the transitions below; the services
-(`tickets/services.py`) carry them out. Customers fire no transition: their reply to a resolved
+(`tickets/services/`) carry them out. Customers fire no transition: their reply to a resolved
 or waiting ticket puts it back in progress (`ticket_customer_replied`) and they may accept a
 proposed solution, which closes the ticket (`ticket_accept_resolution`). New → Assigned is not
 a button either: it happens when a dispatcher assigns the ticket (`ticket_assign`).
