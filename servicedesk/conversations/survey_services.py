@@ -19,7 +19,8 @@ from servicedesk.accounts.models import User
 from servicedesk.conversations.models import SurveyCriterion, SurveyRating, SurveyResponse
 from servicedesk.conversations.services import clean_body
 from servicedesk.core.errors import ApplicationError
-from servicedesk.tickets.models import Status, Ticket, TicketEvent
+from servicedesk.tickets import events
+from servicedesk.tickets.models import Status, Ticket
 
 RATABLE_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
 SCORES = (1, 2, 3, 4, 5)
@@ -133,11 +134,5 @@ def survey_submit(
     summary = survey_summary([(criterion, scores[criterion.pk]) for criterion in criteria])
     if respondent is None:
         summary += " · " + _("through the link in the email")
-    TicketEvent.objects.create(
-        ticket_id=ticket.pk,
-        actor=respondent,
-        kind=TicketEvent.Kind.RATED,
-        new_value=summary,
-        is_public=True,
-    )
+    events.rated(ticket, respondent, summary)
     return response

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
 from servicedesk.core.errors import ApplicationError
-from servicedesk.tickets import workflow
-from servicedesk.tickets.models import Status, Ticket, TicketEvent
-from servicedesk.tickets.services.common import _event, _ticket_lock, _ticket_save
+from servicedesk.tickets import events, workflow
+from servicedesk.tickets.models import Status, Ticket
+from servicedesk.tickets.services.common import _ticket_lock, _ticket_save
 from servicedesk.tickets.services.transitions import _status_move
 
 
@@ -37,17 +37,10 @@ def ticket_assign(
         )
     if ticket.assignee_id == assignee.pk:
         return ticket
-    event = _event(
-        ticket,
-        by,
-        TicketEvent.Kind.ASSIGNED,
-        field="assignee",
-        old=_person(ticket.assignee),
-        new=_person(assignee),
-    )
-    from servicedesk.notifications import events
+    event = events.assigned(ticket, by, _person(ticket.assignee), _person(assignee))
+    from servicedesk.notifications import events as notify
 
-    transaction.on_commit(lambda: events.ticket_assigned(ticket.pk, by.pk, assignee.pk, event.pk))
+    transaction.on_commit(lambda: notify.ticket_assigned(ticket.pk, by.pk, assignee.pk, event.pk))
     ticket.assignee = assignee
     fields = {"assignee"}
     if ticket.status == Status.NEW:

@@ -12,7 +12,8 @@ from django_countries.fields import Country
 
 from servicedesk.accounts.models import User
 from servicedesk.core.errors import ApplicationError
-from servicedesk.tickets.models import Ticket, TicketEvent
+from servicedesk.tickets import events
+from servicedesk.tickets.models import Ticket
 
 CONFLICT_MESSAGE = gettext_lazy(
     "Someone changed this ticket meanwhile. Reload the page to see the change."
@@ -39,27 +40,6 @@ def _ticket_save(ticket: Ticket, fields: set[str]) -> Ticket:
     return ticket
 
 
-def _event(
-    ticket: Ticket,
-    by: User | None,
-    kind: str,
-    *,
-    field: str = "",
-    old: str = "",
-    new: str = "",
-    public: bool = True,
-) -> TicketEvent:
-    return TicketEvent.objects.create(
-        ticket=ticket,
-        actor=by,
-        kind=kind,
-        field=field,
-        old_value=old,
-        new_value=new,
-        is_public=public,
-    )
-
-
 def _readable(value: Any) -> str:
     """A field's value as the timeline keeps it: names, not ids; instants in UTC, ISO 8601."""
     if value is None:
@@ -84,13 +64,7 @@ def _sla(hook: Literal["apply", "pause", "resume"], ticket: Ticket, by: User | N
     changed = {str(name) for name in getattr(sla, f"sla_{hook}")(ticket, now=timezone.now())}
     for name in _SLA_RECORDED_FIELDS:
         if name in changed and getattr(ticket, name) != before[name]:
-            _event(
-                ticket,
-                by,
-                TicketEvent.Kind.FIELD_CHANGED,
-                field=name,
-                old=_readable(before[name]),
-                new=_readable(getattr(ticket, name)),
-                public=False,
+            events.deadline_moved(
+                ticket, by, name, _readable(before[name]), _readable(getattr(ticket, name))
             )
     return changed

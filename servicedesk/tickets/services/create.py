@@ -25,12 +25,11 @@ from servicedesk.customers.models import (
     TicketType,
     WorkType,
 )
-from servicedesk.tickets import numbering
+from servicedesk.tickets import events, numbering
 from servicedesk.tickets.models import (
     Origin,
     Ticket,
     TicketAttachment,
-    TicketEvent,
     TicketFollower,
     TicketSequence,
 )
@@ -254,7 +253,7 @@ def _ticket_insert(
 
     sla_apply(ticket, now=timezone.now())  # the deadlines, from the rule that matches
     ticket.save()
-    TicketEvent.objects.create(ticket=ticket, actor=by, kind=TicketEvent.Kind.CREATED)
+    events.created(ticket, by)
     if contact.pk != by.pk or by.is_customer:
         TicketFollower.objects.create(ticket=ticket, user=contact)
     # No conversation row yet: a ticket's first message gives its contact, followers and
@@ -262,9 +261,9 @@ def _ticket_insert(
     # with messages.
     # Files last: the database work they follow is done, so little can fail after them.
     attachments_store(by, ticket, checked_files)
-    from servicedesk.notifications import events
+    from servicedesk.notifications import events as notify
 
-    transaction.on_commit(lambda: events.ticket_created(ticket.pk))
+    transaction.on_commit(lambda: notify.ticket_created(ticket.pk))
     return ticket
 
 
@@ -277,7 +276,6 @@ def attachments_store(
     """Store checked files on the ticket, each with an event on the timeline; a message's files
     belong to it, and an internal note's files (and their events) are for staff only."""
     stored: list[TicketAttachment] = []
-    public = message is None or not message.is_internal
     now = timezone.now()
     try:
         for upload, info in checked:
@@ -295,13 +293,7 @@ def attachments_store(
             attachment.file.save(info.name, upload, save=False)
             stored.append(attachment)
             attachment.save()
-            TicketEvent.objects.create(
-                ticket=ticket,
-                actor=by,
-                kind=TicketEvent.Kind.ATTACHMENT_ADDED,
-                new_value=info.name,
-                is_public=public,
-            )
+            events.attachment_added(ticket, by, info.name, message)
     except BaseException:
         # The rows roll back with the transaction; the files in storage would not.
         for attachment in stored:

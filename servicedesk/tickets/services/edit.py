@@ -21,9 +21,9 @@ from servicedesk.customers.models import (
     TicketType,
     WorkType,
 )
-from servicedesk.tickets import workflow
-from servicedesk.tickets.models import Ticket, TicketEvent
-from servicedesk.tickets.services.common import _event, _readable, _sla, _ticket_lock, _ticket_save
+from servicedesk.tickets import events, workflow
+from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.services.common import _readable, _sla, _ticket_lock, _ticket_save
 from servicedesk.tickets.services.create import (
     DESCRIPTION_MAX_LENGTH,
     _check_contract_covers,
@@ -180,13 +180,12 @@ def ticket_update(
         _check_places(ticket, site, equipment, new.get("contract", ticket.contract))
     fields: set[str] = set()
     for name, value in new.items():
-        _event(
+        events.field_changed(
             ticket,
             by,
-            TicketEvent.Kind.FIELD_CHANGED,
-            field=name,
-            old=_readable(getattr(ticket, name)),
-            new=str(countries.name(value)) if name == "country" else _readable(value),
+            name,
+            _readable(getattr(ticket, name)),
+            str(countries.name(value)) if name == "country" else _readable(value),
         )
         setattr(ticket, name, value)
         fields.add(name)
@@ -194,26 +193,12 @@ def ticket_update(
     if "due_at" in values:
         due_at = values["due_at"]
         if due_at is not None and (due_at != ticket.due_at or not ticket.due_at_manual):
-            _event(
-                ticket,
-                by,
-                TicketEvent.Kind.FIELD_CHANGED,
-                field="due_at",
-                old=_readable(ticket.due_at),
-                new=_readable(due_at),
-            )
+            events.field_changed(ticket, by, "due_at", _readable(ticket.due_at), _readable(due_at))
             ticket.due_at, ticket.due_at_manual = due_at, True
             fields |= {"due_at", "due_at_manual"}
         elif due_at is None and ticket.due_at_manual:
             # Back to the SLA's deadline: cleared here, computed again below.
-            _event(
-                ticket,
-                by,
-                TicketEvent.Kind.FIELD_CHANGED,
-                field="due_at",
-                old=_readable(ticket.due_at),
-                new="",
-            )
+            events.field_changed(ticket, by, "due_at", _readable(ticket.due_at), "")
             ticket.due_at, ticket.due_at_manual = None, False
             fields |= {"due_at", "due_at_manual"}
             recompute = True

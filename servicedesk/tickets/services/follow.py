@@ -4,17 +4,15 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from servicedesk.accounts.models import User
-from servicedesk.tickets import counts
-from servicedesk.tickets.models import Ticket, TicketEvent, TicketFollower, TicketView
+from servicedesk.tickets import counts, events
+from servicedesk.tickets.models import Ticket, TicketFollower, TicketView
 
 
 def ticket_follow(*, by: User, ticket: Ticket) -> None:
     _follower, created = TicketFollower.objects.get_or_create(ticket=ticket, user=by)
     if created:
         counts.user_changed(by.pk)
-        TicketEvent.objects.create(
-            ticket=ticket, actor=by, kind=TicketEvent.Kind.FOLLOWED, is_public=False
-        )
+        events.followed(ticket, by)
         from servicedesk.conversations import services as conversations
 
         # Followed from the ticket's page: its conversation is in their inbox, read so far.
@@ -25,9 +23,7 @@ def ticket_unfollow(*, by: User, ticket: Ticket) -> None:
     deleted, _rows = TicketFollower.objects.filter(ticket=ticket, user=by).delete()
     if deleted:
         counts.user_changed(by.pk)
-        TicketEvent.objects.create(
-            ticket=ticket, actor=by, kind=TicketEvent.Kind.UNFOLLOWED, is_public=False
-        )
+        events.unfollowed(ticket, by)
 
 
 VIEW_AGAIN_SECONDS = 60

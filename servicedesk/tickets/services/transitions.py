@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
 from servicedesk.core.errors import ApplicationError
-from servicedesk.tickets import counts, workflow
+from servicedesk.tickets import counts, events, workflow
 from servicedesk.tickets.models import Status, Ticket, TicketEvent
-from servicedesk.tickets.services.common import _event, _sla, _ticket_lock, _ticket_save
+from servicedesk.tickets.services.common import _sla, _ticket_lock, _ticket_save
 
 RESOLUTION_MAX_LENGTH = 8192
 REASON_MAX_LENGTH = 2000
@@ -22,11 +22,11 @@ def _notify_status(
     ticket_id: int, by: User | None, old: Status, new: Status, event_id: int
 ) -> None:
     """People are told of the change once it is committed (notifications/delivery.py)."""
-    from servicedesk.notifications import events
+    from servicedesk.notifications import events as notify
 
     by_id = by.pk if by is not None else None
     transaction.on_commit(
-        lambda: events.status_changed(ticket_id, by_id, old.value, new.value, event_id)
+        lambda: notify.status_changed(ticket_id, by_id, old.value, new.value, event_id)
     )
 
 
@@ -45,9 +45,7 @@ def _status_move(ticket: Ticket, by: User | None, target: Status, now: datetime)
     elif target != Status.CANCELLED and (ticket.resolved_at or ticket.closed_at):
         ticket.resolved_at = ticket.closed_at = None  # reopened
         fields |= {"resolved_at", "closed_at"}
-    event = _event(
-        ticket, by, TicketEvent.Kind.STATUS_CHANGED, field="status", old=old.value, new=target.value
-    )
+    event = events.status_changed(ticket, by, old, target)
     _notify_status(ticket.pk, by, old, target, event.pk)
     if target == Status.WAITING and old != Status.WAITING:
         fields |= _sla("pause", ticket, by)
@@ -79,20 +77,13 @@ def ticket_transition(
         raise ApplicationError(_("The reason is too long."), code="reason", field="reason")
     fields = _status_move(ticket, by, transition.target, timezone.now())
     if transition.needs_resolution and resolution != ticket.resolution:
-        _event(
-            ticket,
-            by,
-            TicketEvent.Kind.FIELD_CHANGED,
-            field="resolution",
-            old=ticket.resolution,
-            new=resolution,
-        )
+        events.field_changed(ticket, by, "resolution", ticket.resolution, resolution)
         ticket.resolution = resolution
         fields.add("resolution")
     if transition.code == "reopen":
-        _event(ticket, by, TicketEvent.Kind.REOPENED, new=reason)
+        events.reopened(ticket, by, reason)
     elif transition.code == "cancel":
-        _event(ticket, by, TicketEvent.Kind.CANCELLED, new=reason)
+        events.cancelled(ticket, by, reason)
     return _ticket_save(ticket, fields)
 
 
@@ -111,7 +102,7 @@ def ticket_accept_resolution(
             code="stage",
         )
     fields = _status_move(ticket, by, Status.CLOSED, timezone.now())
-    _event(ticket, by, TicketEvent.Kind.RESOLUTION_ACCEPTED)
+    events.resolution_accepted(ticket, by)
     return _ticket_save(ticket, fields)
 
 
@@ -127,7 +118,7 @@ def ticket_customer_replied(*, by: User, ticket: Ticket) -> Ticket:
         return ticket
     target = Status.IN_PROGRESS if ticket.assignee_id is not None else Status.NEW
     fields = _status_move(ticket, by, target, timezone.now())
-    _event(ticket, by, TicketEvent.Kind.CUSTOMER_REPLIED)
+    events.customer_replied(ticket, by)
     return _ticket_save(ticket, fields)
 
 
@@ -165,25 +156,16 @@ def _close_resolved_chunk(ids: list[int], cutoff: datetime, now: datetime, days:
     Ticket.objects.filter(pk__in=pks).update(
         status=Status.CLOSED, closed_at=now, version=F("version") + 1, updated_at=now
     )
-    events = []
-    for pk in pks:
-        events.append(
-            TicketEvent(
-                ticket_id=pk,
-                actor=None,
-                kind=TicketEvent.Kind.STATUS_CHANGED,
-                field="status",
-                old_value=Status.RESOLVED.value,
-                new_value=Status.CLOSED.value,
-            )
+    closings = [
+        event
+        for pk in pks
+        for event in (
+            events.status_changed(pk, None, Status.RESOLVED, Status.CLOSED, save=False),
+            events.auto_closed(pk, days, save=False),
         )
-        events.append(
-            TicketEvent(
-                ticket_id=pk, actor=None, kind=TicketEvent.Kind.AUTO_CLOSED, new_value=str(days)
-            )
-        )
-    TicketEvent.objects.bulk_create(events)
-    for event in events:
+    ]
+    TicketEvent.objects.bulk_create(closings)
+    for event in closings:
         if event.kind == TicketEvent.Kind.STATUS_CHANGED:
             _notify_status(event.ticket_id, None, Status.RESOLVED, Status.CLOSED, event.pk)
     # update() and bulk_create() send no post_save: move the counts' versions here.
