@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
-from servicedesk.core.errors import ApplicationError
+from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.tickets import events, workflow
 from servicedesk.tickets.models import Status, Ticket
 from servicedesk.tickets.services.common import _ticket_lock, _ticket_save
@@ -27,13 +27,13 @@ def ticket_assign(
     ticket = _ticket_lock(ticket, expected_version)
     if not by.has_perm(workflow.DISPATCH):
         raise ApplicationError(
-            _("Only a dispatcher or an administrator assigns tickets."), code="forbidden"
+            _("Only a dispatcher or an administrator assigns tickets."), code=ErrorCode.FORBIDDEN
         )
     if ticket.status == Status.CANCELLED:
-        raise ApplicationError(_("A cancelled ticket cannot be assigned."), code="stage")
+        raise ApplicationError(_("A cancelled ticket cannot be assigned."), code=ErrorCode.STAGE)
     if not (assignee.is_active and rules.test_rule("tickets.can_be_assigned", assignee)):
         raise ApplicationError(
-            _("Choose an active engineer or dispatcher."), code="assignee", field="assignee"
+            _("Choose an active engineer or dispatcher."), code=ErrorCode.ASSIGNEE, field="assignee"
         )
     if ticket.assignee_id == assignee.pk:
         return ticket

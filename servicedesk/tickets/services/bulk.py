@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
-from servicedesk.core.errors import ApplicationError
+from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.tickets import workflow
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services.assign import ticket_assign
@@ -44,10 +44,11 @@ def ticket_bulk(
     a Criticality). Each ticket goes through the single-ticket service, in a transaction of
     its own: one refused leaves no trace and does not stop the others."""
     if action not in BULK_ACTIONS:
-        raise ApplicationError(_("Unknown action."), code="bulk_action")
+        raise ApplicationError(_("Unknown action."), code=ErrorCode.BULK_ACTION)
     if len(tickets) > BULK_MAX:
         raise ApplicationError(
-            _("At most %(max)s tickets at a time.") % {"max": BULK_MAX}, code="bulk_too_many"
+            _("At most %(max)s tickets at a time.") % {"max": BULK_MAX},
+            code=ErrorCode.BULK_TOO_MANY,
         )
     if action == "status":
         workflow.transition_get(str(value))

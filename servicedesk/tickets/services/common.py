@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django_countries.fields import Country
 
 from servicedesk.accounts.models import User
-from servicedesk.core.errors import ApplicationError
+from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.tickets import events
 from servicedesk.tickets.models import Ticket
 
@@ -29,7 +29,7 @@ def _ticket_lock(ticket: Ticket, expected_version: int | None) -> Ticket:
     moved on since the page that asks for the change was made."""
     locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if expected_version is not None and locked.version != expected_version:
-        raise ApplicationError(CONFLICT_MESSAGE, code="conflict")
+        raise ApplicationError(CONFLICT_MESSAGE, code=ErrorCode.CONFLICT)
     return locked
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
 from servicedesk.accounts.scopes import company_ids
-from servicedesk.core.errors import ApplicationError
+from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.customers.models import (
     Company,
     Contract,
@@ -96,7 +96,7 @@ def attachments_check(
     if len(files) > settings.ATTACHMENTS_PER_UPLOAD:
         raise ApplicationError(
             _("At most %(max)s files at a time.") % {"max": settings.ATTACHMENTS_PER_UPLOAD},
-            code="too_many_files",
+            code=ErrorCode.TOO_MANY_FILES,
             field="attachments",
         )
     checked = []
@@ -104,7 +104,9 @@ def attachments_check(
         try:
             checked.append((upload, check_upload(upload)))
         except UploadRejectedError as error:
-            raise ApplicationError(str(error), code="bad_file", field="attachments") from error
+            raise ApplicationError(
+                str(error), code=ErrorCode.BAD_FILE, field="attachments"
+            ) from error
     return checked
 
 
@@ -115,7 +117,7 @@ def _check_equipment_on_site(site: Site | None, equipment: Equipment) -> None:
         if not on_site:
             raise ApplicationError(
                 _("The equipment is not at the chosen site."),
-                code="equipment_site",
+                code=ErrorCode.EQUIPMENT_SITE,
                 field="equipment",
             )
 
@@ -130,7 +132,7 @@ def _check_contract_covers(
 def _contract_not_covering() -> ApplicationError:
     return ApplicationError(
         _("This contract does not cover the chosen site or equipment."),
-        code="contract_coverage",
+        code=ErrorCode.CONTRACT_COVERAGE,
         field="contract",
     )
 
@@ -151,17 +153,19 @@ def _check_ticket_data(by: User, contact: User, data: TicketData) -> TicketData:
     if equipment is not None and site is None:
         site = equipment.site
     if not contact.is_active or company.pk not in company_ids(contact):
-        raise ApplicationError(_("Choose one of your companies."), code="company", field="company")
+        raise ApplicationError(
+            _("Choose one of your companies."), code=ErrorCode.COMPANY, field="company"
+        )
     if equipment is not None or site is not None:
         places = ticket_places(contact, company)
         if equipment is not None:
             if equipment.pk not in places.equipment_ids:
                 message = _("Choose equipment of the chosen company.")
-                raise ApplicationError(message, code="equipment", field="equipment")
+                raise ApplicationError(message, code=ErrorCode.EQUIPMENT, field="equipment")
             _check_equipment_on_site(site, equipment)
         if site is not None and site.pk not in places.site_ids:
             raise ApplicationError(
-                _("Choose a site of the chosen company."), code="site", field="site"
+                _("Choose a site of the chosen company."), code=ErrorCode.SITE, field="site"
             )
     if contract is not None:
         row = (
@@ -179,7 +183,9 @@ def _check_ticket_data(by: User, contact: User, data: TicketData) -> TicketData:
         )
         if row is None or not row["visible"]:
             raise ApplicationError(
-                _("Choose a contract of the chosen company."), code="contract", field="contract"
+                _("Choose a contract of the chosen company."),
+                code=ErrorCode.CONTRACT,
+                field="contract",
             )
         if not row["covering"]:
             raise _contract_not_covering()
@@ -200,20 +206,24 @@ def ticket_create(
     (`contact`), e.g. after a phone call."""
     if by.is_customer:
         if contact is not None and contact.pk != by.pk:
-            raise ApplicationError(_("Customers file tickets for themselves."), code="contact")
+            raise ApplicationError(
+                _("Customers file tickets for themselves."), code=ErrorCode.CONTACT
+            )
         contact = by
     elif contact is None or not contact.is_customer or not contact.is_active:
         raise ApplicationError(
-            _("Choose the customer's person the ticket is for."), code="contact", field="contact"
+            _("Choose the customer's person the ticket is for."),
+            code=ErrorCode.CONTACT,
+            field="contact",
         )
     if origin not in Origin.values:
-        raise ApplicationError(_("Unknown origin."), code="origin")
+        raise ApplicationError(_("Unknown origin."), code=ErrorCode.ORIGIN)
     subject = data.subject.strip()
     if not subject:
-        raise ApplicationError(_("Give the subject."), code="subject", field="subject")
+        raise ApplicationError(_("Give the subject."), code=ErrorCode.SUBJECT, field="subject")
     if len(data.description) > DESCRIPTION_MAX_LENGTH:
         raise ApplicationError(
-            _("The description is too long."), code="description", field="description"
+            _("The description is too long."), code=ErrorCode.DESCRIPTION, field="description"
         )
     checked_files = attachments_check(files)
     return _ticket_insert(by, contact, data, subject, origin, checked_files)
@@ -307,5 +317,5 @@ def ticket_attachments_add(
     *, by: User, ticket: Ticket, files: Sequence[UploadedFile[bytes]]
 ) -> list[TicketAttachment]:
     if not files:
-        raise ApplicationError(_("Choose a file."), code="no_file", field="attachments")
+        raise ApplicationError(_("Choose a file."), code=ErrorCode.NO_FILE, field="attachments")
     return attachments_store(by, ticket, attachments_check(files))

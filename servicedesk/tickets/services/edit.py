@@ -11,7 +11,7 @@ from django_countries import countries
 from django_countries.fields import Country
 
 from servicedesk.accounts.models import User
-from servicedesk.core.errors import ApplicationError
+from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.customers.models import (
     Contract,
     Criticality,
@@ -62,36 +62,41 @@ def _update_value(name: str, value: Any) -> Any:
     if name == "subject":
         subject = str(value or "").strip()
         if not subject:
-            raise ApplicationError(_("Give the subject."), code="subject", field="subject")
+            raise ApplicationError(_("Give the subject."), code=ErrorCode.SUBJECT, field="subject")
         if len(subject) > Ticket._meta.get_field("subject").max_length:  # type: ignore[operator]
-            raise ApplicationError(_("The subject is too long."), code="subject", field="subject")
+            raise ApplicationError(
+                _("The subject is too long."), code=ErrorCode.SUBJECT, field="subject"
+            )
         return subject
     if name == "description":
         description = str(value or "")
         if len(description) > DESCRIPTION_MAX_LENGTH:
             raise ApplicationError(
-                _("The description is too long."), code="description", field="description"
+                _("The description is too long."), code=ErrorCode.DESCRIPTION, field="description"
             )
         return description
     if name == "country":
         code = str(value or "").strip()
         if code and not countries.alpha2(code):
-            raise ApplicationError(_("Choose a country."), code="country", field="country")
+            raise ApplicationError(_("Choose a country."), code=ErrorCode.COUNTRY, field="country")
         return countries.alpha2(code) if code else ""
     if name == "due_at":
         if value is not None and not (isinstance(value, datetime) and timezone.is_aware(value)):
-            raise ApplicationError(_("Give a date and time."), code="due_at", field="due_at")
+            raise ApplicationError(
+                _("Give a date and time."), code=ErrorCode.DUE_AT, field="due_at"
+            )
         return value
     if name in _REFERENCES:
         model, required = _REFERENCES[name]
         if value is None and not required:
             return None
         if not isinstance(value, model) or not value.is_active:
-            raise ApplicationError(_("Choose one of the list."), code=name, field=name)
+            # The field's own code (ErrorCode.TICKET_TYPE, …), as for the subject or the country.
+            raise ApplicationError(_("Choose one of the list."), code=ErrorCode(name), field=name)
         return value
     model = _PLACES[name]
     if value is not None and not isinstance(value, model):
-        raise ApplicationError(_("Choose one of the list."), code=name, field=name)
+        raise ApplicationError(_("Choose one of the list."), code=ErrorCode(name), field=name)
     return value
 
 
@@ -103,17 +108,21 @@ def _check_places(
     if equipment is not None:
         if equipment.company_id != ticket.company_id:
             raise ApplicationError(
-                _("Choose equipment of the ticket's company."), code="equipment", field="equipment"
+                _("Choose equipment of the ticket's company."),
+                code=ErrorCode.EQUIPMENT,
+                field="equipment",
             )
         _check_equipment_on_site(site, equipment)
     if site is not None and site.company_id != ticket.company_id:
         raise ApplicationError(
-            _("Choose a site of the ticket's company."), code="site", field="site"
+            _("Choose a site of the ticket's company."), code=ErrorCode.SITE, field="site"
         )
     if contract is not None:
         if contract.company_id != ticket.company_id:
             raise ApplicationError(
-                _("Choose a contract of the ticket's company."), code="contract", field="contract"
+                _("Choose a contract of the ticket's company."),
+                code=ErrorCode.CONTRACT,
+                field="contract",
             )
         _check_contract_covers(contract, site, equipment)
 
@@ -138,7 +147,7 @@ def ticket_update(
     if unknown:
         raise ApplicationError(
             _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(unknown)},
-            code="field",
+            code=ErrorCode.FIELD,
         )
     ticket = _ticket_lock(ticket, expected_version)
     if not by.has_perm(workflow.WORK_ON_TICKET, ticket):
@@ -147,7 +156,7 @@ def ticket_update(
                 "Only the engineer the ticket is assigned to, a dispatcher or an administrator "
                 "can edit it."
             ),
-            code="forbidden",
+            code=ErrorCode.FORBIDDEN,
         )
     dispatch_only = sorted(DISPATCH_FIELDS & set(changes))
     if dispatch_only and not by.has_perm(workflow.DISPATCH):
@@ -156,12 +165,13 @@ def ticket_update(
                 "Only a dispatcher or an administrator changes the criticality, the contract "
                 "and the deadline."
             ),
-            code="forbidden",
+            code=ErrorCode.FORBIDDEN,
             field=dispatch_only[0],
         )
     if ticket.status in workflow.FINAL_STAGES:
         raise ApplicationError(
-            _("A closed or cancelled ticket cannot be edited; reopen it first."), code="stage"
+            _("A closed or cancelled ticket cannot be edited; reopen it first."),
+            code=ErrorCode.STAGE,
         )
     values = {name: _update_value(name, value) for name, value in changes.items()}
     new = {

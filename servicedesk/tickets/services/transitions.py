@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
-from servicedesk.core.errors import ApplicationError
+from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.tickets import counts, events, workflow
 from servicedesk.tickets.models import Status, Ticket, TicketEvent
 from servicedesk.tickets.services.common import _sla, _ticket_lock, _ticket_save
@@ -71,10 +71,10 @@ def ticket_transition(
     resolution, reason = resolution.strip(), reason.strip()
     if len(resolution) > RESOLUTION_MAX_LENGTH:
         raise ApplicationError(
-            _("The solution is too long."), code="resolution", field="resolution"
+            _("The solution is too long."), code=ErrorCode.RESOLUTION, field="resolution"
         )
     if len(reason) > REASON_MAX_LENGTH:
-        raise ApplicationError(_("The reason is too long."), code="reason", field="reason")
+        raise ApplicationError(_("The reason is too long."), code=ErrorCode.REASON, field="reason")
     fields = _status_move(ticket, by, transition.target, timezone.now())
     if transition.needs_resolution and resolution != ticket.resolution:
         events.field_changed(ticket, by, "resolution", ticket.resolution, resolution)
@@ -95,11 +95,13 @@ def ticket_accept_resolution(
     solution: the resolved ticket closes."""
     ticket = _ticket_lock(ticket, expected_version)
     if not (by.is_customer and by.has_perm("tickets.accept_resolution", ticket)):
-        raise ApplicationError(_("Only the customer can accept the solution."), code="forbidden")
+        raise ApplicationError(
+            _("Only the customer can accept the solution."), code=ErrorCode.FORBIDDEN
+        )
     if ticket.status != Status.RESOLVED:
         raise ApplicationError(
             _("There is no proposed solution to accept: the ticket is not resolved."),
-            code="stage",
+            code=ErrorCode.STAGE,
         )
     fields = _status_move(ticket, by, Status.CLOSED, timezone.now())
     events.resolution_accepted(ticket, by)
@@ -113,7 +115,9 @@ def ticket_customer_replied(*, by: User, ticket: Ticket) -> Ticket:
     Other tickets stay as they are."""
     ticket = _ticket_lock(ticket, None)
     if not (by.is_customer and Ticket.objects.visible_to(by).filter(pk=ticket.pk).exists()):
-        raise ApplicationError(_("Only the customer's reply reopens a ticket."), code="forbidden")
+        raise ApplicationError(
+            _("Only the customer's reply reopens a ticket."), code=ErrorCode.FORBIDDEN
+        )
     if ticket.status not in (Status.RESOLVED, Status.WAITING):
         return ticket
     target = Status.IN_PROGRESS if ticket.assignee_id is not None else Status.NEW
