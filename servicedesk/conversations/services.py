@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from servicedesk.accounts.models import STAFF_ROLES, User
 from servicedesk.conversations import live
 from servicedesk.conversations.models import BODY_MAX_LENGTH, Message, Participant
-from servicedesk.core.errors import ApplicationError
+from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.tickets.models import Ticket, TicketFollower
 
 # Control and zero-width characters have no place in a message (tabs and line ends stay).
@@ -60,16 +60,18 @@ def message_post(
     text = clean_body(body or "")
     files = list(files)
     if not text and not files:
-        raise ApplicationError(_("Write a message first."), code="empty", field="body")
+        raise ApplicationError(_("Write a message first."), code=ErrorCode.EMPTY, field="body")
     if len(text) > BODY_MAX_LENGTH:
         raise ApplicationError(
             _("The message is too long (at most %(max)s characters).") % {"max": BODY_MAX_LENGTH},
-            code="too_long",
+            code=ErrorCode.TOO_LONG,
             field="body",
         )
     staff = by.is_provider_staff
     if internal and not staff:
-        raise ApplicationError(_("Only the service team writes internal notes."), code="internal")
+        raise ApplicationError(
+            _("Only the service team writes internal notes."), code=ErrorCode.INTERNAL
+        )
     checked = attachments_check(files)
     # One message at a time per ticket: ids then follow the commits, so a poll asking for
     # "newer than the id I have" never skips one committed late.

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from servicedesk.accounts.models import User
 from servicedesk.conversations.models import SurveyCriterion, SurveyRating, SurveyResponse
 from servicedesk.conversations.services import clean_body
-from servicedesk.core.errors import ApplicationError
-from servicedesk.tickets.models import Status, Ticket, TicketEvent
+from servicedesk.core.errors import ApplicationError, ErrorCode
+from servicedesk.tickets import events
+from servicedesk.tickets.models import Status, Ticket
 
 RATABLE_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
 SCORES = (1, 2, 3, 4, 5)
@@ -37,13 +38,13 @@ class SurveyAnswersError(ApplicationError):
 
     def __init__(self, errors: dict[str, str]) -> None:
         field, message = next(iter(errors.items()))
-        super().__init__(message, code="invalid", field=field)
+        super().__init__(message, code=ErrorCode.INVALID, field=field)
         self.errors = errors
 
 
 def _already_rated() -> ApplicationError:
     return ApplicationError(
-        _("This ticket has been rated already; a rating cannot be changed."), code="rated"
+        _("This ticket has been rated already; a rating cannot be changed."), code=ErrorCode.RATED
     )
 
 
@@ -94,25 +95,29 @@ def survey_submit(
     if respondent is not None and not (
         respondent.is_customer and respondent.has_perm("conversations.rate_ticket", ticket)
     ):
-        raise ApplicationError(_("Only the customer rates a ticket."), code="forbidden")
+        raise ApplicationError(_("Only the customer rates a ticket."), code=ErrorCode.FORBIDDEN)
     # The row lock orders this against a status change (reopening) and a second rating.
     status = (
         Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("status", flat=True)
     ).first()
     if status not in RATABLE_STATUSES:
-        raise ApplicationError(_("A ticket is rated once it is resolved or closed."), code="stage")
+        raise ApplicationError(
+            _("A ticket is rated once it is resolved or closed."), code=ErrorCode.STAGE
+        )
     if SurveyResponse.objects.filter(ticket_id=ticket.pk).exists():
         raise _already_rated()
 
     criteria = list(SurveyCriterion.objects.filter(is_active=True))
     if not criteria:
-        raise ApplicationError(_("There is nothing to rate at the moment."), code="no_criteria")
+        raise ApplicationError(
+            _("There is nothing to rate at the moment."), code=ErrorCode.NO_CRITERIA
+        )
     asked = {criterion.pk for criterion in criteria}
     if set(scores) - asked:
         # A criterion retired while the form was open, or a forged field.
         raise ApplicationError(
             _("The survey's questions have changed since the page was opened; rate again."),
-            code="criteria_changed",
+            code=ErrorCode.CRITERIA_CHANGED,
         )
     text = clean_body(comment or "")
     errors = _check_scores(criteria, scores, text)
@@ -133,11 +138,5 @@ def survey_submit(
     summary = survey_summary([(criterion, scores[criterion.pk]) for criterion in criteria])
     if respondent is None:
         summary += " · " + _("through the link in the email")
-    TicketEvent.objects.create(
-        ticket_id=ticket.pk,
-        actor=respondent,
-        kind=TicketEvent.Kind.RATED,
-        new_value=summary,
-        is_public=True,
-    )
+    events.rated(ticket, respondent, summary)
     return response

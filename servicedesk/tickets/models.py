@@ -206,7 +206,8 @@ class Ticket(TimeStampedModel):
 
 
 class TicketEvent(models.Model):
-    """One entry of a ticket's timeline: who did what, when, old → new. Written by services.
+    """One entry of a ticket's timeline: who did what, when, old → new. Written by services
+    through the constructors in tickets/events.py, one per kind.
 
     Values: FIELD_CHANGED keeps readable text (names; dates as ISO 8601 in UTC), `field` the
     ticket field's name; STATUS_CHANGED keeps the status codes (field "status"), shown through

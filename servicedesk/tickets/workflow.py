@@ -2,7 +2,7 @@
 status changes (transitions) exist, from where, for whom and on what condition.
 
 Stages are `Status`. Staff move a ticket along them with the transitions below; the services
-(`tickets/services.py`) carry them out. Customers fire no transition: their reply to a resolved
+(`tickets/services/`) carry them out. Customers fire no transition: their reply to a resolved
 or waiting ticket puts it back in progress (`ticket_customer_replied`) and they may accept a
 proposed solution, which closes the ticket (`ticket_accept_resolution`). New → Assigned is not
 a button either: it happens when a dispatcher assigns the ticket (`ticket_assign`).
@@ -44,7 +44,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from servicedesk.core.errors import ApplicationError
+from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.tickets.models import Status
 
 if TYPE_CHECKING:
@@ -172,7 +172,7 @@ def transition_get(code: str) -> Transition:
     try:
         return TRANSITIONS[code]
     except KeyError:
-        raise ApplicationError(_("Unknown action."), code="unknown_transition") from None
+        raise ApplicationError(_("Unknown action."), code=ErrorCode.UNKNOWN_TRANSITION) from None
 
 
 def _refusal(user: Any, ticket: Ticket, transition: Transition) -> ApplicationError | None:
@@ -180,23 +180,23 @@ def _refusal(user: Any, ticket: Ticket, transition: Transition) -> ApplicationEr
     typed-in requirements (resolution, reason) are not looked at here."""
     if not user.has_perm(WORK):
         return ApplicationError(
-            _("Only the provider's staff change a ticket's status."), code="forbidden"
+            _("Only the provider's staff change a ticket's status."), code=ErrorCode.FORBIDDEN
         )
     if not user.has_perm(transition.perm, ticket):
         if transition.perm == DISPATCH:
             message = _("Only a dispatcher or an administrator can do this: %(action)s.")
         else:
             message = _("Only the engineer the ticket is assigned to can do this: %(action)s.")
-        return ApplicationError(message % {"action": transition.label}, code="forbidden")
+        return ApplicationError(message % {"action": transition.label}, code=ErrorCode.FORBIDDEN)
     if ticket.status not in transition.sources:
         return ApplicationError(
             _("“%(action)s” is not possible for a ticket in status “%(status)s”.")
             % {"action": transition.label, "status": staff_status_label(ticket.status)},
-            code="stage",
+            code=ErrorCode.STAGE,
         )
     if transition.needs_assignee and ticket.assignee_id is None:
         return ApplicationError(
-            _("Assign the ticket to someone first."), code="assignee", field="assignee"
+            _("Assign the ticket to someone first."), code=ErrorCode.ASSIGNEE, field="assignee"
         )
     return None
 
@@ -217,7 +217,9 @@ def check(user: Any, ticket: Ticket, code: str, **data: Any) -> Transition:
     if refusal is not None:
         raise refusal
     if transition.needs_resolution and not str(data.get("resolution") or "").strip():
-        raise ApplicationError(_("Describe the solution."), code="resolution", field="resolution")
+        raise ApplicationError(
+            _("Describe the solution."), code=ErrorCode.RESOLUTION, field="resolution"
+        )
     if transition.needs_reason and not str(data.get("reason") or "").strip():
-        raise ApplicationError(_("Give the reason."), code="reason", field="reason")
+        raise ApplicationError(_("Give the reason."), code=ErrorCode.REASON, field="reason")
     return transition

@@ -27,7 +27,7 @@ from servicedesk.conversations.survey_services import (
     survey_submit,
 )
 from servicedesk.conversations.surveys import survey_token_ticket
-from servicedesk.core.errors import ApplicationError
+from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.tickets.models import Ticket
 
 
@@ -91,7 +91,7 @@ def survey(request: HttpRequest, token: str = "") -> HttpResponse:
                 errors = refused.errors
                 status = 400
             except ApplicationError as refused:
-                if refused.code in ("stage", "rated", "forbidden"):
+                if refused.code in (ErrorCode.STAGE, ErrorCode.RATED, ErrorCode.FORBIDDEN):
                     return redirect("survey_invalid")  # changed since the link was checked
                 error = str(refused.message)
                 status = 400

@@ -1,4 +1,4 @@
-"""ticket_create and friends (tickets/services.py): every refusal leaves nothing behind, the
+"""ticket_create and friends (tickets/services/): every refusal leaves nothing behind, the
 happy path stores exactly what was asked, following and viewing are idempotent."""
 
 from collections.abc import Callable
@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from servicedesk.core.errors import ApplicationError
 from servicedesk.customers.models import Criticality, TicketType
-from servicedesk.tickets import services
+from servicedesk.tickets import events
 from servicedesk.tickets.models import (
     Origin,
     Status,
@@ -206,12 +206,9 @@ def test_a_failure_after_storing_files_leaves_no_ticket_and_no_file(
 ) -> None:
     # Given a step after the first attachment is written that fails (its timeline event)
     def broken(*args: Any, **kwargs: Any) -> Any:
-        if kwargs.get("kind") == services.TicketEvent.Kind.ATTACHMENT_ADDED:
-            raise RuntimeError("database went away")
-        return original(*args, **kwargs)
+        raise RuntimeError("database went away")
 
-    original = services.TicketEvent.objects.create
-    monkeypatch.setattr(services.TicketEvent.objects, "create", broken)
+    monkeypatch.setattr(events, "attachment_added", broken)
     # When a ticket with a file is filed
     with pytest.raises(RuntimeError):
         ticket_create(by=world.users["cust_a"], data=data(world), origin="portal", files=[png()])
@@ -220,7 +217,7 @@ def test_a_failure_after_storing_files_leaves_no_ticket_and_no_file(
     assert Ticket.objects.count() == 0
     assert stored_files(media) == []
     assert not TicketSequence.objects.filter(last_value__gt=0).exists()
-    monkeypatch.setattr(services.TicketEvent.objects, "create", original)
+    monkeypatch.undo()
     ticket = ticket_create(by=world.users["cust_a"], data=data(world), origin="portal")
     assert ticket.number == "00000001"
 

@@ -1,4 +1,4 @@
-"""The staff's ticket services (tickets/services.py): assigning, editing, the customer accepting
+"""The staff's ticket services (tickets/services/): assigning, editing, the customer accepting
 a solution or replying, stale pages, bulk changes and the calls into the sla app. Every refusal
 also asserts that nothing changed."""
 

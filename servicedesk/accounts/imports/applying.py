@@ -17,14 +17,14 @@ from servicedesk.accounts.imports.planning import (
     import_plan,
 )
 from servicedesk.accounts.models import AuditEvent, Role, User
-from servicedesk.core.errors import ApplicationError
+from servicedesk.core.errors import ApplicationError, ErrorCode
 
 
 class ImportNotAppliedError(ApplicationError):
     """The rows no longer pass, or would now do something else than the preview showed."""
 
     def __init__(self, message: str, *, plan: ImportPlan):
-        super().__init__(message, code="not_applied")
+        super().__init__(message, code=ErrorCode.NOT_APPLIED)
         self.plan = plan
 
 
@@ -76,7 +76,7 @@ def people_import_apply(
             raise ApplicationError(
                 _("Row %(line)s: %(message)s Nothing was imported.")
                 % {"line": row.line, "message": message},
-                code="row_failed",
+                code=ErrorCode.ROW_FAILED,
             ) from error
     services.audit_record(
         kind=AuditEvent.Kind.IMPORTED,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.imports.reading import ImportFileError, Table
 from servicedesk.accounts.models import Role
+from servicedesk.core.errors import ErrorCode
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,7 @@ def source_rows(table: Table) -> list[SourceRow]:
     if problems:
         expected = ", ".join(headers())
         problems.append(gettext("The template's columns are: %(columns)s.") % {"columns": expected})
-        raise ImportFileError(" ".join(problems), code="columns")
+        raise ImportFileError(" ".join(problems), code=ErrorCode.COLUMNS)
     rows = []
     for line, cells in table.rows:
         values = dict.fromkeys(COLUMN_KEYS, "")

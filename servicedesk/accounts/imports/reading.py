@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from servicedesk.core.errors import ApplicationError
+from servicedesk.core.errors import ApplicationError, ErrorCode
 
 # Columns read from a workbook (the template has 8); a sheet may claim thousands.
 MAX_COLUMNS = 32
@@ -56,7 +56,7 @@ class Table:
 
 def read_table(data: bytes, *, max_rows: int) -> Table:
     if not data.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise ImportFileError(_("The file is empty."), code="empty")
+        raise ImportFileError(_("The file is empty."), code=ErrorCode.EMPTY)
     if data.startswith(_ZIP):
         table = _read_xlsx(data, max_rows=max_rows)
     elif data.startswith(_OLE2):
@@ -65,16 +65,20 @@ def read_table(data: bytes, *, max_rows: int) -> Table:
                 "This is an old Excel (.xls) or a password-protected workbook. Save it as "
                 "“Excel workbook (.xlsx)” without a password, or as CSV."
             ),
-            code="xls",
+            code=ErrorCode.XLS,
         )
     elif data.startswith(_BINARY_SIGNATURES):
-        raise ImportFileError(_not_a_table(), code="not_a_table")
+        raise ImportFileError(_not_a_table(), code=ErrorCode.NOT_A_TABLE)
     else:
         table = _read_csv(data, max_rows=max_rows)
     if not any(table.headers):
-        raise ImportFileError(_("The first row must hold the column headers."), code="no_header")
+        raise ImportFileError(
+            _("The first row must hold the column headers."), code=ErrorCode.NO_HEADER
+        )
     if not table.rows:
-        raise ImportFileError(_("The file has a header but no rows to import."), code="no_rows")
+        raise ImportFileError(
+            _("The file has a header but no rows to import."), code=ErrorCode.NO_ROWS
+        )
     return table
 
 
@@ -85,7 +89,7 @@ def _not_a_table() -> str:
 def _too_many_rows(max_rows: int) -> ImportFileError:
     return ImportFileError(
         _("The file has more than %(max)s rows; split it into several files.") % {"max": max_rows},
-        code="too_many_rows",
+        code=ErrorCode.TOO_MANY_ROWS,
     )
 
 
@@ -97,7 +101,7 @@ def _decode(data: bytes) -> tuple[str, str]:
         candidates = ["utf-16"]
     else:
         if b"\x00" in data:
-            raise ImportFileError(_not_a_table(), code="not_a_table")
+            raise ImportFileError(_not_a_table(), code=ErrorCode.NOT_A_TABLE)
         candidates = ["utf-8-sig", "cp1251"]
     for encoding in candidates:
         try:
@@ -111,7 +115,7 @@ def _decode(data: bytes) -> tuple[str, str]:
             "The file's text could not be read: it is neither UTF-8 nor Windows-1251. "
             "Save it again as “CSV UTF-8” or as XLSX."
         ),
-        code="encoding",
+        code=ErrorCode.ENCODING,
     )
 
 
@@ -129,7 +133,7 @@ def _read_csv(data: bytes, *, max_rows: int) -> Table:
         return _collect(_numbered(reader), max_rows=max_rows, file_format="csv", encoding=encoding)
     except csv.Error as error:
         raise ImportFileError(
-            _("The CSV file is damaged: %(error)s") % {"error": error}, code="csv"
+            _("The CSV file is damaged: %(error)s") % {"error": error}, code=ErrorCode.CSV
         ) from error
 
 
@@ -148,15 +152,17 @@ def _check_zip(data: bytes) -> None:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError, OSError) as error:
         raise ImportFileError(
-            _("The file is a damaged ZIP archive, not an XLSX workbook."), code="bad_zip"
+            _("The file is a damaged ZIP archive, not an XLSX workbook."), code=ErrorCode.BAD_ZIP
         ) from error
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/workbook") for n in names):
         raise ImportFileError(
             _("This ZIP archive is not an Excel workbook. Upload a CSV or XLSX file."),
-            code="not_xlsx",
+            code=ErrorCode.NOT_XLSX,
         )
     if unpacked > XLSX_MAX_UNPACKED_BYTES:
-        raise ImportFileError(_("The workbook is too large when unpacked."), code="too_large")
+        raise ImportFileError(
+            _("The workbook is too large when unpacked."), code=ErrorCode.TOO_LARGE
+        )
 
 
 def _cell_text(cell: Any) -> str:
@@ -184,7 +190,7 @@ def _read_xlsx(data: bytes, *, max_rows: int) -> Table:
     except Exception as error:  # openpyxl raises many kinds for a broken workbook
         raise ImportFileError(
             _("The XLSX workbook could not be read; open it in Excel and save it again."),
-            code="bad_xlsx",
+            code=ErrorCode.BAD_XLSX,
         ) from error
     try:
         sheet = workbook.worksheets[0]
@@ -198,7 +204,7 @@ def _read_xlsx(data: bytes, *, max_rows: int) -> Table:
     except Exception as error:
         raise ImportFileError(
             _("The XLSX workbook could not be read; open it in Excel and save it again."),
-            code="bad_xlsx",
+            code=ErrorCode.BAD_XLSX,
         ) from error
     finally:
         workbook.close()
@@ -228,5 +234,5 @@ def _collect(
             raise _too_many_rows(max_rows)
         table.rows.append((number, stripped))
     if table is None:
-        raise ImportFileError(_("The file is empty."), code="empty")
+        raise ImportFileError(_("The file is empty."), code=ErrorCode.EMPTY)
     return table

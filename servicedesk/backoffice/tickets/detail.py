@@ -21,7 +21,7 @@ from servicedesk.accounts.models import User
 from servicedesk.backoffice.tickets.queue import open_ticket_counts, staff_choices
 from servicedesk.conversations import chat
 from servicedesk.conversations.survey_forms import survey_staff_panel
-from servicedesk.core.errors import ApplicationError
+from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.core.forms import QuickSelect, pk_or_none
 from servicedesk.customers.models import (
     Contract,
@@ -200,7 +200,7 @@ def ticket_assign(request: AuthenticatedHttpRequest, number: str) -> HttpRespons
     assignee = User.objects.filter(pk=pk_or_none(request.POST.get("assignee")) or 0).first()
     try:
         if assignee is None:
-            raise ApplicationError(_("Choose whom to assign."), code="assignee")
+            raise ApplicationError(_("Choose whom to assign."), code=ErrorCode.ASSIGNEE)
         services.ticket_assign(
             by=user, ticket=ticket, assignee=assignee, expected_version=_version(request)
         )

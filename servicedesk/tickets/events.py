@@ -1,0 +1,117 @@
+"""The ticket's timeline entries (TicketEvent), one constructor per kind. Each decides what its
+kind keeps (see TicketEvent's docstring) and whether the customer sees it, and saves the event:
+`events.status_changed(ticket, by, old, new)`. The one bulk path (closing resolved tickets)
+builds unsaved events with `save=False` and writes them with `bulk_create`.
+
+Values are text as the timeline shows it: the caller makes them readable (names, not ids;
+instants in UTC, ISO 8601). Not to be confused with notifications/events.py, which tells
+people about these changes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from servicedesk.tickets.models import Status, Ticket, TicketEvent
+
+if TYPE_CHECKING:
+    from servicedesk.accounts.models import User
+
+Kind = TicketEvent.Kind
+
+
+def _event(
+    ticket: Ticket | int,
+    by: User | None,
+    kind: Kind,
+    *,
+    field: str = "",
+    old: str = "",
+    new: str = "",
+    public: bool = True,
+    save: bool = True,
+) -> TicketEvent:
+    event = TicketEvent(
+        actor=by, kind=kind, field=field, old_value=old, new_value=new, is_public=public
+    )
+    if isinstance(ticket, Ticket):
+        event.ticket = ticket
+    else:
+        event.ticket_id = ticket
+    if save:
+        event.save()
+    return event
+
+
+def created(ticket: Ticket, by: User) -> TicketEvent:
+    return _event(ticket, by, Kind.CREATED)
+
+
+def field_changed(ticket: Ticket, by: User, field: str, old: str, new: str) -> TicketEvent:
+    """Staff changed a field (or the solution): the customer sees it."""
+    return _event(ticket, by, Kind.FIELD_CHANGED, field=field, old=old, new=new)
+
+
+def deadline_moved(ticket: Ticket, by: User | None, field: str, old: str, new: str) -> TicketEvent:
+    """The SLA moved a deadline (`due_at`, `first_response_due_at`) after `by`'s change: a
+    FIELD_CHANGED for staff only."""
+    return _event(ticket, by, Kind.FIELD_CHANGED, field=field, old=old, new=new, public=False)
+
+
+def status_changed(
+    ticket: Ticket | int, by: User | None, old: Status, new: Status, *, save: bool = True
+) -> TicketEvent:
+    return _event(
+        ticket,
+        by,
+        Kind.STATUS_CHANGED,
+        field="status",
+        old=old.value,
+        new=new.value,
+        save=save,
+    )
+
+
+def assigned(ticket: Ticket, by: User, old: str, new: str) -> TicketEvent:
+    """`old` and `new`: the people's names. Public: the customer sees who works on the ticket."""
+    return _event(ticket, by, Kind.ASSIGNED, field="assignee", old=old, new=new)
+
+
+def attachment_added(ticket: Ticket, by: User, name: str, message: Any = None) -> TicketEvent:
+    """A file on the ticket, or on one of its messages: an internal note's file is for staff."""
+    public = message is None or not message.is_internal
+    return _event(ticket, by, Kind.ATTACHMENT_ADDED, new=name, public=public)
+
+
+def followed(ticket: Ticket, by: User) -> TicketEvent:
+    return _event(ticket, by, Kind.FOLLOWED, public=False)
+
+
+def unfollowed(ticket: Ticket, by: User) -> TicketEvent:
+    return _event(ticket, by, Kind.UNFOLLOWED, public=False)
+
+
+def reopened(ticket: Ticket, by: User, reason: str) -> TicketEvent:
+    return _event(ticket, by, Kind.REOPENED, new=reason)
+
+
+def cancelled(ticket: Ticket, by: User, reason: str) -> TicketEvent:
+    return _event(ticket, by, Kind.CANCELLED, new=reason)
+
+
+def customer_replied(ticket: Ticket, by: User) -> TicketEvent:
+    return _event(ticket, by, Kind.CUSTOMER_REPLIED)
+
+
+def resolution_accepted(ticket: Ticket, by: User) -> TicketEvent:
+    return _event(ticket, by, Kind.RESOLUTION_ACCEPTED)
+
+
+def auto_closed(ticket: Ticket | int, days: int, *, save: bool = True) -> TicketEvent:
+    """Closed by the job, nobody's doing: `days` after it was resolved."""
+    return _event(ticket, None, Kind.AUTO_CLOSED, new=str(days), save=save)
+
+
+def rated(ticket: Ticket, by: User | None, summary: str) -> TicketEvent:
+    """The satisfaction survey's scores as text; `by` is None for a rating given through the
+    link in an email."""
+    return _event(ticket, by, Kind.RATED, new=summary)
