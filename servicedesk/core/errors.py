@@ -87,13 +87,11 @@ class ErrorCode(StrEnum):
 class ApplicationError(Exception):
     """A business rule refused an action. Pages show `message`; the API returns `code`."""
 
-    # `str` is accepted until accounts/services.py (being split, issue 14) raises ErrorCodes
-    # too; then the annotation narrows to ErrorCode.
     def __init__(
         self,
         message: str | Promise,
         *,
-        code: ErrorCode | str = ErrorCode.INVALID,
+        code: ErrorCode = ErrorCode.INVALID,
         field: str | None = None,
     ):
         super().__init__(str(message))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from servicedesk.accounts.models import AccessRequest, AuditEvent, Role, User
 from servicedesk.accounts.services.audit import audit_record, client_ip
 from servicedesk.accounts.services.users import MembershipData, full_clean_or_error, user_create
-from servicedesk.core.errors import ApplicationError
+from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.customers.models import Company
 
 
@@ -52,7 +52,7 @@ def access_request_create(
 def _pending(access_request: AccessRequest) -> AccessRequest:
     locked = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
     if locked.status != AccessRequest.Status.PENDING:
-        raise ApplicationError(_("This request has already been decided."), code="decided")
+        raise ApplicationError(_("This request has already been decided."), code=ErrorCode.DECIDED)
     return locked
 
 
@@ -98,7 +98,7 @@ def access_request_reject(
 
     reason = reason.strip()
     if not reason:
-        raise ApplicationError(_("Give the reason for the rejection."), code="no_reason")
+        raise ApplicationError(_("Give the reason for the rejection."), code=ErrorCode.NO_REASON)
     locked = _pending(access_request)
     locked.status = AccessRequest.Status.REJECTED
     locked.decided_by = by

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from servicedesk.accounts.models import AuditEvent, Invitation, User
 from servicedesk.accounts.services.audit import audit_record
 from servicedesk.accounts.tokens import invitation_token_parse
-from servicedesk.core.errors import ApplicationError
+from servicedesk.core.errors import ApplicationError, ErrorCode
 
 
 @transaction.atomic
@@ -24,14 +24,16 @@ def invitation_send(
     from servicedesk.accounts import tasks
 
     if not user.is_active:
-        raise ApplicationError(_("The user is deactivated."), code="inactive")
+        raise ApplicationError(_("The user is deactivated."), code=ErrorCode.INACTIVE)
     if user.is_activated:
         raise ApplicationError(
             _("This person has already set a password; they can use “Forgot your password?”."),
-            code="already_activated",
+            code=ErrorCode.ALREADY_ACTIVATED,
         )
     if not user.email and not user.phone:
-        raise ApplicationError(_("Give an email address or a phone number."), code="no_address")
+        raise ApplicationError(
+            _("Give an email address or a phone number."), code=ErrorCode.NO_ADDRESS
+        )
     now = timezone.now()
     user.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
     invitation = Invitation.objects.create(
@@ -71,7 +73,7 @@ def invitation_accept(
     locked = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
     user = locked.user
     if not locked.is_usable(timezone.now()) or not user.is_active or user.is_activated:
-        raise ApplicationError(_("This link is not valid."), code="invalid_link")
+        raise ApplicationError(_("This link is not valid."), code=ErrorCode.INVALID_LINK)
     locked.used_at = timezone.now()
     locked.save(update_fields=["used_at", "updated_at"])
     user.set_password(password)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from servicedesk.accounts.models import AuditEvent, User
 from servicedesk.accounts.services.audit import audit_record
 from servicedesk.accounts.services.users import end_sessions
-from servicedesk.core.errors import ApplicationError
+from servicedesk.core.errors import ApplicationError, ErrorCode
 
 
 def _readable_password() -> str:
@@ -27,7 +27,7 @@ def user_temporary_password_issue(
     """Give the person a password to be told by phone; it works once, for the next sign-in,
     which then asks for a new one before anything else. Returned here and stored nowhere."""
     if not user.is_active:
-        raise ApplicationError(_("The user is deactivated."), code="inactive")
+        raise ApplicationError(_("The user is deactivated."), code=ErrorCode.INACTIVE)
     password = _readable_password()
     user.password = make_password(password)
     user.must_change_password = True

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from servicedesk.accounts.models import STAFF_ROLES, AuditEvent, Membership, Role, User
 from servicedesk.accounts.services.audit import audit_record
 from servicedesk.accounts.services.invitations import invitation_send
-from servicedesk.core.errors import ApplicationError
+from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.customers.models import Company, Equipment, Site
 
 
@@ -30,7 +30,9 @@ class MembershipData:
 def _memberships_replace(user: User, memberships: Sequence[MembershipData]) -> None:
     companies = [m.company.pk for m in memberships]
     if len(set(companies)) != len(companies):
-        raise ApplicationError(_("Each company can be given only once."), code="duplicate_company")
+        raise ApplicationError(
+            _("Each company can be given only once."), code=ErrorCode.DUPLICATE_COMPANY
+        )
     for data in memberships:
         foreign = [s for s in data.sites if s.company_id != data.company.pk] + [
             e for e in data.equipment if e.company_id != data.company.pk
@@ -39,13 +41,13 @@ def _memberships_replace(user: User, memberships: Sequence[MembershipData]) -> N
             raise ApplicationError(
                 _("%(object)s does not belong to %(company)s.")
                 % {"object": foreign[0], "company": data.company},
-                code="foreign_scope",
+                code=ErrorCode.FOREIGN_SCOPE,
             )
         if data.scope == Membership.Scope.LISTED and not (data.sites or data.equipment):
             raise ApplicationError(
                 _("Choose at least one site or piece of equipment for %(company)s.")
                 % {"company": data.company},
-                code="empty_scope",
+                code=ErrorCode.EMPTY_SCOPE,
             )
     user.memberships.exclude(company_id__in=companies).delete()
     for data in memberships:
@@ -64,7 +66,7 @@ def full_clean_or_error(instance: Any, *, exclude: Sequence[str] = ()) -> None:
         instance.full_clean(exclude=list(exclude))
     except ValidationError as error:
         # One message a person can act on; forms validate field by field before this.
-        raise ApplicationError(" ".join(error.messages), code="invalid") from error
+        raise ApplicationError(" ".join(error.messages), code=ErrorCode.INVALID) from error
 
 
 @transaction.atomic
@@ -85,7 +87,7 @@ def user_create(
     """Create a person; they get no password, only an invitation to set one."""
     if role == Role.CUSTOMER and not memberships:
         raise ApplicationError(
-            _("A customer must belong to at least one company."), code="no_company"
+            _("A customer must belong to at least one company."), code=ErrorCode.NO_COMPANY
         )
     user = User(
         email=(email or "").strip().lower() or None,
@@ -133,7 +135,7 @@ def user_update(
     if memberships is not None and user.is_customer:
         if not memberships:
             raise ApplicationError(
-                _("A customer must belong to at least one company."), code="no_company"
+                _("A customer must belong to at least one company."), code=ErrorCode.NO_COMPANY
             )
         _memberships_replace(user, memberships)
     changed = sorted(n for n in fields if before[n] != str(getattr(user, n) or ""))
@@ -149,10 +151,10 @@ def user_role_set(*, by: User, user: User, role: str, request: HttpRequest | Non
     if role not in STAFF_ROLES or not user.is_provider_staff:
         raise ApplicationError(
             _("Use conversion to move a person between employees and customers."),
-            code="not_a_staff_role",
+            code=ErrorCode.NOT_A_STAFF_ROLE,
         )
     if user.pk == by.pk:
-        raise ApplicationError(_("You cannot change your own role."), code="self")
+        raise ApplicationError(_("You cannot change your own role."), code=ErrorCode.SELF)
     old = user.role
     if old != role:
         user.role = role
@@ -181,16 +183,16 @@ def user_convert(
     converting to a customer needs at least one company, given or kept.
     """
     if user.pk == by.pk:
-        raise ApplicationError(_("You cannot convert yourself."), code="self")
+        raise ApplicationError(_("You cannot convert yourself."), code=ErrorCode.SELF)
     to_customer = role == Role.CUSTOMER
     if to_customer == user.is_customer or (not to_customer and role not in STAFF_ROLES):
-        raise ApplicationError(_("Choose the other kind of role."), code="same_kind")
+        raise ApplicationError(_("Choose the other kind of role."), code=ErrorCode.SAME_KIND)
     if to_customer:
         if memberships:
             _memberships_replace(user, memberships)
         elif not user.memberships.exists():
             raise ApplicationError(
-                _("Choose the company the customer belongs to."), code="no_company"
+                _("Choose the company the customer belongs to."), code=ErrorCode.NO_COMPANY
             )
     old = user.role
     user.role = role
@@ -216,7 +218,7 @@ def user_deactivate(*, by: User, user: User, request: HttpRequest | None = None)
     does not load inactive users.
     """
     if user.pk == by.pk:
-        raise ApplicationError(_("You cannot deactivate yourself."), code="self")
+        raise ApplicationError(_("You cannot deactivate yourself."), code=ErrorCode.SELF)
     if not user.is_active:
         return user
     user.is_active = False
