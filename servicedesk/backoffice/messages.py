@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.accounts.decorators import AuthenticatedHttpRequest, backoffice_view
-from servicedesk.conversations import chat
+from servicedesk.web import chat
 
 
 @backoffice_view

@@ -32,6 +32,9 @@ from servicedesk.core import stamps
 T = TypeVar("T")
 
 VALUE_SECONDS = 60
+# How often a ticket page asks for new messages, and every page for the badge and the bell.
+POLL_SECONDS = 3
+PULSE_SECONDS = 15
 PREFIX = "conversations:v1"
 
 

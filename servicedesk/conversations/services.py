@@ -243,3 +243,17 @@ def conversations_read_all(*, user: User) -> int:
         live.ticket_changed(number)
     live.unread_changed([user.pk])
     return changed
+
+
+# --- What the ticket services ask of conversations (tickets/hooks.py; connected in apps.py) ---
+
+
+def on_ticket_assigned(*, ticket: Ticket, by: User, assignee: User, event_id: int) -> None:
+    """The conversation joins both inboxes: what was said before is news to the assignee."""
+    participant_join(ticket=ticket, user=assignee, count_unread=True)
+    participant_join(ticket=ticket, user=by)
+
+
+def on_ticket_followed(*, ticket: Ticket, user: User) -> None:
+    """Followed from the ticket's page: its conversation is in their inbox, read so far."""
+    participant_join(ticket=ticket, user=user, read=True)

@@ -5,6 +5,10 @@ that caused it never waits for recipients, rendering or mail servers.
     transaction.on_commit(lambda: events.message_posted(message.pk))
 """
 
+from typing import Any
+
+from django.db import transaction
+
 from servicedesk.notifications import tasks
 
 
@@ -24,3 +28,22 @@ def status_changed(ticket_id: int, actor_id: int | None, old: str, new: str, eve
 def ticket_assigned(ticket_id: int, actor_id: int | None, assignee_id: int, event_id: int) -> None:
     """`event_id` is the ASSIGNED TicketEvent."""
     tasks.notify_ticket_assigned(ticket_id, actor_id, assignee_id, event_id)
+
+
+# --- Connected to the ticket services' moments (tickets/hooks.py) in apps.py: told after the
+# commit, so that nobody hears of a change that was rolled back.
+
+
+def on_ticket_created(*, ticket: Any) -> None:
+    ticket_id = ticket.pk
+    transaction.on_commit(lambda: ticket_created(ticket_id))
+
+
+def on_status_changed(*, ticket_id: int, by: Any, old: str, new: str, event_id: int) -> None:
+    by_id = by.pk if by is not None else None
+    transaction.on_commit(lambda: status_changed(ticket_id, by_id, old, new, event_id))
+
+
+def on_ticket_assigned(*, ticket: Any, by: Any, assignee: Any, event_id: int) -> None:
+    ticket_id, by_id, assignee_id = ticket.pk, by.pk, assignee.pk
+    transaction.on_commit(lambda: ticket_assigned(ticket_id, by_id, assignee_id, event_id))

@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.accounts.decorators import AuthenticatedHttpRequest, portal_view
-from servicedesk.conversations import chat
+from servicedesk.web import chat
 
 
 @portal_view

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from servicedesk.conversations import chat
+from servicedesk.conversations import live
 from tests.browser.test_ticket_create import _reference_lists, sign_in  # noqa: F401 (fixture)
 from tests.factories import CompanyFactory, MembershipFactory, TicketFactory, UserFactory
 
@@ -67,7 +67,7 @@ def messages(page: Page):
 
 
 def test_engineer_and_customer_talk_live(live_server, page_for, monkeypatch):
-    monkeypatch.setattr(chat, "PULSE_SECONDS", 2)
+    monkeypatch.setattr(live, "PULSE_SECONDS", 2)
     base = live_server.url
     company = CompanyFactory(name="Alfa Retail")
     customer = MembershipFactory(company=company, user__full_name="Anna Customer").user

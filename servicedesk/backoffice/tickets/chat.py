@@ -1,5 +1,5 @@
 """The chat on the staff ticket page (replies and internal notes, with files), its poll and
-earlier messages, and the ticket's files for staff. What they do is in conversations/chat.py,
+earlier messages, and the ticket's files for staff. What they do is in web/chat.py,
 shared with the portal."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.accounts.decorators import AuthenticatedHttpRequest, backoffice_view
-from servicedesk.conversations import chat
-from servicedesk.portal.tickets.detail import attachment_response
 from servicedesk.tickets.access import access_attachment
 from servicedesk.tickets.models import Ticket
+from servicedesk.web import chat
+from servicedesk.web.tickets import attachment_response
 
 
 def _page(

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_GET, require_POST
 from servicedesk.accounts.decorators import AuthenticatedHttpRequest, backoffice_view
 from servicedesk.accounts.models import User
 from servicedesk.backoffice.tickets.queue import open_ticket_counts, staff_choices
-from servicedesk.conversations import chat
 from servicedesk.conversations.survey_forms import survey_staff_panel
 from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.core.forms import QuickSelect, pk_or_none
@@ -31,17 +30,18 @@ from servicedesk.customers.models import (
     TicketType,
     WorkType,
 )
-from servicedesk.portal.tickets.detail import timeline_rows
-from servicedesk.portal.tickets.forms import (
+from servicedesk.tickets import selectors, services, workflow
+from servicedesk.tickets.access import access_ticket
+from servicedesk.tickets.models import Ticket, TicketEvent
+from servicedesk.web import chat
+from servicedesk.web.ticket_form import (
     EQUIPMENT_MARK,
     EQUIPMENT_PREFIX,
     SITE_PREFIX,
     ReferenceChoiceField,
     preload_reference_rows,
 )
-from servicedesk.tickets import selectors, services, workflow
-from servicedesk.tickets.access import access_ticket
-from servicedesk.tickets.models import Ticket, TicketEvent
+from servicedesk.web.tickets import timeline_rows
 
 
 class TicketEditForm(forms.Form):

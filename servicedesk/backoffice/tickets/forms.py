@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.models import Role, User
 from servicedesk.customers.models import Company
-from servicedesk.portal.tickets.forms import TicketForm
 from servicedesk.tickets.models import Origin
+from servicedesk.web.ticket_form import TicketForm
 
 ORIGINS = [
     (Origin.PHONE.value, Origin.PHONE.label),

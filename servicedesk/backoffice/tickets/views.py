@@ -13,10 +13,10 @@ from servicedesk.accounts.decorators import backoffice_view
 from servicedesk.accounts.models import User
 from servicedesk.backoffice.tickets.forms import OnBehalfForm
 from servicedesk.core.errors import ApplicationError
-from servicedesk.portal.tickets.create import form_context, product_search_response
-from servicedesk.portal.tickets.forms import options_initial
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services import ticket_create
+from servicedesk.web.ticket_form import options_initial
+from servicedesk.web.tickets import form_context, product_search_response
 
 TEMPLATE = "backoffice/tickets/new.html"
 

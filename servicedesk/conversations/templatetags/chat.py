@@ -26,7 +26,7 @@ def unread_badge(context: Any, oob: bool = False) -> dict[str, Any]:
 
 @register.inclusion_tag("conversations/_pulse_poller.html")
 def pulse_poller(url_name: str) -> dict[str, Any]:
-    """Every page's pulse (the badge and the bell), every chat.PULSE_SECONDS."""
-    from servicedesk.conversations import chat
+    """Every page's pulse (the badge and the bell), every live.PULSE_SECONDS."""
+    from servicedesk.conversations import live
 
-    return {"url": url_name, "seconds": chat.PULSE_SECONDS}
+    return {"url": url_name, "seconds": live.PULSE_SECONDS}

@@ -1,5 +1,5 @@
 """The chat on the portal's ticket page: posting (text and files), the poll, earlier messages.
-What they do is in conversations/chat.py, shared with the back office."""
+What they do is in web/chat.py, shared with the back office."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.accounts.decorators import AuthenticatedHttpRequest, portal_view
-from servicedesk.conversations import chat
 from servicedesk.tickets.models import Ticket
+from servicedesk.web import chat
 
 
 def _page(

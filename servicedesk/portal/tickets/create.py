@@ -3,8 +3,6 @@ dependent pickers over htmx, the product type-ahead and the confirmation page.""
 
 from typing import Any
 
-from django.conf import settings
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,37 +11,18 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from servicedesk.accounts.decorators import portal_view
 from servicedesk.core.errors import ApplicationError
-from servicedesk.customers.models import Product
-from servicedesk.portal.tickets.forms import TicketForm, clone_initial, options_initial
 from servicedesk.tickets.access import access_ticket
 from servicedesk.tickets.models import Origin, Ticket
 from servicedesk.tickets.services import ticket_create
+from servicedesk.web.ticket_form import TicketForm, clone_initial, options_initial
+from servicedesk.web.tickets import form_context, product_search_response
 
-PRODUCT_MIN_CHARS = 3
-PRODUCT_SUGGESTIONS = 10
-PRODUCT_ALL_LIMIT = 100
 FIELDS_TEMPLATE = "portal/tickets/_ticket_fields.html"
 
 
 def _is_htmx(request: HttpRequest) -> bool:
     htmx: Any = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.history_restore_request
-
-
-def form_context(
-    form: TicketForm, options_url: str, product_search_url: str | None = None
-) -> dict[str, Any]:
-    """What the ticket fields need besides the form: the limits for the browser's own checks."""
-    return {
-        "form": form,
-        "options_url": options_url,
-        "product_search_url": product_search_url or reverse("portal:product_search"),
-        "max_bytes": settings.ATTACHMENT_MAX_BYTES,
-        "max_files": settings.ATTACHMENTS_PER_UPLOAD,
-        "extensions": ",".join(e.lower() for e in settings.ATTACHMENT_EXTENSIONS),
-        "extensions_list": [e.lower() for e in settings.ATTACHMENT_EXTENSIONS],
-        "description_max": form.fields["description"].max_length,  # type: ignore[attr-defined]
-    }
 
 
 @portal_view
@@ -106,36 +85,6 @@ def ticket_form_options(request: HttpRequest) -> HttpResponse:
 @require_GET
 def product_search(request: HttpRequest) -> HttpResponse:
     return product_search_response(request)
-
-
-def product_search_response(request: HttpRequest) -> HttpResponse:
-    """htmx: active products whose name or code contains what was typed (3 characters or
-    more). A few as suggestions; `all=1` (Enter) lists every match up to a limit. Products are
-    a public reference list: the same answer for every signed-in person of the audience."""
-    q = request.GET.get("q", "").strip()
-    show_all = request.GET.get("all") == "1"
-    products: list[Product] = []
-    more = False
-    if len(q) >= PRODUCT_MIN_CHARS:
-        limit = PRODUCT_ALL_LIMIT if show_all else PRODUCT_SUGGESTIONS
-        found = list(
-            Product.objects.filter(is_active=True)
-            .filter(Q(name_ru__icontains=q) | Q(name_en__icontains=q) | Q(code__icontains=q))
-            .order_by("sort_order", "name_ru", "pk")[: limit + 1]
-        )
-        products, more = found[:limit], len(found) > limit
-    return render(
-        request,
-        "portal/tickets/_product_results.html",
-        {
-            "q": q,
-            "products": products,
-            "more": more,
-            "show_all": show_all,
-            "too_short": len(q) < PRODUCT_MIN_CHARS,
-            "min_chars": PRODUCT_MIN_CHARS,
-        },
-    )
 
 
 @portal_view

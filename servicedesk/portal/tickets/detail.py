@@ -2,78 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist
-from django.db import models
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.accounts.decorators import AuthenticatedHttpRequest, portal_view
-from servicedesk.conversations import chat
 from servicedesk.conversations.survey_forms import survey_card
 from servicedesk.core.errors import ApplicationError
 from servicedesk.tickets import selectors, services, workflow
 from servicedesk.tickets.access import access_attachment, access_ticket
-from servicedesk.tickets.models import Status, Ticket, TicketAttachment, TicketEvent
-
-# Images a browser may show inline; anything else (SVG included) is only ever downloaded.
-INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"})
-
-
-def _event_value(event: TicketEvent, value: str, for_customer: bool) -> str:
-    if event.kind == TicketEvent.Kind.STATUS_CHANGED and value in Status.values:
-        if for_customer:
-            return workflow.customer_status_label(value)
-        return str(Status(value).label)
-    if value and event.field in DATETIME_FIELDS:
-        try:  # stored as ISO 8601 in UTC; shown in the reader's time zone and format
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
-    return value
-
-
-DATETIME_FIELDS = frozenset(
-    f.name for f in Ticket._meta.get_fields() if isinstance(f, models.DateTimeField)
-)
-
-
-def _field_label(name: str) -> str:
-    """A ticket field's name as people read it ("deadline", not "due_at")."""
-    if not name:
-        return ""
-    try:
-        return str(getattr(Ticket._meta.get_field(name), "verbose_name", name))
-    except FieldDoesNotExist:
-        return name
-
-
-def timeline_rows(
-    ticket: Ticket, events: Iterable[TicketEvent] | None = None
-) -> list[dict[str, Any]]:
-    """The timeline with values a person can read (field names and status codes become
-    labels): the public events in the customer's words unless `events` are given (the back
-    office shows every one, with the stages' own names)."""
-    for_customer = events is None
-    if events is None:
-        events = selectors.ticket_public_events(ticket)
-    rows = []
-    for event in events:
-        old = _event_value(event, event.old_value, for_customer)
-        new = _event_value(event, event.new_value, for_customer)
-        if for_customer and event.kind == TicketEvent.Kind.STATUS_CHANGED and old == new:
-            continue  # e.g. Assigned → In progress: the same "In progress" to the customer
-        rows.append({"event": event, "field": _field_label(event.field), "old": old, "new": new})
-    return rows
+from servicedesk.tickets.models import Status, Ticket
+from servicedesk.web import chat
+from servicedesk.web.tickets import attachment_response, timeline_rows
 
 
 def detail_context(
@@ -186,26 +131,3 @@ def ticket_attachment(
     """A file, after the permission check. Downloaded under its (cleaned) name; images may be
     shown inline (`?inline=1`) in a sandbox. The storage path is never revealed."""
     return attachment_response(request, access_attachment(request.user, number, attachment_id))
-
-
-def attachment_response(
-    request: AuthenticatedHttpRequest, attachment: TicketAttachment
-) -> HttpResponse:
-    """The file (reached through `access_attachment`) as a download, or an image inline."""
-    inline = (
-        request.GET.get("inline") == "1"
-        and attachment.is_image
-        and attachment.content_type in INLINE_TYPES
-    )
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=not inline,
-        filename=attachment.name,
-        content_type=attachment.content_type if inline else "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=300"
-    if inline:
-        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
-    # A streaming response; the gate's type speaks of HttpResponse only.
-    return cast(HttpResponse, response)

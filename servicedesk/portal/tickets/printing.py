@@ -10,10 +10,10 @@ from django.views.decorators.http import require_GET
 
 from servicedesk.accounts.decorators import portal_view
 from servicedesk.core.pdf import pdf_from_html
-from servicedesk.portal.tickets.detail import timeline_rows
 from servicedesk.tickets import selectors
 from servicedesk.tickets.access import access_ticket
 from servicedesk.tickets.models import Ticket
+from servicedesk.web.tickets import timeline_rows
 
 
 def _context(ticket: Ticket, *, pdf: bool) -> dict[str, object]:

@@ -14,8 +14,9 @@ from servicedesk.accounts.decorators import AuthenticatedHttpRequest, portal_vie
 from servicedesk.conversations.survey_forms import survey_answers, survey_card
 from servicedesk.conversations.survey_services import SurveyAnswersError, survey_submit
 from servicedesk.core.errors import ApplicationError
-from servicedesk.portal.tickets.detail import detail_context, timeline_rows
+from servicedesk.portal.tickets.detail import detail_context
 from servicedesk.tickets.access import access_ticket
+from servicedesk.web.tickets import timeline_rows
 
 
 @portal_view

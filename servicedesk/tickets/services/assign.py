@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
 from servicedesk.core.errors import ApplicationError, ErrorCode
-from servicedesk.tickets import events, workflow
+from servicedesk.tickets import events, hooks, workflow
 from servicedesk.tickets.models import Status, Ticket
 from servicedesk.tickets.services.common import _ticket_lock, _ticket_save
 from servicedesk.tickets.services.transitions import _status_move
@@ -38,16 +38,10 @@ def ticket_assign(
     if ticket.assignee_id == assignee.pk:
         return ticket
     event = events.assigned(ticket, by, _person(ticket.assignee), _person(assignee))
-    from servicedesk.notifications import events as notify
-
-    transaction.on_commit(lambda: notify.ticket_assigned(ticket.pk, by.pk, assignee.pk, event.pk))
     ticket.assignee = assignee
     fields = {"assignee"}
     if ticket.status == Status.NEW:
         fields |= _status_move(ticket, by, Status.ASSIGNED, timezone.now())
-    from servicedesk.conversations import services as conversations
-
-    # The conversation joins both inboxes: what was said before is news to the assignee.
-    conversations.participant_join(ticket=ticket, user=assignee, count_unread=True)
-    conversations.participant_join(ticket=ticket, user=by)
+    # The conversation joins both inboxes, the assignee is told (conversations, notifications)
+    hooks.assigned(ticket=ticket, by=by, assignee=assignee, event_id=event.pk)
     return _ticket_save(ticket, fields)

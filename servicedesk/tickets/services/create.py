@@ -25,7 +25,7 @@ from servicedesk.customers.models import (
     TicketType,
     WorkType,
 )
-from servicedesk.tickets import events, numbering
+from servicedesk.tickets import events, hooks, numbering
 from servicedesk.tickets.models import (
     Origin,
     Ticket,
@@ -271,9 +271,7 @@ def _ticket_insert(
     # with messages.
     # Files last: the database work they follow is done, so little can fail after them.
     attachments_store(by, ticket, checked_files)
-    from servicedesk.notifications import events as notify
-
-    transaction.on_commit(lambda: notify.ticket_created(ticket.pk))
+    hooks.created(ticket=ticket)  # people are told (notifications, after the commit)
     return ticket
 
 

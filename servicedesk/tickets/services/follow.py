@@ -4,7 +4,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from servicedesk.accounts.models import User
-from servicedesk.tickets import counts, events
+from servicedesk.tickets import counts, events, hooks
 from servicedesk.tickets.models import Ticket, TicketFollower, TicketView
 
 
@@ -13,10 +13,7 @@ def ticket_follow(*, by: User, ticket: Ticket) -> None:
     if created:
         counts.user_changed(by.pk)
         events.followed(ticket, by)
-        from servicedesk.conversations import services as conversations
-
-        # Followed from the ticket's page: its conversation is in their inbox, read so far.
-        conversations.participant_join(ticket=ticket, user=by, read=True)
+        hooks.followed(ticket=ticket, user=by)  # its conversation joins their inbox
 
 
 def ticket_unfollow(*, by: User, ticket: Ticket) -> None:

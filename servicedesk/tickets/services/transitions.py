@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
 from servicedesk.core.errors import ApplicationError, ErrorCode
-from servicedesk.tickets import counts, events, workflow
+from servicedesk.tickets import counts, events, hooks, workflow
 from servicedesk.tickets.models import Status, Ticket, TicketEvent
 from servicedesk.tickets.services.common import _sla, _ticket_lock, _ticket_save
 
@@ -21,13 +21,8 @@ REASON_MAX_LENGTH = 2000
 def _notify_status(
     ticket_id: int, by: User | None, old: Status, new: Status, event_id: int
 ) -> None:
-    """People are told of the change once it is committed (notifications/delivery.py)."""
-    from servicedesk.notifications import events as notify
-
-    by_id = by.pk if by is not None else None
-    transaction.on_commit(
-        lambda: notify.status_changed(ticket_id, by_id, old.value, new.value, event_id)
-    )
+    """People are told of the change (notifications, after the commit)."""
+    hooks.status_changed(ticket_id=ticket_id, by=by, old=old, new=new, event_id=event_id)
 
 
 def _status_move(ticket: Ticket, by: User | None, target: Status, now: datetime) -> set[str]:

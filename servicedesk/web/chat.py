@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.decorators import AuthenticatedHttpRequest
-from servicedesk.conversations import selectors
+from servicedesk.conversations import live, selectors
 from servicedesk.conversations.models import Message
 from servicedesk.conversations.services import (
     conversation_read,
@@ -33,8 +33,7 @@ from servicedesk.tickets.access import access_ticket, access_ticket_light
 from servicedesk.tickets.models import Ticket, TicketAttachment
 
 CHAT_TEMPLATE = "conversations/_chat.html"
-POLL_SECONDS = 3
-PULSE_SECONDS = 15
+POLL_SECONDS = live.POLL_SECONDS
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """The ticket form, shared by the portal and the back office (`ticket`), its fields and widgets
 (`fields`) and its first values (`initial`)."""
 
-from servicedesk.portal.tickets.forms.fields import ReferenceChoiceField, preload_reference_rows
-from servicedesk.portal.tickets.forms.initial import clone_initial, options_initial
-from servicedesk.portal.tickets.forms.ticket import (
+from servicedesk.web.ticket_form.fields import ReferenceChoiceField, preload_reference_rows
+from servicedesk.web.ticket_form.initial import clone_initial, options_initial
+from servicedesk.web.ticket_form.ticket import (
     EQUIPMENT_MARK,
     EQUIPMENT_PREFIX,
     SITE_PREFIX,

@@ -30,7 +30,10 @@ from servicedesk.customers.models import (
     TicketType,
     WorkType,
 )
-from servicedesk.portal.tickets.forms.fields import (
+from servicedesk.tickets import counts
+from servicedesk.tickets.selectors import ticket_places
+from servicedesk.tickets.services import DESCRIPTION_MAX_LENGTH, TicketData
+from servicedesk.web.ticket_form.fields import (
     ContractChoiceField,
     ContractSelect,
     CountryChoiceField,
@@ -44,9 +47,6 @@ from servicedesk.portal.tickets.forms.fields import (
     country_choices,
     preload_reference_rows,
 )
-from servicedesk.tickets import counts
-from servicedesk.tickets.selectors import ticket_places
-from servicedesk.tickets.services import DESCRIPTION_MAX_LENGTH, TicketData
 
 # The place picker's values: a site ("s12") or a piece of equipment ("e40").
 SITE_PREFIX = "s"

@@ -1,0 +1,39 @@
+"""Moments in a ticket's life that other apps act on, without the tickets app importing them.
+
+Conversations and notifications build on tickets (they import its models and services);
+the ticket services calling them back directly made an import cycle. Instead each moment is a
+`Hook`: the ticket service calls it explicitly, on one visible line, inside its transaction;
+the apps that act on it connect their functions in their `AppConfig.ready()` (conversations:
+who joins the ticket's conversation; notifications: who is told, after the commit). Unlike a
+model signal it fires only where a service says so, bulk paths included, and the list of what
+runs is in the apps' `ready()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+class Hook:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.receivers: list[Callable[..., None]] = []
+
+    def connect(self, receiver: Callable[..., None]) -> None:
+        if receiver not in self.receivers:
+            self.receivers.append(receiver)
+
+    def __call__(self, **kwargs: Any) -> None:
+        for receiver in self.receivers:
+            receiver(**kwargs)
+
+
+# ticket=Ticket, by=User — a ticket was filed.
+created = Hook("created")
+# ticket_id=int, by=User | None, old=Status, new=Status, event_id=int — its stage changed.
+status_changed = Hook("status_changed")
+# ticket=Ticket, by=User, assignee=User, event_id=int — it was given to someone.
+assigned = Hook("assigned")
+# ticket=Ticket, user=User — someone started following it.
+followed = Hook("followed")

@@ -1,0 +1,145 @@
+"""The ticket's pieces the portal and the back office both show: the timeline in words, a file
+after its permission check, the ticket form's surroundings and the product type-ahead."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, cast
+
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.models import Q
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from servicedesk.customers.models import Product
+from servicedesk.tickets import selectors, workflow
+from servicedesk.tickets.models import Status, Ticket, TicketAttachment, TicketEvent
+from servicedesk.web.ticket_form import TicketForm
+
+PRODUCT_MIN_CHARS = 3
+PRODUCT_SUGGESTIONS = 10
+PRODUCT_ALL_LIMIT = 100
+
+# Images a browser may show inline; anything else (SVG included) is only ever downloaded.
+INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"})
+
+
+def _event_value(event: TicketEvent, value: str, for_customer: bool) -> str:
+    if event.kind == TicketEvent.Kind.STATUS_CHANGED and value in Status.values:
+        if for_customer:
+            return workflow.customer_status_label(value)
+        return str(Status(value).label)
+    if value and event.field in DATETIME_FIELDS:
+        try:  # stored as ISO 8601 in UTC; shown in the reader's time zone and format
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    return value
+
+
+DATETIME_FIELDS = frozenset(
+    f.name for f in Ticket._meta.get_fields() if isinstance(f, models.DateTimeField)
+)
+
+
+def _field_label(name: str) -> str:
+    """A ticket field's name as people read it ("deadline", not "due_at")."""
+    if not name:
+        return ""
+    try:
+        return str(getattr(Ticket._meta.get_field(name), "verbose_name", name))
+    except FieldDoesNotExist:
+        return name
+
+
+def timeline_rows(
+    ticket: Ticket, events: Iterable[TicketEvent] | None = None
+) -> list[dict[str, Any]]:
+    """The timeline with values a person can read (field names and status codes become
+    labels): the public events in the customer's words unless `events` are given (the back
+    office shows every one, with the stages' own names)."""
+    for_customer = events is None
+    if events is None:
+        events = selectors.ticket_public_events(ticket)
+    rows = []
+    for event in events:
+        old = _event_value(event, event.old_value, for_customer)
+        new = _event_value(event, event.new_value, for_customer)
+        if for_customer and event.kind == TicketEvent.Kind.STATUS_CHANGED and old == new:
+            continue  # e.g. Assigned → In progress: the same "In progress" to the customer
+        rows.append({"event": event, "field": _field_label(event.field), "old": old, "new": new})
+    return rows
+
+
+def attachment_response(request: HttpRequest, attachment: TicketAttachment) -> HttpResponse:
+    """The file (reached through `access_attachment`) as a download, or an image inline."""
+    inline = (
+        request.GET.get("inline") == "1"
+        and attachment.is_image
+        and attachment.content_type in INLINE_TYPES
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not inline,
+        filename=attachment.name,
+        content_type=attachment.content_type if inline else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=300"
+    if inline:
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    # A streaming response; the gate's type speaks of HttpResponse only.
+    return cast(HttpResponse, response)
+
+
+def form_context(
+    form: TicketForm, options_url: str, product_search_url: str | None = None
+) -> dict[str, Any]:
+    """What the ticket fields need besides the form: the limits for the browser's own checks."""
+    return {
+        "form": form,
+        "options_url": options_url,
+        "product_search_url": product_search_url or reverse("portal:product_search"),
+        "max_bytes": settings.ATTACHMENT_MAX_BYTES,
+        "max_files": settings.ATTACHMENTS_PER_UPLOAD,
+        "extensions": ",".join(e.lower() for e in settings.ATTACHMENT_EXTENSIONS),
+        "extensions_list": [e.lower() for e in settings.ATTACHMENT_EXTENSIONS],
+        "description_max": form.fields["description"].max_length,  # type: ignore[attr-defined]
+    }
+
+
+def product_search_response(request: HttpRequest) -> HttpResponse:
+    """htmx: active products whose name or code contains what was typed (3 characters or
+    more). A few as suggestions; `all=1` (Enter) lists every match up to a limit. Products are
+    a public reference list: the same answer for every signed-in person of the audience."""
+    q = request.GET.get("q", "").strip()
+    show_all = request.GET.get("all") == "1"
+    products: list[Product] = []
+    more = False
+    if len(q) >= PRODUCT_MIN_CHARS:
+        limit = PRODUCT_ALL_LIMIT if show_all else PRODUCT_SUGGESTIONS
+        found = list(
+            Product.objects.filter(is_active=True)
+            .filter(Q(name_ru__icontains=q) | Q(name_en__icontains=q) | Q(code__icontains=q))
+            .order_by("sort_order", "name_ru", "pk")[: limit + 1]
+        )
+        products, more = found[:limit], len(found) > limit
+    return render(
+        request,
+        "portal/tickets/_product_results.html",
+        {
+            "q": q,
+            "products": products,
+            "more": more,
+            "show_all": show_all,
+            "too_short": len(q) < PRODUCT_MIN_CHARS,
+            "min_chars": PRODUCT_MIN_CHARS,
+        },
+    )
