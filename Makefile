@@ -79,5 +79,5 @@ clean: ## remove installed environments and local data (var/)
 
 .PHONY: bench
 bench: .venv/.synced .debian-bench ## load-test a bench_data database (DATABASE_URL; bench/README.md)
-	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to a database filled by manage.py bench_data" >&2; exit 1; }
-	$(PY) bench/run.py
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to a database filled by bench_data (bench/README.md)" >&2; exit 1; }
+	DJANGO_SETTINGS_MODULE=bench.settings $(PY) bench/run.py $(BENCH_ARGS)
