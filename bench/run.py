@@ -95,6 +95,7 @@ class Result:
     statuses: dict[int, int] = field(default_factory=dict)
     errors: int = 0
     queries: dict[int, int] = field(default_factory=dict)  # queries a request → samples
+    reference: float = 0.0  # the floor's req/s around this row
     note: str = ""
 
 
@@ -345,12 +346,12 @@ def write_script(tmp: Path, name: str, lines: list[str], base: str, threads: int
     return script
 
 
-def run_wrk(name: str, base: str, script: Path, args: argparse.Namespace) -> Result:
+def run_wrk(name: str, base: str, script: Path, args: argparse.Namespace, duration: int) -> Result:
     command = [
         "wrk",
         f"-t{args.threads}",
         f"-c{args.connections}",
-        f"-d{args.duration}s",
+        f"-d{duration}s",
         "--latency",
         "--timeout=10s",
         "-s",
@@ -667,6 +668,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--app-dir", type=Path, default=ROOT, help="the tree to serve")
     parser.add_argument("--duration", type=int, default=20, help="seconds a row")
+    parser.add_argument(
+        "--floor-duration", type=int, default=8, help="seconds of the floor before/after a row"
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
@@ -681,6 +685,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.smoke:
         args.duration, args.customers, args.staff, args.list_size = 3, 20, 5, 2000
+        args.floor_duration = 2
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: bin/debian-deps deps/debian-bench.txt")
     if not os.environ.get("DATABASE_URL"):
@@ -715,6 +720,7 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     server = start_server(env, app_dir, port, args.workers)
     results: list[Result] = []
+    floors: list[Result] = []
     notes: list[str] = []
     try:
         emails = [*people.customers, *people.staff]
@@ -727,7 +733,7 @@ def main() -> int:
         # The creation form per customer, as their browser would fill it in; one POST each
         # checks it is accepted (302), and the floor's POST gets each one's CSRF token.
         create_reqs: list[Req] = []
-        floor_post: list[Req] = []
+        floor_post_reqs: list[Req] = []
         want_posts = any(args.only in n for n in ("create ticket", "floor: bare POST"))
         for i in range(len(people.customers) if want_posts else 0):
             client = clients[i]
@@ -746,31 +752,29 @@ def main() -> int:
                 continue
             create_reqs.append(Req(i, "/portal/tickets/new/", encoded))
             token = urllib.parse.urlencode({"csrfmiddlewaretoken": client.cookie("csrftoken")})
-            floor_post.append(Req(i, "/bench/floor/", token))
+            floor_post_reqs.append(Req(i, "/bench/floor/", token))
         cookies = [c.cookie_header() for c in clients]
-        rows.append(Row("floor: bare POST, one row", "floor", floor_post, post=True))
+        floor_get = rows.pop(0)
+        floor_post = Row("floor: bare POST, one row", "floor", floor_post_reqs, post=True)
         rows.append(
             Row("portal: create ticket (the real form POST)", "create", create_reqs, 302, True)
         )
-        rows.append(
-            Row("floor: bare view, logged in (GET), again at the end", "floor", rows[0].requests)
-        )
+        chosen = [
+            row
+            for row in rows
+            if (not args.only or args.only in row.name) and (want_posts or not row.post)
+        ]
 
-        for row in rows:
-            if args.only and args.only not in row.name and not row.name.startswith("floor"):
-                continue
-            if row.post and not want_posts:
-                continue
+        def measure(row: Row, duration: int) -> Result:
+            """Sample the row's query counts, run wrk over its list, check what came back."""
             if not row.requests:
-                results.append(Result(row.name, note="skipped: no requests"))
-                continue
+                return Result(row.name, note="skipped: no requests")
             queries, wrong = sample_queries(row, clients, args.samples)
             before = db_counts() if row.post else {}  # after the samples' own rows
-            script = write_script(
-                tmp, f"row{len(results)}", rotation_lines(row.requests, cookies), base, args.threads
-            )
+            lines = rotation_lines(row.requests, cookies)
+            script = write_script(tmp, f"row{len(results)}", lines, base, args.threads)
             print(f"{row.name}: {len(row.requests)} requests in the list …", flush=True)
-            r = run_wrk(row.name, base, script, args)
+            r = run_wrk(row.name, base, script, args, duration)
             r.queries = queries
             r.distinct = len({(q.user, q.natural or q.path, q.body) for q in row.requests})
             good = r.statuses.get(row.expect, 0)
@@ -794,6 +798,22 @@ def main() -> int:
                 after = db_counts()
                 saved = after["floor_rows"] - before["floor_rows"]
                 r.note += f"{saved} rows for {good} answered"
+            return r
+
+        # Each row between two measurements of its floor (the bare GET for pages, the bare
+        # POST for creation), and its share taken against their mean: on a shared machine
+        # the floor itself moves by half within minutes.
+        last_floor: dict[bool, Result] = {}
+        for row in chosen:
+            floor = floor_post if row.post else floor_get
+            if row.post not in last_floor:
+                last_floor[row.post] = measure(floor, args.floor_duration)
+                floors.append(last_floor[row.post])
+            r = measure(row, args.duration)
+            after_floor = measure(floor, args.floor_duration)
+            floors.append(after_floor)
+            r.reference = (last_floor[row.post].rps + after_floor.rps) / 2
+            last_floor[row.post] = after_floor
             results.append(r)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -801,37 +821,43 @@ def main() -> int:
         shutil.rmtree(tmp, ignore_errors=True)
 
     load_end = os.getloadavg()
-    floors_get = [r.rps for r in results if r.name.startswith("floor: bare view") and r.rps]
-    floor_get = sum(floors_get) / len(floors_get) if floors_get else 0.0
-    floor_post_rps = next((r.rps for r in results if r.name.startswith("floor: bare POST")), 0.0)
     from servicedesk.tickets.models import Ticket
 
     print(
         f"\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}, commit {commit} "
         f"({app_dir}), {connection.vendor}, {Ticket.objects.count():,} tickets, "
         f"REDIS_URL={os.environ.get('REDIS_URL', '') or 'unset'}; gunicorn {args.workers} sync "
-        f"workers; wrk -t{args.threads} -c{args.connections} -d{args.duration}s; "
+        f"workers; wrk -t{args.threads} -c{args.connections} -d{args.duration}s a row, "
+        f"{args.floor_duration}s a floor; "
         f"{len(people.customers)} customers of as many companies + {len(people.staff)} staff; "
         f"{os.cpu_count()} cores; load average {load_start[0]:.2f} at the start, "
         f"{load_end[0]:.2f} at the end; took {(time.time() - started) / 60:.1f} min.\n"
     )
+    for kind in ("bare view, logged in (GET)", "bare POST, one row"):
+        runs = [f for f in floors if kind in f.name and f.rps]
+        if runs:
+            rates = sorted(f.rps for f in runs)
+            q = queries_cell(runs[0].queries)
+            print(
+                f"Floor, {kind}: {len(runs)} runs of {args.floor_duration} s, "
+                f"{rates[0]:.0f}–{rates[-1]:.0f} req/s (median {rates[len(rates) // 2]:.0f}), "
+                f"p50 {runs[0].p50:.1f}–{max(f.p50 for f in runs):.1f} ms, {q} queries.\n"
+            )
     print(
-        f"Share of the floor: GETs against the bare GET (mean of the two floor rows, "
-        f"{floor_get:.0f} req/s), POSTs against the bare POST ({floor_post_rps:.0f} req/s).\n"
+        "Share of the floor: each row against the mean of the floor measured just before and "
+        "just after it (pages: the bare GET; creation: the bare POST).\n"
     )
     print(
-        "| row | req/s | share of floor | p50 ms | p99 ms | queries/request "
+        "| row | req/s | floor req/s | share of floor | p50 ms | p99 ms | queries/request "
         "| distinct (person, page) | note |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in results:
-        is_post = r.name.startswith(("floor: bare POST", "portal: create"))
-        ref = floor_post_rps if is_post else floor_get
-        share = f"{100 * r.rps / ref:.0f}%" if ref and r.rps else "-"
-        q = queries_cell(r.queries)
+        share = f"{100 * r.rps / r.reference:.0f}%" if r.reference and r.rps else "-"
         print(
-            f"| {r.name} | {r.rps:.0f} | {share} | {r.p50:.1f} | {r.p99:.1f} | {q} "
-            f"| {r.distinct} | {r.note.rstrip('; ')} |"
+            f"| {r.name} | {r.rps:.0f} | {r.reference:.0f} | {share} | {r.p50:.1f} "
+            f"| {r.p99:.1f} | {queries_cell(r.queries)} | {r.distinct} "
+            f"| {r.note.rstrip('; ')} |"
         )
     for note in notes[:10]:
         print(f"\n{note}")
