@@ -96,6 +96,8 @@ class Result:
     errors: int = 0
     queries: dict[int, int] = field(default_factory=dict)  # queries a request → samples
     reference: float = 0.0  # the floor's req/s around this row
+    cpu_ms: float = 0.0  # the app's (gunicorn's) CPU a request
+    reference_cpu_ms: float = 0.0  # the floor's, around this row
     note: str = ""
 
 
@@ -346,6 +348,26 @@ def write_script(tmp: Path, name: str, lines: list[str], base: str, threads: int
     return script
 
 
+def group_cpu_seconds(pgrp: int) -> float:
+    """CPU time (user + system, with ended children's) of the processes in a process group:
+    gunicorn's master and workers. Unlike requests/s, it hardly moves with what else the
+    machine runs; from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        if int(fields[2]) == pgrp:  # field 5 of stat: the process group
+            total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return total / ticks
+
+
+SERVER_PGRP = 0  # set once gunicorn runs (its own session: the group is its pid)
+
+
 def run_wrk(name: str, base: str, script: Path, args: argparse.Namespace, duration: int) -> Result:
     command = [
         "wrk",
@@ -358,7 +380,9 @@ def run_wrk(name: str, base: str, script: Path, args: argparse.Namespace, durati
         str(script),
         base + "/",
     ]
+    cpu_before = group_cpu_seconds(SERVER_PGRP) if SERVER_PGRP else 0.0
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    cpu_used = group_cpu_seconds(SERVER_PGRP) - cpu_before if SERVER_PGRP else 0.0
     log = ROOT / "var" / "bench-wrk.log"
     log.parent.mkdir(exist_ok=True)
     with log.open("a") as out:
@@ -374,6 +398,8 @@ def run_wrk(name: str, base: str, script: Path, args: argparse.Namespace, durati
         result.errors += sum(int(g) for g in m.groups())
     for status, n in re.findall(r"^STATUS (\d+) (\d+)$", output, re.MULTILINE):
         result.statuses[int(status)] = result.statuses.get(int(status), 0) + int(n)
+    if result.requests:
+        result.cpu_ms = cpu_used * 1000 / result.requests
     if m := re.search(r"^LATENCY (\d+) (\d+)$", output, re.MULTILINE):
         result.p50, result.p99 = int(m.group(1)) / 1000, int(m.group(2)) / 1000  # µs → ms
     return result
@@ -719,6 +745,8 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = start_server(env, app_dir, port, args.workers)
+    global SERVER_PGRP  # one server a run
+    SERVER_PGRP = server.pid
     results: list[Result] = []
     floors: list[Result] = []
     notes: list[str] = []
@@ -813,6 +841,7 @@ def main() -> int:
             after_floor = measure(floor, args.floor_duration)
             floors.append(after_floor)
             r.reference = (last_floor[row.post].rps + after_floor.rps) / 2
+            r.reference_cpu_ms = (last_floor[row.post].cpu_ms + after_floor.cpu_ms) / 2
             last_floor[row.post] = after_floor
             results.append(r)
     finally:
@@ -845,18 +874,21 @@ def main() -> int:
             )
     print(
         "Share of the floor: each row against the mean of the floor measured just before and "
-        "just after it (pages: the bare GET; creation: the bare POST).\n"
+        "just after it (pages: the bare GET; creation: the bare POST). App CPU: gunicorn's "
+        "(master and workers) CPU time during the row over its requests; the floor's beside "
+        "it. It moves much less than req/s with the machine's other load.\n"
     )
     print(
-        "| row | req/s | floor req/s | share of floor | p50 ms | p99 ms | queries/request "
-        "| distinct (person, page) | note |"
+        "| row | req/s | floor req/s | share of floor | p50 ms | p99 ms | app CPU ms/req "
+        "(floor) | queries/request | distinct (person, page) | note |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in results:
         share = f"{100 * r.rps / r.reference:.0f}%" if r.reference and r.rps else "-"
         print(
             f"| {r.name} | {r.rps:.0f} | {r.reference:.0f} | {share} | {r.p50:.1f} "
-            f"| {r.p99:.1f} | {queries_cell(r.queries)} | {r.distinct} "
+            f"| {r.p99:.1f} | {r.cpu_ms:.1f} ({r.reference_cpu_ms:.1f}) "
+            f"| {queries_cell(r.queries)} | {r.distinct} "
             f"| {r.note.rstrip('; ')} |"
         )
     for note in notes[:10]:
