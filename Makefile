@@ -49,9 +49,10 @@ dev: setup ## like run, but Django's auto-reloading development server
 	@DEBUG=true $(PY) manage.py migrate --noinput -v0
 	@DEBUG=true $(PY) manage.py run_huey --quiet & DEBUG=true $(PY) manage.py runserver
 
-lint: .venv/.synced ## ruff lint and format check
+lint: .venv/.synced ## ruff lint and format check, and the layers' import contracts
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
 
 typecheck: .venv/.synced ## mypy (strict for servicedesk.*)
 	.venv/bin/mypy servicedesk config
@@ -79,5 +80,5 @@ clean: ## remove installed environments and local data (var/)
 
 .PHONY: bench
 bench: .venv/.synced .debian-bench ## load-test a bench_data database (DATABASE_URL; bench/README.md)
-	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to a database filled by manage.py bench_data" >&2; exit 1; }
-	$(PY) bench/run.py
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to a database filled by bench_data (bench/README.md)" >&2; exit 1; }
+	DJANGO_SETTINGS_MODULE=bench.settings $(PY) bench/run.py $(BENCH_ARGS)

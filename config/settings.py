@@ -308,8 +308,6 @@ ATTACHMENT_EXTENSIONS = env.list(
 # SLA (servicedesk.sla): dispatchers are warned this many minutes before a first-response or
 # resolution deadline (and told again when it passes); the check runs every minute.
 SLA_WARNING_MINUTES = env.int("SLA_WARNING_MINUTES", default=60)
-# bench/run.py: serve the benchmark's floor pages at /bench/floor/ (never in production).
-BENCH_FLOOR = env.bool("BENCH_FLOOR", default=False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

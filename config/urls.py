@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
@@ -25,6 +24,3 @@ urlpatterns = [
     path("backoffice/", include("servicedesk.backoffice.urls")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.BENCH_FLOOR:  # bench/run.py measures the floor here; off unless asked for
-    urlpatterns.append(path("bench/", include("servicedesk.core.bench")))

@@ -1,11 +1,10 @@
 """The benchmark's floor (bench/run.py): the cheapest pages the stack can serve, with the same
-middleware and a logged-in user. Routed only when settings.BENCH_FLOOR is on (config/urls.py)."""
+middleware and a logged-in user. Routed by bench/urls.py only (bench.settings)."""
 
 import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from servicedesk.tickets.models import TicketSequence
@@ -19,6 +18,3 @@ def floor(request: HttpRequest) -> HttpResponse:
         TicketSequence.objects.create(key=f"bench-floor-{uuid.uuid4().hex}")
         return HttpResponse("saved", content_type="text/plain")
     return HttpResponse(f"floor {request.user.pk}", content_type="text/plain")
-
-
-urlpatterns = [path("floor/", floor, name="bench_floor")]

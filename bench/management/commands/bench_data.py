@@ -7,7 +7,9 @@ PostgreSQL the tickets, events and messages with COPY instead, and the big table
 secondary indexes and foreign keys, built again at the end (bulk_load.py). Numbers are given out
 in order and the counter (TicketSequence) is set once at the end. Fixed accounts for the load
 script: bench-big@example.test (a whole-company member of the biggest company),
-bench-staff@example.test (a dispatcher), both with the password `bench-password`.
+bench-staff@example.test (a dispatcher, the author of staff's messages) and STAFF more
+(bench-staff-0..19@example.test: STAFF_DISPATCHERS dispatchers, the rest engineers, who are the
+assignees of the tickets past "new"), all with the password `bench-password`, like the customers.
 """
 
 import itertools
@@ -24,11 +26,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench.bulk_load import Copy, indexes_deferred, reserve_ids
 from servicedesk.accounts.models import Membership, Role, User
 from servicedesk.conversations.models import Message
 from servicedesk.customers.models import Company, Criticality, Equipment, Site, TicketType, WorkType
 from servicedesk.tickets import numbering
-from servicedesk.tickets.management.bulk_load import Copy, indexes_deferred, reserve_ids
 from servicedesk.tickets.models import Origin, Status, Ticket, TicketEvent, TicketSequence
 
 OLD = timedelta(days=60)
@@ -39,6 +41,8 @@ INBOX_CONVERSATIONS = 5000  # the big customer's inbox (issue 6 measures it)
 PASSWORD = "bench-password"  # noqa: S105 (a throwaway data set)
 BIG_SHARE = 0.05
 BIG_COMPANIES = 5
+STAFF = 20  # bench/run.py logs each in: the back office measured with many users
+STAFF_DISPATCHERS = 5
 
 SUBJECTS_RU = [
     "Не работает {eq}", "Течь в {place}", "Ошибка при запуске {eq}", "Плановое обслуживание {eq}",
@@ -69,7 +73,7 @@ TICKET_COLUMNS = (
     "number", "subject", "description", "ticket_type_id", "criticality_id", "company_id",
     "contact_id", "created_by_id", "site_id", "equipment_id", "work_type_id", "status", "origin",
     "created_at", "updated_at", "resolved_at", "closed_at", "first_response_due_at",
-    "first_responded_at", "due_at",
+    "first_responded_at", "due_at", "assignee_id",
 )  # fmt: skip
 EVENT_COLUMNS = ("ticket_id", "actor_id", "kind", "field", "old_value", "new_value", "created_at")
 _CONTACT, _STATUS, _CREATED = (
@@ -150,7 +154,7 @@ class Command(BaseCommand):
             raise CommandError("The database already holds tickets or bench data; use a fresh one.")
         if options["companies"] < 1 or options["customers"] < options["companies"]:
             raise CommandError("Need at least one company and a customer per company.")
-        self.rng = random.Random(options["seed"])  # noqa: S311 (made-up data)
+        self.rng = random.Random(options["seed"])
         self.batch = options["batch"]
         started = time.monotonic()
         stamp = [
@@ -380,6 +384,18 @@ class Command(BaseCommand):
             password=password,
             activated_at=timezone.now(),
         )
+        User.objects.bulk_create(
+            [
+                User(
+                    email=f"bench-staff-{i}@example.test",
+                    full_name=f"Bench {'Dispatcher' if i < STAFF_DISPATCHERS else 'Engineer'} {i}",
+                    role=Role.DISPATCHER if i < STAFF_DISPATCHERS else Role.ENGINEER,
+                    password=password,
+                    activated_at=timezone.now(),
+                )
+                for i in range(STAFF)
+            ]
+        )
         Membership.objects.bulk_create(
             [Membership(user=u, company=c) for u, c in zip(users, homes, strict=True)]
             + [Membership(user=big, company=companies[0])],
@@ -449,6 +465,11 @@ class Command(BaseCommand):
         criticalities = list(Criticality.objects.values_list("pk", flat=True))
         work_types = [None, *WorkType.objects.values_list("pk", flat=True)]
         origins = Origin.values
+        engineers = list(
+            User.objects.filter(email__startswith="bench-staff-", role=Role.ENGINEER).values_list(
+                "pk", flat=True
+            )
+        )
         company_ids = [c.pk for c in companies]
         cum = list(itertools.accumulate(company_weights(len(companies))))
         statuses, status_weights = zip(*STATUSES, strict=True)
@@ -497,6 +518,8 @@ class Command(BaseCommand):
                 closed = (
                     resolved + timedelta(days=1) if resolved and status == Status.CLOSED else None
                 )
+                # Past "new" a ticket has an engineer (the queue's "mine" for each of them).
+                assignee = rng.choice(engineers) if engineers and status != Status.NEW else None
                 rows.append(
                     (
                         numbering.render(mask, today, i + 1),
@@ -519,6 +542,7 @@ class Command(BaseCommand):
                         first_response_due,
                         first_responded,
                         due,
+                        assignee,
                     )
                 )
             yield rows

@@ -8,24 +8,24 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import F
 
-from servicedesk.accounts.models import User
-from servicedesk.conversations.models import Message, Participant
-from servicedesk.customers.models import Company
-from servicedesk.tickets.management.bulk_load import indexes_deferred
-from servicedesk.tickets.management.commands.bench_data import (
+from bench.bulk_load import indexes_deferred
+from bench.management.commands.bench_data import (
     DETAIL_MESSAGES,
     DETAIL_SUBJECT,
     LOADED_TABLES,
     PARTICIPANT_TABLES,
     Command,
 )
+from servicedesk.accounts.models import User
+from servicedesk.conversations.models import Message, Participant
+from servicedesk.customers.models import Company
 from servicedesk.tickets.models import Ticket, TicketSequence
 
 pytestmark = pytest.mark.django_db
 
 
 def test_generates_companies_customers_tickets_and_messages() -> None:
-    call_command("bench_data", tickets=400, companies=4, customers=10, messages=2, batch=150)
+    call_command(Command(), tickets=400, companies=4, customers=10, messages=2, batch=150)
     assert Company.objects.filter(code__startswith="bench-").count() == 4
     assert User.objects.filter(email__startswith="bench-customer-").count() == 10
     assert Ticket.objects.count() == 400
@@ -56,7 +56,7 @@ def test_generates_companies_customers_tickets_and_messages() -> None:
     )
     # A second run refuses to mix with existing data.
     with pytest.raises(CommandError):
-        call_command("bench_data", tickets=1, companies=1, customers=1)
+        call_command(Command(), tickets=1, companies=1, customers=1)
 
 
 postgresql_only = pytest.mark.skipif(
@@ -111,7 +111,7 @@ def test_the_load_runs_without_secondary_indexes_and_foreign_keys() -> None:
 @postgresql_only
 def test_indexes_and_foreign_keys_are_as_the_migrations_made_them_after_the_load() -> None:
     before = schema(BIG_TABLES)
-    call_command("bench_data", **SMALL)
+    call_command(Command(), **SMALL)
     assert Ticket.objects.count() == 60
     assert schema(BIG_TABLES) == before
 
@@ -128,6 +128,22 @@ def test_a_load_that_fails_half_way_still_restores_them(
 
     monkeypatch.setattr(Command, step, fail)
     with pytest.raises(RuntimeError, match="half-way"):
-        call_command("bench_data", **SMALL)
+        call_command(Command(), **SMALL)
     assert Ticket.objects.count() == 60  # the failure came after the tickets
     assert schema(BIG_TABLES) == before
+
+
+def test_makes_staff_accounts_and_gives_engineers_the_tickets_past_new() -> None:
+    from servicedesk.accounts.models import Role
+    from servicedesk.tickets.models import Status
+
+    call_command(Command(), **SMALL)
+    staff = User.objects.filter(email__startswith="bench-staff-")
+    assert staff.count() == 20
+    assert set(staff.values_list("role", flat=True)) == {Role.DISPATCHER, Role.ENGINEER}
+    assert all(u.check_password("bench-password") for u in staff[:2])
+    engineers = set(staff.filter(role=Role.ENGINEER).values_list("pk", flat=True))
+    assert not Ticket.objects.filter(status=Status.NEW, assignee__isnull=False).exists()
+    past_new = Ticket.objects.exclude(status=Status.NEW)
+    assert past_new.exists()
+    assert set(past_new.values_list("assignee_id", flat=True)) <= engineers
