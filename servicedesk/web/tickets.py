@@ -92,7 +92,6 @@ def attachment_response(request: HttpRequest, attachment: TicketAttachment) -> H
         content_type=attachment.content_type if inline else "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=300"
     if inline:
         response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
     # A streaming response; the gate's type speaks of HttpResponse only.

@@ -93,7 +93,11 @@ def page_for(browser, tmp_path):
         return page
 
     yield make
+    blocked = []
     for context in contexts:
         for n, page in enumerate(context.pages):
             page.screenshot(path=str(tmp_path / f"last-{n}.png"), full_page=True)
+            blocked += [e for e in page.console_errors if "Content Security Policy" in e]
         context.close()
+    # Whatever a journey did, the Content-Security-Policy never had to block anything
+    assert blocked == [], blocked
