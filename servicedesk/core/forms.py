@@ -6,15 +6,28 @@ from typing import Any
 from django import forms
 from django.db import models
 
+# The greatest primary key (a 64-bit integer on both databases), and the last page a list
+# will go to: a number past them in an address is not an error, it finds nothing.
+PK_MAX = 2**63 - 1
+PAGE_MAX = 100_000
+
 
 def pk_or_none(value: Any) -> int | None:
-    """A primary key from a model instance, a number or its text; None for anything else."""
+    """A primary key from a model instance, a number or its text; None for anything else,
+    zero, negative numbers and numbers past PK_MAX (which a database would refuse)."""
     if isinstance(value, models.Model):
         return int(value.pk)
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 < number <= PK_MAX else None
+
+
+def page_number(value: Any) -> int:
+    """A page number from a query string: 1 for anything that is not one, at most PAGE_MAX."""
+    number = pk_or_none(value)
+    return min(number, PAGE_MAX) if number is not None else 1
 
 
 class QuickSelect(forms.Select):

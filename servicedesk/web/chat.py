@@ -28,7 +28,7 @@ from servicedesk.conversations.services import (
     message_post,
 )
 from servicedesk.core.errors import ApplicationError
-from servicedesk.core.forms import pk_or_none
+from servicedesk.core.forms import page_number, pk_or_none
 from servicedesk.tickets.access import access_ticket, access_ticket_light
 from servicedesk.tickets.models import Ticket, TicketAttachment
 
@@ -286,7 +286,7 @@ def inbox_response(request: AuthenticatedHttpRequest, area: Area, template: str)
     view = request.GET.get("filter", selectors.INBOX_ALL)
     if view not in selectors.INBOX_FILTERS:
         view = selectors.INBOX_ALL
-    page = selectors.inbox_page(user, view, _int(request.GET.get("page")) or 1)
+    page = selectors.inbox_page(user, view, page_number(request.GET.get("page")))
     return render(
         request,
         template,

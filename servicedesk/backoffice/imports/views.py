@@ -30,6 +30,7 @@ from servicedesk.accounts.models import Role, User
 from servicedesk.accounts.selectors import PeopleKind, user_list
 from servicedesk.backoffice.imports.forms import PeopleImportForm
 from servicedesk.core.errors import ApplicationError
+from servicedesk.core.forms import pk_or_none
 
 PENDING = "people_import"
 DONE = "people_import_done"
@@ -255,7 +256,7 @@ def people_export(request: HttpRequest) -> HttpResponseBase:
         kind=kind,
         q=request.GET.get("q", "")[:200],
         role=request.GET.get("role", ""),
-        company_id=int(company) if company.isdigit() and len(company) < 10 else None,
+        company_id=pk_or_none(company),
         status=request.GET.get("status", ""),
         order=request.GET.get("order", "full_name"),
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from servicedesk.accounts.models import AuditEvent
 from servicedesk.accounts.selectors import PeopleKind, PeopleStatus
 from servicedesk.backoffice.people.forms import STAFF_ROLE_CHOICES
+from servicedesk.core.forms import PK_MAX
 from servicedesk.customers.models import Company
 
 PAGE_SIZES = (25, 50, 100)
@@ -93,7 +94,9 @@ class AuditFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Event"), required=False, choices=[("", _("Any event")), *AuditEvent.Kind.choices]
     )
-    user = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    user = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=PK_MAX
+    )
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -30,6 +30,7 @@ from servicedesk.backoffice.people.forms import (
     MembershipForm,
     StaffRoleForm,
 )
+from servicedesk.core.forms import pk_or_none
 from servicedesk.customers.models import Company
 
 FILTER_KEYS = ("kind", "q", "role", "company", "status", "order")
@@ -152,7 +153,7 @@ def scope_options(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not _PREFIX.match(prefix):
         raise Http404
     raw = request.GET.get("company") or request.GET.get(f"{prefix}-company") or ""
-    company_id = int(raw) if raw.isdigit() else None
+    company_id = pk_or_none(raw)
     if (
         company_id is not None
         and not Company.objects.visible_to(request.user).filter(pk=company_id).exists()

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.models import Role, User
+from servicedesk.core.forms import pk_or_none
 from servicedesk.customers.models import Company
 from servicedesk.tickets.models import Origin
 from servicedesk.web.ticket_form import TicketForm
@@ -34,14 +35,6 @@ def contacts_of(company_id: int | None) -> QuerySet[User]:
         .distinct()
         .order_by("full_name", "email")
     )
-
-
-def _pk(value: Any) -> int | None:
-    value = getattr(value, "pk", value)
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class ContactChoiceField(forms.ModelChoiceField[User]):
@@ -71,9 +64,9 @@ class OnBehalfForm(TicketForm):
         data = args[0] if args else kwargs.get("data")
         initial = kwargs.get("initial") or {}
         source = data if data is not None else initial
-        company_id = _pk(source.get("company"))
+        company_id = pk_or_none(source.get("company"))
         contacts = contacts_of(company_id)
-        contact_id = _pk(source.get("contact"))
+        contact_id = pk_or_none(source.get("contact"))
         self.contact_user = contacts.filter(pk=contact_id).first() if contact_id else None
         super().__init__(
             *args,
