@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 
 from servicedesk.tickets.models import Ticket, TicketAttachment, TicketEvent
@@ -43,4 +45,12 @@ class TicketAdmin(admin.ModelAdmin[Ticket]):
     )
     readonly_fields = ("number", "created_at", "updated_at")
     inlines = (TicketAttachmentInline, TicketEventInline)
+
+    def get_readonly_fields(self, request: Any, obj: Ticket | None = None) -> Any:
+        """Who may see a ticket is decided by its company and contact: they are not changed
+        here, where no event would record it and no service would check it (issue 21)."""
+        if obj is None:
+            return self.readonly_fields
+        return (*self.readonly_fields, "company", "contact")
+
     show_full_result_count = False  # no COUNT(*) over a million rows on every page

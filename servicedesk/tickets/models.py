@@ -1,5 +1,6 @@
 import uuid
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -188,6 +189,12 @@ class Ticket(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.subject}"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The company the ticket was made or read with (and saved with last): a save that moves
+        # it to another company changes the counts of both (tickets/receivers.py).
+        self._saved_company_id: int | None = self.__dict__.get("company_id")
 
     @property
     def is_open(self) -> bool:

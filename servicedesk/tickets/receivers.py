@@ -13,8 +13,11 @@ def ticket_changed(instance: Any, update_fields: Any = None, **kwargs: Any) -> N
     from servicedesk.tickets import counts
 
     keys = [counts.all_key(counts.TICKETS)]
-    if instance.company_id is not None:
-        keys.append(counts.company_key(instance.company_id, counts.TICKETS))
+    # Its company now and the one it was read with (a ticket moved to another company leaves
+    # the old company's lists and counts as it joins the new one's).
+    companies = {instance.company_id, getattr(instance, "_saved_company_id", None)}
+    keys += [counts.company_key(pk, counts.TICKETS) for pk in sorted(companies - {None})]
+    instance._saved_company_id = instance.company_id
     if update_fields is None or counts.WORKLOAD_FIELDS & set(update_fields):
         keys.append(counts.all_key(counts.WORKLOAD))
     stamps.bump(keys)

@@ -407,3 +407,33 @@ def test_viewed_keeps_one_row_per_person_with_the_last_time(world: World, media:
     assert len(rows) == 1
     assert rows[0][0] == ticket.pk
     assert rows[0][1].isoformat() == "2026-10-15T10:30:00+00:00"
+
+
+@pytest.mark.parametrize("user_key", ["cust_site", "cust_eq"])
+def test_a_person_limited_to_listed_places_must_choose_one(world: World, user_key: str) -> None:
+    # Given a customer who sees only listed sites or equipment of company A
+    user = world.users[user_key]
+    # When they file a ticket about the whole company (no site, no equipment)
+    with pytest.raises(ApplicationError) as refused:
+        ticket_create(by=user, data=data(world), origin=Origin.PORTAL)
+    # Then it is refused on the place, and nothing is written
+    assert refused.value.field == "site"
+    assert not Ticket.objects.exists()
+    # while one of their places is accepted
+    place = (
+        {"site": world.sites["a_hq"]}
+        if user_key == "cust_site"
+        else {"equipment": world.equipment["eq_a_shop"]}
+    )
+    assert ticket_create(by=user, data=data(world, **place), origin=Origin.PORTAL).pk
+
+
+def test_staff_filing_for_a_limited_person_must_choose_one_of_their_places(world: World) -> None:
+    with pytest.raises(ApplicationError):
+        ticket_create(
+            by=world.users["dispatcher"],
+            contact=world.users["cust_site"],
+            data=data(world),
+            origin=Origin.PHONE,
+        )
+    assert not Ticket.objects.exists()

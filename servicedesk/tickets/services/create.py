@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
-from servicedesk.accounts.scopes import company_ids
+from servicedesk.accounts.scopes import company_ids, membership_scopes
 from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.customers.models import (
     Company,
@@ -137,6 +137,14 @@ def _contract_not_covering() -> ApplicationError:
     )
 
 
+def _covers_whole_company(contact: User, company: Company) -> bool:
+    return any(
+        scope.whole_company
+        for scope in membership_scopes(contact)
+        if scope.company_id == company.pk
+    )
+
+
 def _check_ticket_data(by: User, contact: User, data: TicketData) -> TicketData:
     """The company, site, equipment and contract must be the contact's to use and fit together.
     Ids come from forms, but a hand-made POST must get the same answer as a missing object.
@@ -145,9 +153,10 @@ def _check_ticket_data(by: User, contact: User, data: TicketData) -> TicketData:
     site and equipment among the company's active places the contact may see — the same
     `ticket_places` the form offers, read through `visible_to()` and kept in the cache under
     the versions that move when places or memberships change, so the common ticket costs no
-    query here. A contract is checked in the database (visible to the contact, covering the
-    place) in one query. Refused in a fixed order: company, equipment, equipment on the site,
-    site, contract, coverage."""
+    query here. A contact limited to listed sites or equipment must choose one of them. A
+    contract is checked in the database (visible to the contact, covering the place) in one
+    query. Refused in a fixed order: company, no place for a limited contact, equipment,
+    equipment on the site, site, contract, coverage."""
     company = data.company
     site, equipment, contract = data.site, data.equipment, data.contract
     if equipment is not None and site is None:
@@ -155,6 +164,14 @@ def _check_ticket_data(by: User, contact: User, data: TicketData) -> TicketData:
     if not contact.is_active or company.pk not in company_ids(contact):
         raise ApplicationError(
             _("Choose one of your companies."), code=ErrorCode.COMPANY, field="company"
+        )
+    if equipment is None and site is None and not _covers_whole_company(contact, company):
+        # A person who may see only listed sites or equipment files about one of them: a
+        # ticket for the whole company would be one they could not see themselves.
+        raise ApplicationError(
+            _("Choose the site or equipment the ticket is about."),
+            code=ErrorCode.SITE,
+            field="site",
         )
     if equipment is not None or site is not None:
         places = ticket_places(contact, company)
