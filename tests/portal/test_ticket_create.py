@@ -462,6 +462,13 @@ def test_the_confirmation_page_shows_the_number_and_links(world):
     assert f'href="/portal/tickets/{ticket.number}/"' in html
     assert 'href="/portal/tickets/new/"' in html
     assert foreign.status_code == 404
+    assert f"We have sent the number and the details to {customer.email}" in html
+    # A colleague who follows the link is not told where the filer's email went
+    colleague = login(Client(), world.users["cust_ab"]).get(
+        f"/portal/tickets/{ticket.number}/created/", headers=EN
+    )
+    assert colleague.status_code == 200
+    assert customer.email not in colleague.content.decode()
 
 
 def test_a_posted_status_is_ignored(world):

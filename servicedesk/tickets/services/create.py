@@ -256,8 +256,8 @@ def _ticket_insert(
     checked_files: list[tuple[UploadedFile[bytes], CheckedUpload]],
 ) -> Ticket:
     """The ticket, its first event, the contact as follower and the files: all or nothing.
-    The number is taken inside the same transaction, so a ticket that fails to save leaves
-    at most a gap, never a number without its ticket after «Ваша заявка создана»."""
+    The number is taken inside the same transaction: a ticket that fails to save gives its
+    number back, and «Ваша заявка создана» always means the ticket exists."""
     data = _check_ticket_data(by, contact, data)
     ticket = Ticket(
         number=ticket_number_next(),
