@@ -426,3 +426,13 @@ def test_an_empty_identifier_is_a_form_error(client):
     response = client.post(INVALID, {"identifier": "  "}, headers=EN)
     assert response.status_code == 200
     assert "This field is required." in response.content.decode()
+
+
+def test_a_person_invited_by_sms_sees_their_phone_as_the_login(client, invite, settings, tmp_path):
+    settings.SMS_BACKEND = "servicedesk.core.sms.FileBackend"
+    settings.SMS_FILE_PATH = tmp_path / "sms"
+    _user, invitation = invite(email=None, phone="+79161234567")
+    client.get(link(invitation))
+    html = client.get(ACCEPT, headers=EN).content.decode()
+    assert "Your login:" in html
+    assert '<strong data-testid="login-phone">+7 916 123-45-67</strong>' in html
