@@ -158,7 +158,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             code="cancel",
-            label=gettext_lazy("Cancel"),
+            label=gettext_lazy("Cancel the ticket"),
             sources=frozenset({Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.WAITING}),
             target=Status.CANCELLED,
             perm=DISPATCH,

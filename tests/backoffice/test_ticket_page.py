@@ -237,3 +237,16 @@ def test_the_edit_forms_selects_say_what_djangos_select_says(world: World, langu
             expected = bound.as_widget(widget=django_select)
             assert re.sub(r">\s+<", "><", str(bound)) == re.sub(r">\s+<", "><", expected)
         assert "selected>" in str(form["place"]) and "selected>" in str(form["contract"])
+
+
+def test_cancelling_is_named_for_what_it_does_in_both_languages(world: World) -> None:
+    from tests.factories import TicketFactory
+
+    ticket = TicketFactory(company=world.companies["A"])
+    for language, label in (("en", "Cancel the ticket"), ("ru", "Отменить заявку")):
+        client = login(Client(headers={"accept-language": language}), world.users["dispatcher"])
+        world.users["dispatcher"].language = ""
+        world.users["dispatcher"].save()
+        html = client.get(f"/backoffice/tickets/{ticket.number}/").content.decode()
+        button = html.split('data-testid="transition-cancel"')[1].split("</button>")[0]
+        assert label in button

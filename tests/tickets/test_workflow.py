@@ -201,7 +201,7 @@ def test_refusals_say_why_in_words(crew: Crew) -> None:
         "Only the engineer the ticket is assigned to can do this: Wait for the customer."
     )
     assert message("engineer_own", S.IN_PROGRESS, code="cancel", reason="x") == (
-        "Only a dispatcher or an administrator can do this: Cancel."
+        "Only a dispatcher or an administrator can do this: Cancel the ticket."
     )
     assert message("customer", S.RESOLVED, code="close") == (
         "Only the provider's staff change a ticket's status."
