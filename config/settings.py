@@ -130,6 +130,17 @@ _TEMPLATE_OPTIONS: dict[str, Any] = TEMPLATES[0]["OPTIONS"]  # type: ignore[assi
 TEMPLATES.append(
     {**TEMPLATES[0], "NAME": "text", "OPTIONS": {**_TEMPLATE_OPTIONS, "autoescape": False}}
 )
+# Jinja2 for the fragments Django's engine was measured too slow for: a list's rows
+# (servicedesk/core/jinja2.py; templates in <app>/jinja2/).
+TEMPLATES.append(
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "servicedesk.core.jinja2.environment"},
+    }
+)
 
 # --- Database -----------------------------------------------------------------------------------
 DATABASES = {
