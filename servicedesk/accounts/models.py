@@ -133,6 +133,15 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
                 violation_error_message=_("Give an email address or a phone number."),
             ),
         ]
+        indexes = [
+            # The staff (a few dozen among tens of thousands of customers): the assignee and
+            # filter lists on every queue and staff ticket page.
+            models.Index(
+                fields=["full_name"],
+                condition=~models.Q(role="customer"),
+                name="accounts_user_staff_name",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email or str(self.phone)

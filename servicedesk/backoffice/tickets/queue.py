@@ -79,7 +79,8 @@ def open_ticket_counts(user: Any) -> dict[int, int]:
 def staff_choices() -> list[tuple[int, str]]:
     """The people tickets can be assigned to."""
     return list(
-        User.objects.filter(is_active=True, role__in=(Role.ENGINEER, Role.DISPATCHER))
+        User.objects.exclude(role=Role.CUSTOMER)  # the staff's index (accounts_user_staff_name)
+        .filter(is_active=True, role__in=(Role.ENGINEER, Role.DISPATCHER))
         .order_by("full_name", "pk")
         .values_list("pk", "full_name")
     )
