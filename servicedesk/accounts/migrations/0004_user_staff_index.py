@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_activate_existing_users'),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("accounts", "0003_activate_existing_users"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(condition=models.Q(('role', 'customer'), _negated=True), fields=['full_name'], name='accounts_user_staff_name'),
+            model_name="user",
+            index=models.Index(
+                condition=models.Q(("role", "customer"), _negated=True),
+                fields=["full_name"],
+                name="accounts_user_staff_name",
+            ),
         ),
     ]
