@@ -250,3 +250,42 @@ def test_cancelling_is_named_for_what_it_does_in_both_languages(world: World) ->
         html = client.get(f"/backoffice/tickets/{ticket.number}/").content.decode()
         button = html.split('data-testid="transition-cancel"')[1].split("</button>")[0]
         assert label in button
+
+
+def test_staff_see_the_product_and_country_the_customer_chose(world: World) -> None:
+    from servicedesk.customers.models import Product
+    from tests.factories import TicketFactory
+
+    product = Product.objects.create(name_ru="Касса", name_en="Till", code="till-1")
+    ticket = TicketFactory(company=world.companies["A"], product=product, country="KZ")
+    client = login(Client(headers={"accept-language": "en"}), world.users["dispatcher"])
+    html = client.get(f"/backoffice/tickets/{ticket.number}/").content.decode()
+    assert '<dd data-testid="ticket-product">Till</dd>' in html
+    assert '<dd data-testid="ticket-country">Kazakhstan</dd>' in html
+
+
+def test_staff_edit_the_product_and_country(world: World) -> None:
+    from servicedesk.customers.models import Product
+    from tests.factories import TicketFactory
+
+    till = Product.objects.create(name_ru="Касса", name_en="Till", code="till-2")
+    ticket = TicketFactory(company=world.companies["A"])
+    client = login(Client(headers={"accept-language": "en"}), world.users["dispatcher"])
+    page = client.get(f"/backoffice/tickets/{ticket.number}/").content.decode()
+    assert 'name="product"' in page and 'name="country"' in page
+    response = client.post(
+        url("ticket_edit", ticket),
+        {
+            "subject": ticket.subject,
+            "description": ticket.description,
+            "ticket_type": ticket.ticket_type_id,
+            "criticality": ticket.criticality_id,
+            "product": till.pk,
+            "country": "KZ",
+            "version": ticket.version,
+        },
+    )
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert (ticket.product, str(ticket.country)) == (till, "KZ")
+    assert TicketEvent.objects.filter(ticket=ticket, field="product").exists()

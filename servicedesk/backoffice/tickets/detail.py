@@ -26,6 +26,7 @@ from servicedesk.customers.models import (
     Contract,
     Criticality,
     Equipment,
+    Product,
     Site,
     TicketType,
     WorkType,
@@ -41,6 +42,7 @@ from servicedesk.web.ticket_form import (
     ReferenceChoiceField,
     preload_reference_rows,
 )
+from servicedesk.web.ticket_form.fields import CountryChoiceField, country_choices
 from servicedesk.web.tickets import timeline_rows
 
 
@@ -77,6 +79,13 @@ class TicketEditForm(forms.Form):
         required=False,
         widget=QuickSelect,
     )
+    # What the customer may set is editable by staff too (issue 22).
+    product = forms.ModelChoiceField(
+        label=gettext_lazy("Product"),
+        queryset=Product.objects.filter(is_active=True),
+        required=False,
+    )
+    country = CountryChoiceField(label=gettext_lazy("Country"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, ticket: Ticket, user: Any, **kwargs: Any) -> None:
@@ -105,6 +114,7 @@ class TicketEditForm(forms.Form):
             ("", "—"),
             *((pk, f"{c.number} — {c.name}") for pk, c in self.contracts.items()),
         ]
+        fields["country"].choices = country_choices()
         for name, field in self.fields.items():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
@@ -132,6 +142,8 @@ def _edit_form(ticket: Ticket, user: Any, data: Any = None) -> TicketEditForm:
             "criticality": ticket.criticality_id,
             "work_type": ticket.work_type_id,
             "due_at": due,
+            "product": ticket.product_id,
+            "country": str(ticket.country or ""),
             "version": ticket.version,
         },
     )
@@ -247,6 +259,10 @@ def ticket_edit(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
             for name in ("subject", "description", "ticket_type", "criticality", "work_type")
             if data[name] != getattr(ticket, name)
         }
+        if data["product"] != ticket.product:
+            changes["product"] = data["product"]
+        if data["country"] != str(ticket.country or ""):
+            changes["country"] = data["country"]
         place = data.get("place") or ""
         pk = pk_or_none(place[1:])
         equipment = form.equipment.get(pk or 0) if place.startswith(EQUIPMENT_PREFIX) else None
