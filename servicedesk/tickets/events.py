@@ -115,3 +115,17 @@ def rated(ticket: Ticket, by: User | None, summary: str) -> TicketEvent:
     """The satisfaction survey's scores as text; `by` is None for a rating given through the
     link in an email."""
     return _event(ticket, by, Kind.RATED, new=summary)
+
+
+def moved(ticket: Ticket, by: User, old_company: str, new_company: str, reason: str) -> TicketEvent:
+    """Staff moved the ticket to another company: for staff only (each company's people must
+    not read the other's name), the reason beside the new company."""
+    return _event(
+        ticket,
+        by,
+        Kind.MOVED,
+        field="company",
+        old=old_company,
+        new=f"{new_company} ({reason})",
+        public=False,
+    )

@@ -239,6 +239,7 @@ class TicketEvent(models.Model):
         RESOLUTION_ACCEPTED = "resolution_accepted", _("Solution accepted by the customer")
         AUTO_CLOSED = "auto_closed", _("Closed automatically")
         RATED = "rated", _("Rated by the customer")
+        MOVED = "moved", _("Moved to another company")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from servicedesk.conversations.survey_forms import survey_staff_panel
 from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.core.forms import QuickSelect, pk_or_none
 from servicedesk.customers.models import (
+    Company,
     Contract,
     Criticality,
     Equipment,
@@ -220,6 +222,41 @@ def ticket_assign(request: AuthenticatedHttpRequest, number: str) -> HttpRespons
         messages.error(request, str(error))
     else:
         messages.success(request, _("Assigned to %(name)s.") % {"name": assignee.full_name})
+    return _back(ticket)
+
+
+@backoffice_view
+@require_POST
+def ticket_move(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    """Move the ticket to another company: the company by its code or exact name, the new
+    contact by email, and the reason (services.ticket_move_company checks the rest)."""
+    user = request.user
+    ticket = access_ticket(user, number)
+    wanted = request.POST.get("company", "").strip()[:200]
+    company = (
+        Company.objects.filter(Q(code__iexact=wanted) | Q(name__iexact=wanted)).first()
+        if wanted
+        else None
+    )
+    email = request.POST.get("contact", "").strip()[:254]
+    contact = User.objects.filter(email__iexact=email).first() if email else None
+    try:
+        if company is None:
+            raise ApplicationError(_("No company has this code or name."), code=ErrorCode.COMPANY)
+        if contact is None:
+            raise ApplicationError(_("No person has this email."), code=ErrorCode.CONTACT)
+        services.ticket_move_company(
+            by=user,
+            ticket=ticket,
+            company=company,
+            contact=contact,
+            reason=request.POST.get("reason", ""),
+            expected_version=_version(request),
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Moved to %(company)s.") % {"company": company.name})
     return _back(ticket)
 
 

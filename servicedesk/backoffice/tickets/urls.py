@@ -12,6 +12,7 @@ urlpatterns = [
     path("tickets/<str:number>/created/", views.ticket_created, name="ticket_created"),
     path("tickets/<str:number>/", detail.ticket_detail, name="ticket_detail"),
     path("tickets/<str:number>/assign/", detail.ticket_assign, name="ticket_assign"),
+    path("tickets/<str:number>/move/", detail.ticket_move, name="ticket_move"),
     path("tickets/<str:number>/transition/", detail.ticket_transition, name="ticket_transition"),
     path("tickets/<str:number>/message/", chat.ticket_message, name="ticket_message"),
     path(

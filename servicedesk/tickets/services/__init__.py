@@ -25,6 +25,7 @@ from servicedesk.tickets.services.create import (
 )
 from servicedesk.tickets.services.edit import EDITABLE_FIELDS, ticket_update
 from servicedesk.tickets.services.follow import ticket_follow, ticket_unfollow, ticket_viewed
+from servicedesk.tickets.services.move import ticket_move_company
 from servicedesk.tickets.services.transitions import (
     ticket_accept_resolution,
     ticket_customer_replied,
@@ -49,6 +50,7 @@ __all__ = [
     "ticket_create",
     "ticket_customer_replied",
     "ticket_follow",
+    "ticket_move_company",
     "ticket_number_next",
     "ticket_transition",
     "ticket_unfollow",
