@@ -315,6 +315,7 @@ NOT_PAGES = {
     "backoffice:access_request_reject": "POST only",
     "backoffice:ticket_bulk": "POST only",
     "backoffice:ticket_assign": "POST only",
+    "backoffice:ticket_move": "POST only",
     "backoffice:ticket_transition": "POST only",
     "backoffice:ticket_message": "POST only",
     "backoffice:ticket_attachment": "a file",
