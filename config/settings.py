@@ -258,6 +258,8 @@ LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True
+# English dates in an unambiguous form (config/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="RU")
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"

@@ -53,7 +53,7 @@ def test_an_hourly_digest_lists_the_messages_of_several_tickets(cast, smtp_email
     text = text_part(digest)
     assert text.index("#00001234 Boiler is cold") < text.index("#00001235 Printer jams")
     assert text.index("Part ordered.") < text.index("Part arrived.") < text.index("On my way.")
-    assert "Eric Engineer · 03/02/2026 7:20 a.m." in text  # in the reader's zone (Moscow)
+    assert "Eric Engineer · 2 Mar 2026, 07:20" in text  # in the reader's zone (Moscow)
     assert "http://127.0.0.1:8000/portal/tickets/00001235/" in text
     assert "Part arrived." in html_part(digest)
     assert digest["Auto-Submitted"] == "auto-generated"
