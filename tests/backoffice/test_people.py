@@ -421,3 +421,16 @@ def test_the_people_list_offers_the_export_as_xlsx_and_csv(people):
     assert workbook["Content-Type"].startswith("application/vnd.openxmlformats")
     text = client.get(csv[1].replace("&amp;", "&"))
     assert text.status_code == 200 and text["Content-Type"].startswith("text/csv")
+
+
+def test_the_people_section_is_not_called_employees_in_russian(people):
+    # Customers are not the provider's employees: «Пользователи», with the tabs
+    # «Заказчики» / «Сотрудники» (as HubEx names them)
+    html = (
+        login(Client(headers={"accept-language": "ru"}), people["ada"])
+        .get("/backoffice/people/?kind=customers")
+        .content.decode()
+    )
+    assert '<h1 class="h3 mb-0 me-auto">Пользователи</h1>' in html
+    tabs = html.split('data-testid="people-tabs"')[1].split("</ul>")[0]
+    assert "Заказчики" in tabs and "Сотрудники" in tabs

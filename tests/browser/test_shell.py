@@ -97,7 +97,7 @@ def test_staff_switches_the_back_office_to_english_and_signs_out(live_server, pa
         "Заявки",
         "Сообщения",
         "Новая заявка",
-        "Сотрудники",
+        "Пользователи",
         "Запросы доступа",
     ]
     expect(page.locator("h1")).to_have_text("Сводка")
