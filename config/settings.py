@@ -261,6 +261,13 @@ USE_I18N = True
 # English dates in an unambiguous form (config/formats/en/formats.py).
 FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
+# django-countries' Russian catalogue gives a few names in the genitive («Либерии»): ours are
+# the nominative (locale/ru), as a country list reads.
+COUNTRIES_OVERRIDE = {
+    "LR": _("Liberia"),
+    "MM": _("Myanmar"),
+    "NC": _("New Caledonia"),
+}
 PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="RU")
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 COUNTRIES_FIRST = ["RU"]

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
@@ -231,7 +232,12 @@ class PlaceChoiceField(forms.ChoiceField):
 
 @functools.cache
 def _country_choices(language: str | None) -> list[tuple[str, str]]:
-    return [("", "—"), *((str(code), str(name)) for code, name in countries)]
+    """Sorted by the name as the reader reads it (django-countries sorts by the English one):
+    the countries listed first in settings stay first."""
+    named = [(str(code), str(name)) for code, name in countries]
+    first = len(getattr(settings, "COUNTRIES_FIRST", ()))
+    rest = sorted(named[first:], key=lambda item: item[1].replace("ё", "е").casefold())
+    return [("", "—"), *named[:first], *rest]
 
 
 def country_choices() -> list[tuple[str, str]]:
