@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from servicedesk.accounts.models import AuditEvent
 from tests.backoffice.test_people import en_client
@@ -114,3 +115,26 @@ def test_the_detail_page_links_to_the_persons_audit_log(log):
 
     assert f'href="/backoffice/audit/?user={log["anna"].pk}"' in html
     assert "User created" in html and "Signed in" in html
+
+
+def test_an_import_reads_as_a_sentence(db):
+    from servicedesk.accounts.models import AuditEvent
+    from servicedesk.backoffice.people.audit import details_text
+
+    event = AuditEvent(
+        kind=AuditEvent.Kind.IMPORTED,
+        details={
+            "file": "people.xlsx",
+            "rows": 3,
+            "created": 2,
+            "updated": 1,
+            "unchanged": 0,
+            "invited": 2,
+        },
+    )
+    with translation.override("en"):
+        assert details_text(event) == (
+            "File people.xlsx, 3 rows: 2 added, 1 updated, 0 unchanged, 2 invited."
+        )
+    with translation.override("ru"):
+        assert "people.xlsx" in details_text(event) and "file:" not in details_text(event)

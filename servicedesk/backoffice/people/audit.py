@@ -23,6 +23,7 @@ DETAIL_LABELS = {
     "channel": _("channel"),
     "access_request": _("access request"),
 }
+IMPORT_KEYS = ("file", "rows", "created", "updated", "unchanged", "invited")
 
 
 def _value(value: Any) -> str:
@@ -38,6 +39,11 @@ def _value(value: Any) -> str:
 def details_text(event: AuditEvent) -> str:
     """The event's details as one readable line ("from: Dispatcher; to: Administrator")."""
     details = event.details if isinstance(event.details, dict) else {}
+    if event.kind == AuditEvent.Kind.IMPORTED and set(IMPORT_KEYS) <= set(details):
+        return _(
+            "File %(file)s, %(rows)s rows: %(created)s added, %(updated)s updated, "
+            "%(unchanged)s unchanged, %(invited)s invited."
+        ) % {key: details[key] for key in IMPORT_KEYS}
     # Known keys in their natural order ("from" before "to"; PostgreSQL's jsonb sorts them).
     known = list(DETAIL_LABELS)
     keys = sorted(details, key=lambda k: (known.index(k) if k in known else len(known), k))
