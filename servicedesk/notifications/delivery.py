@@ -367,6 +367,10 @@ def status_changed(
         customer_kind = None
     if customer_kind is not None:
         plan.add(customer_audience(ticket), customer_kind)
+    if customer_kind == Kind.TICKET_CLOSED and plan.actor is not None and plan.actor.is_customer:
+        # A customer who closed it themselves (accepting the solution) still gets the closing
+        # email: it carries the survey, as when the ticket closes any other way.
+        plan.receipt_for = plan.actor.pk
     if new != Status.ASSIGNED:
         plan.add(staff_watchers(ticket), Kind.STATUS_CHANGED)
     return deliver(plan)

@@ -229,14 +229,18 @@ def test_the_proposed_solution_with_accept_and_reply(cast, smtp_email, commit):
     assert 'id="messages"' in portal
 
 
-def test_accepting_closes_and_others_get_the_survey(cast, smtp_email, commit):
+def test_accepting_closes_and_everyone_of_the_customer_gets_the_survey(cast, smtp_email, commit):
     ticket = working_ticket(cast, status=Status.RESOLVED, resolution="Done.")
 
     commit(ticket_accept_resolution, by=cast.contact, ticket=ticket)
 
     received = mail_to(smtp_email)
-    # The contact accepted (their own action); the colleague and the engineer are told.
-    assert sorted(received) == ["eric@provider.test", "ruslan@gamma.test"]
+    # The colleague and the engineer are told; the contact, who accepted, gets the closing email
+    # too: it carries the survey, as when the ticket closes any other way (issue 22).
+    assert sorted(received) == ["clara@gamma.test", "eric@provider.test", "ruslan@gamma.test"]
+    own = received["clara@gamma.test"][0]
+    assert own["Subject"] == "[#00001234] Ticket closed: Boiler is cold"
+    assert "http://127.0.0.1:8000/survey/" in text_part(own)
     closed = received["ruslan@gamma.test"][0]
     assert closed["Subject"].strip() == "[#00001234] Заявка закрыта: Boiler is cold"
     assert "http://127.0.0.1:8000/survey/" in text_part(closed)
