@@ -111,3 +111,13 @@ def test_foreign_pdf_is_404(
     login(client, world.users["cust_b"])
     assert client.get(reverse("portal:ticket_pdf", args=[ticket.number])).status_code == 404
     assert client.get(reverse("portal:ticket_print", args=[ticket.number])).status_code == 404
+
+
+def test_the_print_view_names_the_stage_as_the_portal_does(world: World, client: Client) -> None:
+    # An assigned ticket is «В работе» to the customer on the page, in the history and on paper
+    assigned = TicketFactory(company=world.companies["A"], status="assigned")
+    login(client, world.users["cust_a"])
+    page = client.get(reverse("portal:ticket_detail", args=[assigned.number])).content.decode()
+    printed = client.get(reverse("portal:ticket_print", args=[assigned.number])).content.decode()
+    assert '<strong data-testid="print-status">В работе</strong>' in printed
+    assert "В работе" in page and "Назначена" not in printed

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from servicedesk.accounts.decorators import portal_view
 from servicedesk.core.pdf import pdf_from_html
-from servicedesk.tickets import selectors
+from servicedesk.tickets import selectors, workflow
 from servicedesk.tickets.access import access_ticket
 from servicedesk.tickets.models import Ticket
 from servicedesk.web.tickets import timeline_rows
@@ -19,6 +19,8 @@ from servicedesk.web.tickets import timeline_rows
 def _context(ticket: Ticket, *, pdf: bool) -> dict[str, object]:
     return {
         "ticket": ticket,
+        # The stage as the customer reads it everywhere (page, history, emails): one name
+        "customer_status": workflow.customer_status_label(ticket.status),
         "overdue": ticket.is_overdue(timezone.now()),
         "attachments": list(selectors.ticket_attachment_list(ticket)),
         "timeline": timeline_rows(ticket),
