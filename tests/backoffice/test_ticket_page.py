@@ -289,3 +289,15 @@ def test_staff_edit_the_product_and_country(world: World) -> None:
     ticket.refresh_from_db()
     assert (ticket.product, str(ticket.country)) == (till, "KZ")
     assert TicketEvent.objects.filter(ticket=ticket, field="product").exists()
+
+
+def test_the_assignee_picker_chooses_nobody_and_empty_choices_are_quiet(world: World) -> None:
+    from tests.factories import TicketFactory
+
+    ticket = TicketFactory(company=world.companies["A"])
+    client = login(Client(headers={"accept-language": "en"}), world.users["dispatcher"])
+    html = client.get(f"/backoffice/tickets/{ticket.number}/").content.decode()
+    picker = html.split('data-testid="assignee-select"')[1].split("</select>")[0]
+    assert '<option value="" selected>Choose whom to assign…</option>' in picker
+    assert picker.count("selected") == 1
+    assert "---------" not in html

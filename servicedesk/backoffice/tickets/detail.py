@@ -58,12 +58,19 @@ class TicketEditForm(forms.Form):
     )
     # Offered and checked from the cached reference lists (no query per list); the selects
     # are QuickSelects (Django's Select's HTML, one template loop for all the options).
-    ticket_type = ReferenceChoiceField(TicketType, label=gettext_lazy("Type"), widget=QuickSelect)
+    # Required, and a ticket always has them: no empty option
+    ticket_type = ReferenceChoiceField(
+        TicketType, label=gettext_lazy("Type"), widget=QuickSelect, empty_label=None
+    )
     criticality = ReferenceChoiceField(
-        Criticality, label=gettext_lazy("Criticality"), widget=QuickSelect
+        Criticality, label=gettext_lazy("Criticality"), widget=QuickSelect, empty_label=None
     )
     work_type = ReferenceChoiceField(
-        WorkType, label=gettext_lazy("Work type"), required=False, widget=QuickSelect
+        WorkType,
+        label=gettext_lazy("Work type"),
+        required=False,
+        widget=QuickSelect,
+        empty_label="—",
     )
     due_at = forms.DateTimeField(
         label=gettext_lazy("Deadline (set by hand)"),
@@ -86,6 +93,7 @@ class TicketEditForm(forms.Form):
         label=gettext_lazy("Product"),
         queryset=Product.objects.filter(is_active=True),
         required=False,
+        empty_label="—",
     )
     country = CountryChoiceField(label=gettext_lazy("Country"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
