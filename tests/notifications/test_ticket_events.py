@@ -380,3 +380,14 @@ def test_subjects_and_text_parts_are_text_and_only_html_escapes(cast, smtp_email
     # while the HTML part escapes them
     html = html_part(receipt)
     assert "Pump &lt;A&amp;B&gt;" in html and "<A&B>" not in html
+
+
+def test_the_receipt_carries_what_the_customer_entered(cast, smtp_email, commit):
+    from servicedesk.customers.models import Product
+
+    till = Product.objects.create(name_ru="Касса", name_en="Till", code="till-r")
+    ticket = commit(file_ticket, cast, product=till, country="KZ")
+    receipt = mail_to(smtp_email)["clara@gamma.test"][0]
+    for part in (text_part(receipt), html_part(receipt)):
+        assert "Till" in part and "Kazakhstan" in part
+    assert ticket.product == till
