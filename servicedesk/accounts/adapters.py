@@ -49,13 +49,19 @@ class AccountAdapter(DefaultAccountAdapter):
             message.body = render_text(f"{template_prefix}_message.txt", context).strip()
         return message
 
+    def format_email_subject(self, subject: str) -> str:
+        """Subjects say what the mail is about in the product's words, with no «[site]»."""
+        return subject
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """allauth renders in the language of the request that triggers the mail (for a reset:
         whoever typed the address). A person's mail is in the language of their profile."""
+        language = getattr(context.get("user"), "language", "") or translation.get_language()
         context = {
             "request_access_url": settings.SITE_URL.rstrip("/") + reverse("access:access_request"),
+            "site_url": settings.SITE_URL.rstrip("/"),
+            "language": language,
             **context,
         }
-        language = getattr(context.get("user"), "language", "") or translation.get_language()
         with translation.override(language):
             super().send_mail(template_prefix, email, context)

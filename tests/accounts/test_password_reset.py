@@ -76,11 +76,11 @@ def test_the_reset_mail_is_in_the_language_of_the_profile_not_the_browser(client
 
     ask(client, "anna@alfa.test", language=browser)
 
-    # Then the mail is in the profile's language (allauth's own catalogue)
+    # Then the mail is in the profile's language
     [message] = mail.outbox
     with translation.override(profile):
-        expected = translation.gettext("Password Reset Email")
-    assert message.subject.endswith(expected)
+        expected = translation.gettext("Servicedesk: choose a new password")
+    assert message.subject == expected
     cyrillic = bool(re.search("[а-яА-Я]", message.subject + message.body))
     assert cyrillic is (profile == "ru")
 
@@ -90,3 +90,17 @@ def test_without_a_profile_language_the_page_language_is_used(client):
     ask(client, "anna@alfa.test", language="ru")
     [message] = mail.outbox
     assert re.search("[а-яА-Я]", message.body)
+
+
+def test_the_reset_mail_speaks_for_the_product_not_the_server(client, settings):
+    settings.SITE_URL = "https://desk.example.test"
+    UserFactory(email="anna@alfa.test", full_name="Anna Petrova", language="en")
+    ask(client, "anna@alfa.test")
+    [message] = mail.outbox
+    assert message.subject == "Servicedesk: choose a new password"
+    assert message.body.startswith("Hello, Anna Petrova!")
+    assert "Hello from" not in message.body and "testserver" not in message.body.split("http")[0]
+    assert "https://desk.example.test" in message.body
+    [(html, mime)] = message.alternatives
+    assert mime == "text/html" and "Servicedesk" in html and "Choose a new password" in html
+    assert re.search(r'href="http://testserver/accounts/password/reset/key/\S+/"', html)
