@@ -23,14 +23,19 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.core.forms import QuickDateInput, QuickSelect, id_choice_field, page_size_field
+from servicedesk.core.forms import (
+    QuickDateInput,
+    QuickSelect,
+    id_choice_field,
+    page_number,
+    page_size_field,
+)
 from servicedesk.customers.models import Criticality, TicketType, WorkType
 from servicedesk.customers.reference import active_choices, reference_rows
 from servicedesk.tickets import selectors
 from servicedesk.tickets.models import Status, Ticket
 
 PAGE_SIZES = (25, 50, 100)
-MAX_PAGE = 100_000
 # Every filter a ticket list can offer, in the order the panel and the query string show them.
 FILTERS = (
     "status",
@@ -224,10 +229,7 @@ def list_state(
         params["sort"] = sort
     if size != PAGE_SIZES[0]:
         params["size"] = str(size)
-    try:
-        page = max(1, min(int(page_raw or 1), MAX_PAGE))
-    except ValueError:
-        page = 1
+    page = page_number(page_raw)
     return ListState(spec, view, filters, data.get("assignee"), sort, size, page, params)
 
 

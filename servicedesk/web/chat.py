@@ -132,8 +132,8 @@ def chat_context(
 
 
 def _int(value: Any) -> int:
-    number = pk_or_none(value)
-    return number if number is not None and number > 0 else 0
+    """A message id from the page (0: none): pk_or_none's bounds."""
+    return pk_or_none(value) or 0
 
 
 def _news(

@@ -295,13 +295,13 @@ class TicketForm(forms.Form):
             field.queryset = Contract.objects.none()
             return
         company, site, item = self.chosen_company, self.site, self.item
-        field.limit_to(
-            lambda: (
-                Contract.objects.visible_to(self.scope_user)
-                .filter(company=company)
-                .covering(site=site, equipment=item)
-                .order_by("-valid_from", "number")
-            )
+        # A queryset runs only when the list is shown or a contract was chosen: a form posted
+        # without one never queries contracts.
+        field.queryset = (
+            Contract.objects.visible_to(self.scope_user)
+            .filter(company=company)
+            .covering(site=site, equipment=item)
+            .order_by("-valid_from", "number")
         )
 
     # --- for the page ------------------------------------------------------------------------
