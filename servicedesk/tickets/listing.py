@@ -17,9 +17,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.http import QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -80,7 +82,10 @@ class TicketList:
     actions_template: str = ""  # what shows above the table (bulk actions)
     company_search_url_name: str = ""  # the company filter's options fetched as one types
     subject_length: int = 0  # subjects longer than this are cut (0: never)
-    compact_dates: bool = False  # narrow screens see the date (and "overdue") under the subject
+    # A small line under the subject: the number on phones (whose number column is hidden),
+    # the company (`show_company`: for people of several companies) and the opening date.
+    subject_details: bool = False
+    show_company: bool = False
     selectable: bool = False  # a checkbox per row for bulk actions
     views_keep_filters: bool = False  # another tab keeps the filters (or starts afresh)
 
@@ -310,6 +315,15 @@ class ViewTab:
     alert: bool = False  # a count that asks for attention (red)
 
 
+@dataclass(frozen=True)
+class Chip:
+    """An active filter shown above the results, with the list's URL without it."""
+
+    label: Any
+    value: str
+    remove_url: str
+
+
 @dataclass
 class ListContext:
     """What the shared partials show (`list` in the template)."""
@@ -321,6 +335,34 @@ class ListContext:
     views: list[ViewTab]
     headings: list[Heading] = field(default_factory=list)
     count_cap: int = selectors.COUNT_CAP
+
+    @property
+    def chips(self) -> list[Chip]:
+        """The filters in force, named as the panel names them: the panel stays closed (and
+        unrendered) until asked for, so these say what the list is narrowed by."""
+        chips = []
+        for name in self.spec.filters:
+            raw = self.state.params.get(name)
+            if raw is None:
+                continue
+            field = self.form.fields[name]
+            if isinstance(field, forms.ChoiceField):
+                choices: Any = field.choices
+                value = next((str(label) for key, label in choices if str(key) == raw), raw)
+            else:  # the period's dates
+                value = date_format(dt.date.fromisoformat(raw), "SHORT_DATE_FORMAT")
+            chips.append(Chip(field.label, value, self.state.url(**{name: None})))
+        return chips
+
+    @property
+    def kept_filters(self) -> list[tuple[str, str]]:
+        """The panel's values as hidden inputs while the panel is not loaded, so a search or
+        another sort keeps them."""
+        return [
+            (name, self.state.params[name])
+            for name in (*self.spec.filters, "size")
+            if name in self.state.params
+        ]
 
     @property
     def detail_prefix(self) -> str:
@@ -342,6 +384,20 @@ class ListContext:
     @property
     def next_url(self) -> str:
         return self.state.url(page=self.page.number + 1)
+
+
+PANEL = "panel"  # the query parameter asking for the filter panel's fields only
+
+
+def wants_panel(request: HttpRequest) -> bool:
+    return bool(request.GET.get(PANEL))
+
+
+def render_panel(request: HttpRequest, form: TicketListForm, state: ListState) -> HttpResponse:
+    """The filter panel's fields (tickets/_list.html#filter_fields), for the list's own URL
+    with panel=filters: the panel is rendered when someone opens it, not on every page."""
+    context = {"list": {"spec": form.spec, "form": form, "state": state}}
+    return render(request, "tickets/_list.html#filter_fields", context)
 
 
 def list_context(

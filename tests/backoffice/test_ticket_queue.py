@@ -205,7 +205,8 @@ def test_the_company_filter_searches_instead_of_listing_every_company(
     a, b = world.companies["A"], world.companies["B"]
 
     def company_select(url: str) -> str:
-        html = client.get(url).content.decode()
+        # The filter panel's fields, fetched when the panel is opened.
+        html = client.get(url + ("&" if "?" in url else "?") + "panel=filters").content.decode()
         found = re.search(r'<select name="company".*?</select>', html, re.S)
         assert found is not None
         return found.group(0)

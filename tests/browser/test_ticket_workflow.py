@@ -87,6 +87,7 @@ def test_the_dispatcher_filters_the_queue_by_a_company_found_by_name(live_server
     sign_in(page, base, dispatcher.email)
     page.goto(f"{base}/backoffice/tickets/?view=all")
     expect(page.get_by_test_id("queue-row")).to_have_count(2)
+    page.get_by_test_id("filters-toggle").click()  # the panel's fields come when it opens
     page.get_by_test_id("company-search").fill("alfa")
     expect(page.locator("#id_company option")).to_have_count(2)  # Any, Alfa Retail
     page.locator("#id_company").select_option(label="Alfa Retail")

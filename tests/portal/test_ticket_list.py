@@ -41,19 +41,35 @@ def cust_a(world: World, client: Client) -> Client:
     return login(client, world.users["cust_a"])
 
 
-def test_lists_the_company_tickets_with_every_column(
+def test_lists_the_company_tickets_with_the_columns_a_customer_reads(
     world: World, cust_a: Client, english: None
 ) -> None:
-    ticket = make(world, "00000042", subject="Pump leaks", status=Status.IN_PROGRESS)
+    ticket = make(world, "00000042", subject="Pump leaks", status=Status.IN_PROGRESS, assignee=None)
     make(world, "00000043", company=world.companies["B"], contact=world.users["cust_b"])
     response = cust_a.get(URL + "?view=company")
     assert response.status_code == 200
     assert listed(response) == ["00000042"]
     html = response.content.decode()
-    for text in ("Pump leaks", "Alphacorp", ticket.contact.full_name, "In progress"):
+    headings = re.findall(r'data-sort="([a-z]+)"', html)
+    assert headings == ["number", "subject", "status", "due"]
+    for text in ("Pump leaks", "In progress", "opened "):
         assert text in html
     assert "text-bg-warning" in html  # the status colour
-    assert "Not assigned" in html
+    # One company: no company on the rows; the number is quiet, its zeros quieter.
+    assert "Alphacorp" not in html.split('data-testid="ticket-table"')[1]
+    assert '<span class="ticket-number-zeros">000000</span>42</a>' in html
+    assert ticket.contact.full_name not in html.split('data-testid="ticket-table"')[1]
+
+
+def test_a_customer_of_several_companies_sees_the_company_under_the_subject(
+    world: World, client: Client, english: None
+) -> None:
+    make(world, "00000042", subject="Pump leaks", company=world.companies["B"])
+    login(client, world.users["cust_ab"])
+    html = client.get(URL + "?view=company").content.decode()
+    details = re.findall(r'data-testid="subject-details">(.*?)</div>', html)
+    assert len(details) == 1
+    assert "Betaworks" in details[0]
 
 
 def test_views_and_their_counts(world: World, cust_a: Client, english: None) -> None:
@@ -260,3 +276,47 @@ def test_query_count_does_not_grow_with_data_or_page_size(
     assert cust_a.get(warm).status_code == 200
     with django_assert_max_num_queries(5):
         assert cust_a.get(warm).status_code == 200
+
+
+def test_the_filter_panel_is_fetched_when_opened_and_the_filters_show_as_chips(
+    world: World, cust_a: Client, english: None
+) -> None:
+    a, b = world.companies["A"], world.companies["B"]
+    html = cust_a.get(f"{URL}?view=company&status=open&company={a.pk}&size=50").content.decode()
+    # The closed panel: no widgets, the filters kept as hidden inputs, named as chips.
+    assert 'data-testid="filter-fields"' not in html
+    assert '<select name="type"' not in html
+    for name, value in (("status", "open"), ("company", a.pk), ("size", 50)):
+        assert f'<input type="hidden" name="{name}" value="{value}">' in html
+    chips = re.findall(r'data-testid="filter-chip"[^>]*>(.*?)</a>', html, re.S)
+    texts = [" ".join(re.sub(r"<[^>]+>", " ", chip).split()) for chip in chips]
+    assert texts == [
+        "Status: Open (any) Remove this filter",
+        "Company: Alphacorp Remove this filter",
+    ]
+    assert 'data-testid="filter-count">2<' in html
+    # Opening the panel fetches its fields with the current values chosen.
+    panel = cust_a.get(
+        f"{URL}?view=company&status=open&company={a.pk}&panel=filters", headers=HTMX
+    ).content.decode()
+    assert 'data-testid="filter-fields"' in panel
+    assert '<option value="open" selected>' in panel
+    assert f'<option value="{a.pk}" selected>' in panel
+    assert b.name not in panel  # only the person's own companies are offered
+    assert 'data-testid="ticket-row"' not in panel
+    # Another company's id is no filter at all: no chip, no leak of its name.
+    html = cust_a.get(f"{URL}?view=company&company={b.pk}").content.decode()
+    assert 'data-testid="filter-chip"' not in html
+    assert b.name not in html
+
+
+def test_a_chip_removes_its_filter_only(world: World, cust_a: Client, english: None) -> None:
+    make(world, "00000001", status=Status.NEW, subject="Pump leaks")
+    make(world, "00000002", status=Status.CLOSED, subject="Pump replaced")
+    html = cust_a.get(f"{URL}?view=company&status=closed&q=pump").content.decode()
+    assert listed(cust_a.get(f"{URL}?view=company&status=closed&q=pump")) == ["00000002"]
+    found = re.search(r'href="([^"]+)" data-testid="filter-chip"', html)
+    assert found is not None
+    target = found.group(1).replace("&amp;", "&")
+    assert "status=" not in target and "q=pump" in target
+    assert sorted(listed(cust_a.get(target))) == ["00000001", "00000002"]

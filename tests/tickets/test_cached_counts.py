@@ -56,7 +56,10 @@ def test_a_new_membership_changes_counts_and_choices_at_once(world: World, clien
     assert world.companies["B"].name not in html
     MembershipFactory(user=user, company=world.companies["B"])
     assert view_counts(client)["company"] == 1
-    assert world.companies["B"].name in client.get(LIST + "?view=company").content.decode()
+    assert (
+        world.companies["B"].name
+        in client.get(LIST + "?view=company&panel=filters").content.decode()
+    )
     assert world.companies["B"].name in client.get(NEW).content.decode()
     # And losing it takes both away again.
     Membership.objects.filter(user=user, company=world.companies["B"]).delete()
@@ -66,10 +69,16 @@ def test_a_new_membership_changes_counts_and_choices_at_once(world: World, clien
 
 def test_a_new_site_shows_in_the_filters_and_the_create_form(world: World, client: Client) -> None:
     login(client, world.users["cust_a"])
-    assert "Brand-new boiler house" not in client.get(LIST + "?view=company").content.decode()
+    assert (
+        "Brand-new boiler house"
+        not in client.get(LIST + "?view=company&panel=filters").content.decode()
+    )
     assert "Brand-new boiler house" not in client.get(NEW).content.decode()
     site_save(Site(company=world.companies["A"], name="Brand-new boiler house"))
-    assert "Brand-new boiler house" in client.get(LIST + "?view=company").content.decode()
+    assert (
+        "Brand-new boiler house"
+        in client.get(LIST + "?view=company&panel=filters").content.decode()
+    )
     assert "Brand-new boiler house" in client.get(NEW).content.decode()
 
 
@@ -81,7 +90,9 @@ def test_renamed_and_retired_reference_rows_show_at_once(world: World, client: C
     kind.name_ru = kind.name_en = "Freshly renamed type"
     kind.save()
     assert "Freshly renamed type" in client.get(NEW).content.decode()
-    assert "Freshly renamed type" in client.get(LIST + "?view=company").content.decode()
+    assert (
+        "Freshly renamed type" in client.get(LIST + "?view=company&panel=filters").content.decode()
+    )
     kind.is_active = False
     kind.save()
     assert "Freshly renamed type" not in client.get(NEW).content.decode()

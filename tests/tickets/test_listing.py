@@ -68,15 +68,18 @@ def test_a_row_shows_hostile_values_as_text(
     # (Jinja2 writes a quote as &#34;, Django as &quot;: the same character to a browser)
     shown = row(html, name, "00000042").replace("&#34;", "&quot;")
     detail = reverse(f"{area}:ticket_detail", args=["00000042"])
-    assert f'<a class="fw-semibold" href="{detail}">00000042</a>' in shown
-    for text in (f"Alpha {ESCAPED}", f"Eng {ESCAPED}", ESCAPED, "In progress"):
+    number = '<span class="ticket-number-zeros">000000</span>42</a>'
+    assert f'<a class="ticket-number" href="{detail}" aria-label="00000042">{number}' in shown
+    for text in (ESCAPED, "In progress"):
         assert text in shown
     if area == "portal":
-        assert f"Ann {ESCAPED}" in shown
+        # A customer of one company reads the number, subject, status and deadline only.
+        assert "Alpha" not in shown and "Eng " not in shown and "Ann " not in shown
         # A long subject is cut; the deadline passed is marked.
         assert "pump p…</a>" in shown and "pump pump </a>" not in shown
         assert 'data-testid="overdue" title="Overdue"' in shown
     else:
+        assert f"Alpha {ESCAPED}" in shown and f"Eng {ESCAPED}" in shown
         assert f'name="tickets" value="{hostile.pk}"' in shown
         assert ">overdue by 2\xa0hours</td>" in shown
         assert "pump </a>" in shown  # the queue shows the whole subject

@@ -47,7 +47,7 @@ QUEUE = listing.TicketList(
         listing.Column("status", gettext_lazy("Status")),
         listing.Column("criticality", gettext_lazy("Criticality"), "d-none d-lg-table-cell"),
         listing.Column("assignee", gettext_lazy("Assignee"), "d-none d-md-table-cell"),
-        listing.Column("created", gettext_lazy("Opened"), "d-none d-xl-table-cell"),
+        listing.Column("created", gettext_lazy("Opened"), "d-none d-xxl-table-cell"),
         listing.Column("due", gettext_lazy("Deadline")),
     ),
     filters=("status", "type", "criticality", "company", "assignee"),
@@ -147,6 +147,8 @@ def ticket_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     form.is_valid()
     default_view = selectors.queue_default_view(user)
     state = listing.list_state(form, default_view, request.GET.get("page"), {})
+    if listing.wants_panel(request):
+        return listing.render_panel(request, form, state)
     queryset = selectors.staff_queue(
         user, state.view, state.filters, state.sort, assignee_id=state.assignee_id, now=now
     )

@@ -30,15 +30,13 @@ TICKETS = listing.TicketList(
     detail_url_name="portal:ticket_detail",
     views=VIEW_LABELS,
     # Sort key, heading, and the CSS that hides the less important columns on narrow screens.
+    # What a customer reads (number, subject, status, deadline); the company and the opening
+    # date go under the subject, the number too on phones, where its column is hidden.
     columns=(
-        listing.Column("number", _("Number")),
-        listing.Column("company", _("Company"), "d-none d-md-table-cell"),
-        listing.Column("contact", _("Contact"), "d-none d-xl-table-cell"),
+        listing.Column("number", _("Number"), "d-none d-sm-table-cell"),
         listing.Column("subject", _("Subject")),
         listing.Column("status", _("Status")),
-        listing.Column("created", _("Opened"), "d-none d-sm-table-cell", descending_first=True),
-        listing.Column("due", _("Deadline"), "d-none d-lg-table-cell"),
-        listing.Column("assignee", _("Assignee"), "d-none d-xl-table-cell"),
+        listing.Column("due", _("Deadline")),
     ),
     filters=tuple(name for name in listing.FILTERS if name != "assignee"),
     sorts=selectors.SORTS,
@@ -47,7 +45,7 @@ TICKETS = listing.TicketList(
     views_keep_filters=True,
     empty_template="portal/tickets/list.html#empty",
     subject_length=90,
-    compact_dates=True,
+    subject_details=True,
 )
 
 
@@ -96,7 +94,9 @@ def ticket_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     companies, sites, equipment = counts.cached(
         user, "filter-choices", lambda: _places(user), counts.PLACES
     )
-    spec = replace(TICKETS, views={v: VIEW_LABELS[v] for v in views})
+    spec = replace(
+        TICKETS, views={v: VIEW_LABELS[v] for v in views}, show_company=len(companies) > 1
+    )
     form = listing.TicketListForm(
         spec,
         request.GET,
@@ -109,6 +109,8 @@ def ticket_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form.is_valid()
     site_paths = {pk: path for pk, _name, path in sites}
     state = listing.list_state(form, views[0], request.GET.get("page"), site_paths)
+    if listing.wants_panel(request):
+        return listing.render_panel(request, form, state)
     view_counts = selectors.ticket_view_counts(user)
     queryset = selectors.ticket_list_for_customer(user, state.view, state.filters, state.sort)
     total = (
