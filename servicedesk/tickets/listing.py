@@ -83,9 +83,11 @@ class TicketList:
     company_search_url_name: str = ""  # the company filter's options fetched as one types
     subject_length: int = 0  # subjects longer than this are cut (0: never)
     # A small line under the subject: the number on phones (whose number column is hidden),
-    # the company (`show_company`: for people of several companies) and the opening date.
+    # the company (`details_company`: its CSS, e.g. shown only where its column is hidden;
+    # None: not shown) and the opening date.
     subject_details: bool = False
-    show_company: bool = False
+    details_company: str | None = None
+    details_opened: bool = False
     selectable: bool = False  # a checkbox per row for bulk actions
     views_keep_filters: bool = False  # another tab keeps the filters (or starts afresh)
 

@@ -126,6 +126,31 @@ def test_the_customers_first_screen(live_server, page_for, language: str, width:
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_queue_on_a_phone_keeps_the_deadline(live_server, page_for, language: str):
+    dispatcher = UserFactory(dispatcher=True)
+    company = CompanyFactory(name="Northern Regional Logistics")
+    ticket = TicketFactory(
+        company=company,
+        subject="The air conditioner in the sales hall blows warm air again",
+        due_at=timezone.now() + dt.timedelta(days=2, hours=18),
+    )
+    page = page_for(LOCALES[language], width=390, height=844)
+    sign_in(page, live_server.url, dispatcher.email)
+    page.goto(f"{live_server.url}/backoffice/tickets/?view=all")
+    expect(page.get_by_test_id("queue-row")).to_have_count(1)
+    inside_viewport(page, "[data-testid=queue-table] th a[data-sort=due]")
+    inside_viewport(page, "[data-testid=deadline]")
+    # The number and the company travel under the subject; bulk actions wait for a desk.
+    details = page.get_by_test_id("subject-details")
+    expect(details).to_contain_text(ticket.number)
+    expect(details).to_contain_text(company.name)
+    expect(page.get_by_test_id("bulk-form")).to_be_hidden()
+    no_page_wide_scroll(page)
+    shot(page, f"queue-{language}-390")
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
 def test_the_queue_keeps_every_column_on_a_1366_screen(live_server, page_for, language: str):
     dispatcher = UserFactory(dispatcher=True)
     engineer = UserFactory(engineer=True, full_name="Konstantin Konstantinopolsky")

@@ -41,7 +41,7 @@ QUEUE = listing.TicketList(
     detail_url_name="backoffice:ticket_detail",
     views=VIEW_LABELS,
     columns=(
-        listing.Column("number", gettext_lazy("Number")),
+        listing.Column("number", gettext_lazy("Number"), "d-none d-sm-table-cell"),
         listing.Column("company", gettext_lazy("Company"), "d-none d-md-table-cell"),
         listing.Column("subject", gettext_lazy("Subject")),
         listing.Column("status", gettext_lazy("Status")),
@@ -57,6 +57,9 @@ QUEUE = listing.TicketList(
     actions_template="backoffice/tickets/queue.html#bulk",
     company_search_url_name="backoffice:queue_company_options",
     selectable=True,
+    # Phones see the number, and below 768 px the company, under the subject.
+    subject_details=True,
+    details_company="d-md-none",
 )
 
 

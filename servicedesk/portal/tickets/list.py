@@ -46,6 +46,7 @@ TICKETS = listing.TicketList(
     empty_template="portal/tickets/list.html#empty",
     subject_length=90,
     subject_details=True,
+    details_opened=True,
 )
 
 
@@ -95,7 +96,9 @@ def ticket_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         user, "filter-choices", lambda: _places(user), counts.PLACES
     )
     spec = replace(
-        TICKETS, views={v: VIEW_LABELS[v] for v in views}, show_company=len(companies) > 1
+        TICKETS,
+        views={v: VIEW_LABELS[v] for v in views},
+        details_company="" if len(companies) > 1 else None,  # the company of each row
     )
     form = listing.TicketListForm(
         spec,
