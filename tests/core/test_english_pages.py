@@ -167,3 +167,34 @@ def test_page_for_visitors_in_english_has_no_cyrillic(db: None, url_name: str) -
     assert response.status_code == 200
     assert cyrillic_in(response.content.decode()) == []
 
+
+@pytest.mark.parametrize(
+    ("page", "russian"),
+    [
+        # The breadcrumbs' name for screen readers (it was English on every page).
+        ("portal ticket page", 'aria-label="Навигационная цепочка"'),
+        ("backoffice ticket page", 'aria-label="Навигационная цепочка"'),
+        ("backoffice person", 'aria-label="Навигационная цепочка"'),
+        ("backoffice calendar", 'aria-label="Навигационная цепочка"'),
+        # The holiday import's example line (its name was English for everybody).
+        ("backoffice calendar", 'placeholder="2027-01-01;Новый год"'),
+    ],
+    ids=[
+        "portal ticket breadcrumb",
+        "backoffice ticket breadcrumb",
+        "person breadcrumb",
+        "calendar breadcrumb",
+        "holiday example",
+    ],
+)
+def test_the_same_pages_in_russian_say_it_in_russian(
+    english_world: World, page: str, russian: str
+) -> None:
+    who, address = PAGES[page]
+    person = english_world.user(who)
+    person.language = "ru"
+    person.save(update_fields=["language"])
+    html = login(Client(), person).get(address(english_world)).content.decode()
+    assert russian in html
+    assert 'aria-label="breadcrumb"' not in html
+    assert "New Year" not in html
