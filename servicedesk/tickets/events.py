@@ -113,8 +113,8 @@ def auto_closed(ticket: Ticket | int, days: int, *, save: bool = True) -> Ticket
 
 
 def rated(ticket: Ticket, by: User | None, summary: str) -> TicketEvent:
-    """The satisfaction survey's scores as text; `by` is None for a rating given through the
-    link in an email."""
+    """The satisfaction survey's scores (conversations.survey_services.survey_summary); `by` is
+    None for a rating given through the link in an email."""
     return _event(ticket, by, Kind.RATED, new=summary)
 
 

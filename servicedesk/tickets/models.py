@@ -223,8 +223,8 @@ class TicketEvent(models.Model):
     change with a reason worth telling is followed by one more event saying it: REOPENED and
     CANCELLED (new_value: the reason staff gave), CUSTOMER_REPLIED, RESOLUTION_ACCEPTED and
     AUTO_CLOSED (new_value: the number of days, actor None). RATED keeps the satisfaction
-    survey's scores as readable text (new_value); its actor is None when the rating came
-    through the link in an email."""
+    survey's scores by criterion code (new_value, JSON: conversations.survey_services), worded
+    when shown; its actor is None when the rating came through the link in an email."""
 
     class Kind(models.TextChoices):
         CREATED = "created", pgettext_lazy("ticket event", "Created")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django_countries import countries
 
+from servicedesk.conversations.survey_selectors import survey_summary_text
 from servicedesk.core.models import ReferenceItem
 from servicedesk.customers.models import Criticality, Product, TicketType, WorkType
 from servicedesk.customers.reference import CACHED_MODELS, reference_rows
@@ -78,6 +79,8 @@ def _event_value(
         return str(Status(value).label)
     if event.kind == TicketEvent.Kind.FIELD_CHANGED and event.field in REFERENCE_FIELDS:
         return names.get(event.field, {}).get(value, value)
+    if event.kind == TicketEvent.Kind.RATED and value:
+        return survey_summary_text(value)
     if event.field == "country" and len(value) == 2 and value.isupper() and value in countries:
         return str(countries.name(value))
     if value and event.field in DATETIME_FIELDS:
