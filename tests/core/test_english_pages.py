@@ -18,9 +18,13 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from servicedesk.accounts.models import AccessRequest
+from servicedesk.conversations.services import message_post
+from servicedesk.customers.models import TicketType
 from servicedesk.sla.models import ServiceCalendar, SlaRule
+from servicedesk.tickets.services import ticket_update
 from tests.conftest import World, login
 from tests.factories import SlaRuleFactory, TicketFactory, office_calendar
 
@@ -49,7 +53,7 @@ def english_world(world: World) -> World:
     for user in world.users.values():
         user.language = "en"
         user.save(update_fields=["language"])
-    TicketFactory(
+    ticket = TicketFactory(
         number="90000001",
         company=world.companies["A"],
         contact=world.users["cust_a"],
@@ -57,6 +61,14 @@ def english_world(world: World) -> World:
         subject="Boiler leaks in the basement",
         description="Water on the floor since Monday.",
     )
+    # A timeline written by somebody reading Russian: what it keeps must not stay Russian.
+    with translation.override("ru"):
+        ticket_update(
+            by=world.users["admin"],
+            ticket=ticket,
+            changes={"ticket_type": TicketType.objects.get(code="repair"), "country": "DE"},
+        )
+        message_post(by=world.users["cust_a"], ticket=ticket, body="It is getting worse.")
     calendar = office_calendar(name="Office hours", holidays=[dt.date(2099, 1, 1)])
     SlaRuleFactory(name="Standard", calendar=calendar, companies=[world.companies["A"]])
     AccessRequest.objects.create(
