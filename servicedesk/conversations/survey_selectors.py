@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Avg, Count, Prefetch
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from servicedesk.conversations.models import SurveyCriterion, SurveyRating, SurveyResponse
+from servicedesk.conversations.survey_services import SCORES
 from servicedesk.customers.reference import reference_rows
 from servicedesk.tickets.models import Ticket
 
@@ -21,6 +23,27 @@ def survey_criteria() -> list[SurveyCriterion]:
     against the database (survey_services), never against this."""
     rows = reference_rows(SurveyCriterion)[SurveyCriterion]
     return [row for row in rows.values() if row.is_active]
+
+
+def survey_summary_text(kept: str) -> str:
+    """A RATED event's value (survey_services.survey_summary) in the reader's language:
+    «Quality of work: 4/5 · Speed: 5/5», and how the rating came when by the email's link.
+    An event written before kept these words themselves: they show as written."""
+    try:
+        summary = json.loads(kept)
+    except ValueError:
+        return kept
+    if not isinstance(summary, dict) or not isinstance(summary.get("scores"), dict):
+        return kept
+    rows = reference_rows(SurveyCriterion)[SurveyCriterion].values()
+    names = {row.code: row.name for row in rows}
+    parts = [
+        f"{names.get(code, code)}: {score}/{SCORES[-1]}"
+        for code, score in summary["scores"].items()
+    ]
+    if summary.get("by_link"):
+        parts.append(gettext("through the link in the email"))
+    return " · ".join(parts)
 
 
 def ticket_survey(ticket: Ticket) -> SurveyResponse | None:

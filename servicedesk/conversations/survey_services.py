@@ -10,6 +10,7 @@ One rating per ticket: whoever gives it first; it is never edited afterwards.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
@@ -69,9 +70,13 @@ def _check_scores(
     return errors
 
 
-def survey_summary(ratings: list[tuple[SurveyCriterion, int]]) -> str:
-    """The scores as the timeline keeps them: «Quality of work: 4/5 · Speed: 5/5»."""
-    return " · ".join(f"{criterion.name}: {score}/5" for criterion, score in ratings)
+def survey_summary(ratings: list[tuple[SurveyCriterion, int]], *, by_link: bool) -> str:
+    """The scores as the timeline keeps them: the criteria by code, and whether the rating came
+    through the link in an email — worded when shown, in the reader's language
+    (survey_selectors.survey_summary_text). Words kept here would stay in the language of the
+    person who rated, for every reader."""
+    scores = {criterion.code: score for criterion, score in ratings}
+    return json.dumps({"scores": scores, "by_link": by_link})
 
 
 @transaction.atomic
@@ -135,8 +140,8 @@ def survey_submit(
         SurveyRating(response=response, criterion=criterion, score=scores[criterion.pk])
         for criterion in criteria
     )
-    summary = survey_summary([(criterion, scores[criterion.pk]) for criterion in criteria])
-    if respondent is None:
-        summary += " · " + _("through the link in the email")
+    summary = survey_summary(
+        [(criterion, scores[criterion.pk]) for criterion in criteria], by_link=respondent is None
+    )
     events.rated(ticket, respondent, summary)
     return response

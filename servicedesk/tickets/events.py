@@ -4,7 +4,8 @@ kind keeps (see TicketEvent's docstring) and whether the customer sees it, and s
 builds unsaved events with `save=False` and writes them with `bulk_create`.
 
 Values are text as the timeline shows it: the caller makes them readable (names, not ids;
-instants in UTC, ISO 8601). Not to be confused with notifications/events.py, which tells
+instants in UTC, ISO 8601; reference lists and countries by code, which the timeline names in
+its reader's language). Not to be confused with notifications/events.py, which tells
 people about these changes."""
 
 from __future__ import annotations
@@ -112,8 +113,8 @@ def auto_closed(ticket: Ticket | int, days: int, *, save: bool = True) -> Ticket
 
 
 def rated(ticket: Ticket, by: User | None, summary: str) -> TicketEvent:
-    """The satisfaction survey's scores as text; `by` is None for a rating given through the
-    link in an email."""
+    """The satisfaction survey's scores (conversations.survey_services.survey_summary); `by` is
+    None for a rating given through the link in an email."""
     return _event(ticket, by, Kind.RATED, new=summary)
 
 

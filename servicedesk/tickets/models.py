@@ -216,14 +216,15 @@ class TicketEvent(models.Model):
     """One entry of a ticket's timeline: who did what, when, old → new. Written by services
     through the constructors in tickets/events.py, one per kind.
 
-    Values: FIELD_CHANGED keeps readable text (names; dates as ISO 8601 in UTC), `field` the
-    ticket field's name; STATUS_CHANGED keeps the status codes (field "status"), shown through
+    Values: FIELD_CHANGED keeps readable text (names; dates as ISO 8601 in UTC; the entries of
+    reference lists and countries by code, named in the reader's language when shown), `field`
+    the ticket field's name; STATUS_CHANGED keeps the status codes (field "status"), shown through
     `Status` or `workflow.customer_status_label`; ASSIGNED keeps the people's names. A status
     change with a reason worth telling is followed by one more event saying it: REOPENED and
     CANCELLED (new_value: the reason staff gave), CUSTOMER_REPLIED, RESOLUTION_ACCEPTED and
     AUTO_CLOSED (new_value: the number of days, actor None). RATED keeps the satisfaction
-    survey's scores as readable text (new_value); its actor is None when the rating came
-    through the link in an email."""
+    survey's scores by criterion code (new_value, JSON: conversations.survey_services), worded
+    when shown; its actor is None when the rating came through the link in an email."""
 
     class Kind(models.TextChoices):
         CREATED = "created", pgettext_lazy("ticket event", "Created")

@@ -16,8 +16,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django_countries import countries
 
-from servicedesk.customers.models import Product
+from servicedesk.conversations.survey_selectors import survey_summary_text
+from servicedesk.core.models import ReferenceItem
+from servicedesk.customers.models import Criticality, Product, TicketType, WorkType
+from servicedesk.customers.reference import CACHED_MODELS, reference_rows
 from servicedesk.tickets import selectors, workflow
 from servicedesk.tickets.models import Status, Ticket, TicketAttachment, TicketEvent
 from servicedesk.web.ticket_form import TicketForm
@@ -30,11 +34,55 @@ PRODUCT_ALL_LIMIT = 100
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"})
 
 
-def _event_value(event: TicketEvent, value: str, for_customer: bool) -> str:
+# Reference lists whose entries a FIELD_CHANGED event keeps by code (tickets/services/common.py:
+# _readable): named when shown, in the reader's language.
+REFERENCE_FIELDS: dict[str, type[ReferenceItem]] = {
+    "ticket_type": TicketType,
+    "criticality": Criticality,
+    "work_type": WorkType,
+    "product": Product,
+}
+
+
+def _reference_names(events: list[TicketEvent]) -> dict[str, dict[str, str]]:
+    """field → {code: name in the active language} for the codes the events keep: the small
+    lists from the cache (customers/reference.py), products in one query, only when a
+    timeline names one. An older event kept the name itself: it finds no code, and shows as
+    it was written."""
+    wanted: dict[str, set[str]] = {}
+    for event in events:
+        if event.kind == TicketEvent.Kind.FIELD_CHANGED and event.field in REFERENCE_FIELDS:
+            codes = wanted.setdefault(event.field, set())
+            codes.update(value for value in (event.old_value, event.new_value) if value)
+    if not wanted:
+        return {}
+    models_wanted = {REFERENCE_FIELDS[name] for name in wanted}
+    cached = reference_rows(*(m for m in models_wanted if m in CACHED_MODELS))
+    names: dict[str, dict[str, str]] = {}
+    for name, codes in wanted.items():
+        model = REFERENCE_FIELDS[name]
+        rows = (
+            cached[model].values()
+            if model in cached
+            else model._default_manager.filter(code__in=codes)
+        )
+        names[name] = {row.code: row.name for row in rows if row.code in codes}
+    return names
+
+
+def _event_value(
+    event: TicketEvent, value: str, for_customer: bool, names: dict[str, dict[str, str]]
+) -> str:
     if event.kind == TicketEvent.Kind.STATUS_CHANGED and value in Status.values:
         if for_customer:
             return workflow.customer_status_label(value)
         return str(Status(value).label)
+    if event.kind == TicketEvent.Kind.FIELD_CHANGED and event.field in REFERENCE_FIELDS:
+        return names.get(event.field, {}).get(value, value)
+    if event.kind == TicketEvent.Kind.RATED and value:
+        return survey_summary_text(value)
+    if event.field == "country" and len(value) == 2 and value.isupper() and value in countries:
+        return str(countries.name(value))
     if value and event.field in DATETIME_FIELDS:
         try:  # stored as ISO 8601 in UTC; shown in the reader's time zone and format
             moment = datetime.fromisoformat(value)
@@ -68,10 +116,12 @@ def timeline_rows(
     for_customer = events is None
     if events is None:
         events = selectors.ticket_public_events(ticket)
+    events = list(events)
+    names = _reference_names(events)
     rows = []
     for event in events:
-        old = _event_value(event, event.old_value, for_customer)
-        new = _event_value(event, event.new_value, for_customer)
+        old = _event_value(event, event.old_value, for_customer, names)
+        new = _event_value(event, event.new_value, for_customer, names)
         if for_customer and event.kind == TicketEvent.Kind.STATUS_CHANGED and old == new:
             continue  # e.g. Assigned → In progress: the same "In progress" to the customer
         rows.append({"event": event, "field": _field_label(event.field), "old": old, "new": new})

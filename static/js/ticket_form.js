@@ -15,11 +15,17 @@
     });
   }
 
-  function humanSize(bytes) {
-    var units = ["B", "KB", "MB", "GB"];
+  // A file's size as the server writes one (Django's filesizeformat): the units come from the
+  // page in the reader's language ("%s KB" | "%s КБ"), the number in the page language's way
+  // ("2.5" | "2,5"), a no-break space between them.
+  function humanSize(bytes, zone) {
+    var units = (zone.dataset.sizeUnits || "%s B|%s KB|%s MB|%s GB").split("|");
     var n = bytes, i = 0;
     while (n >= 1024 && i < units.length - 1) { n /= 1024; i += 1; }
-    return (i === 0 ? n : n.toFixed(1)) + "\u00a0" + units[i];
+    var number = i === 0 ? String(n) : n.toLocaleString(document.documentElement.lang || undefined, {
+      minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false,
+    });
+    return units[i].replace("%s", number).replace(/ /g, "\u00a0");
   }
 
   // --- description counter -------------------------------------------------------------------
@@ -124,7 +130,7 @@
       } else if (file.size === 0) {
         errors.push(fill(zone.dataset.msgEmpty, { name: file.name }));
       } else if (file.size > max) {
-        errors.push(fill(zone.dataset.msgTooBig, { name: file.name, max: humanSize(max) }));
+        errors.push(fill(zone.dataset.msgTooBig, { name: file.name, max: zone.dataset.maxSize }));
       } else if (kept.length >= maxFiles) {
         errors.push(fill(zone.dataset.msgTooMany, { max: maxFiles }));
       } else if (!kept.some(function (k) {
@@ -167,7 +173,7 @@
       name.title = file.name;
       var size = document.createElement("span");
       size.className = "small text-body-secondary text-nowrap";
-      size.textContent = humanSize(file.size);
+      size.textContent = humanSize(file.size, zone);
       var remove = document.createElement("button");
       remove.type = "button";
       remove.className = "btn btn-sm btn-outline-danger py-0";

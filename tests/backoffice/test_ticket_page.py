@@ -126,6 +126,55 @@ def test_edit_records_old_and_new_and_a_hand_set_deadline(
     ).exists()
 
 
+def test_changed_types_and_countries_are_named_in_each_readers_language(
+    world: World, ticket: Ticket
+) -> None:
+    from servicedesk.customers.models import TicketType
+
+    # Given a dispatcher reading Russian who changes the ticket's type and country
+    repair = TicketType.objects.get(code="repair")  # «Заявка на ремонт», "Repair request"
+    dispatcher, customer = world.users["dispatcher"], world.users["cust_a"]
+    dispatcher.language, customer.language = "ru", "en"
+    dispatcher.save()
+    customer.save()
+    post = {
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "ticket_type": repair.pk,
+        "criticality": ticket.criticality_id,
+        "work_type": "",
+        "country": "DE",
+        "version": ticket.version,
+    }
+    assert login(Client(), dispatcher).post(url("ticket_edit", ticket), post).status_code == 302
+
+    # Then the customer reading English reads the change in English
+    portal = reverse("portal:ticket_detail", args=[ticket.number])
+    page = login(Client(), customer).get(portal).content.decode()
+    timeline = page.split('data-testid="timeline"')[1]
+    assert "Repair request" in timeline and "Germany" in timeline
+    assert "Заявка на ремонт" not in timeline and "Германия" not in timeline
+    # and the dispatcher in Russian
+    staff = login(Client(), dispatcher).get(url("ticket_detail", ticket)).content.decode()
+    timeline = staff.split('data-testid="timeline"')[1]
+    assert "Заявка на ремонт" in timeline and "Германия" in timeline
+
+
+def test_an_older_event_that_kept_a_name_shows_it_as_written(
+    world: World, client: Client, ticket: Ticket
+) -> None:
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=TicketEvent.Kind.FIELD_CHANGED,
+        field="ticket_type",
+        old_value="Задача",
+        new_value="Гарантийный ремонт",
+    )
+    login(client, world.users["dispatcher"])
+    html = client.get(url("ticket_detail", ticket), headers=EN).content.decode()
+    assert "Гарантийный ремонт" in html.split('data-testid="timeline"')[1]
+
+
 def test_internal_notes_stay_with_staff(world: World, client: Client, ticket: Ticket) -> None:
     login(client, world.users["engineer"])
     client.post(

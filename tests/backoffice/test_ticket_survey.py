@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from servicedesk.conversations.models import SurveyCriterion, SurveyResponse
 from servicedesk.conversations.survey_services import survey_submit
@@ -57,6 +57,24 @@ def test_staff_see_the_rating_with_stars_comment_who_and_when(
     # And on the full history.
     assert "Rated by the customer" in html
     assert "Quality of work: 4/5 · Speed: 2/5" in html
+
+
+def test_the_timeline_words_a_rating_in_the_readers_language(world: World) -> None:
+    # Given a customer reading English who rates the ticket through the email's link
+    ticket = resolved_ticket(world)
+    with translation.override("en"):
+        rate(ticket, None, 5, 3)
+    # When a dispatcher reading Russian opens the ticket
+    dispatcher = world.users["dispatcher"]
+    dispatcher.language = "ru"
+    dispatcher.save()
+    html = login(Client(), dispatcher).get(
+        reverse("backoffice:ticket_detail", args=[ticket.number])
+    )
+    timeline = html.content.decode().split('data-testid="timeline"')[1]
+    # Then the rating on the timeline is in Russian
+    assert "Качество выполненных работ: 5/5 · Скорость: 3/5 · по ссылке из письма" in timeline
+    assert "Quality of work" not in timeline
 
 
 def test_a_rating_through_the_email_link_says_so(world: World, client: Client) -> None:

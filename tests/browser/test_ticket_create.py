@@ -161,3 +161,33 @@ def test_a_file_chosen_before_the_form_script_ran_is_listed(live_server, page_fo
     expect(page.locator("[data-file-list] li")).to_have_count(1)
     expect(page.locator("[data-file-list]")).to_contain_text("notes.txt")
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize(
+    ("language", "locale", "listed", "too_big"),
+    [
+        ("ru", "ru-RU", "2,0\u00a0КБ", "«big.txt» больше 3,0\u00a0КБ."),
+        ("en", "en-US", "2.0\u00a0KB", "“big.txt” is larger than 3.0\u00a0KB."),
+    ],
+)
+def test_file_sizes_are_written_in_the_readers_language(
+    live_server, page_for, settings, language, locale, listed, too_big
+):
+    # Given a customer reading the form in their language, and a limit of 3 KB a file
+    settings.ATTACHMENT_MAX_BYTES = 3 * 1024
+    alfa = CompanyFactory(name="Alfa Retail")
+    MembershipFactory(user__email="nina@alfa.test", user__language=language, company=alfa)
+    page = page_for(locale=locale)
+    sign_in(page, live_server.url, "nina@alfa.test")
+    page.goto(f"{live_server.url}/portal/tickets/new/")
+    form = page.locator("[data-testid=ticket-form]")
+
+    # When they drop a file of 2 KB and one of 4 KB
+    page.evaluate(DROP_FILE, ["[data-testid=ticket-form]", "notes.txt", "x" * 2048])
+    page.evaluate(DROP_FILE, ["[data-testid=ticket-form]", "big.txt", "x" * 4096])
+
+    # Then the sizes say what the server's help text says, in the same words
+    expect(form.locator("[data-file-list] li")).to_have_count(1)
+    expect(form.locator("[data-file-list]")).to_contain_text(listed)
+    expect(form.locator("[data-file-errors]")).to_have_text(too_big)
+    assert page.console_errors == []

@@ -1,18 +1,20 @@
 """The satisfaction survey's rules (survey_services, survey_selectors): who rates what and when,
 one rating per ticket, every active criterion scored 1–5, and the timeline's RATED event."""
 
+import json
 import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection, connections
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from servicedesk.conversations.models import SurveyCriterion, SurveyRating, SurveyResponse
 from servicedesk.conversations.survey_selectors import (
     survey_averages,
     survey_criteria,
+    survey_summary_text,
     ticket_survey,
 )
 from servicedesk.conversations.survey_services import (
@@ -85,7 +87,14 @@ def test_a_customer_rates_a_resolved_ticket(world: World, english: None) -> None
     event = TicketEvent.objects.get(ticket=ticket, kind=TicketEvent.Kind.RATED)
     assert event.actor == customer
     assert event.is_public
-    assert event.new_value == "Quality of work: 4/5 · Speed: 5/5"
+    # kept by criterion code, worded in each reader's language when shown
+    assert json.loads(event.new_value) == {"scores": {"quality": 4, "speed": 5}, "by_link": False}
+    assert survey_summary_text(event.new_value) == "Quality of work: 4/5 · Speed: 5/5"
+    with translation.override("ru"):
+        assert (
+            survey_summary_text(event.new_value)
+            == "Качество выполненных работ: 4/5 · Скорость: 5/5"
+        )
 
 
 def test_a_closed_ticket_is_rated_too_and_the_link_rating_has_no_respondent(
@@ -101,7 +110,14 @@ def test_a_closed_ticket_is_rated_too_and_the_link_rating_has_no_respondent(
     assert response.respondent is None
     event = TicketEvent.objects.get(ticket=ticket, kind=TicketEvent.Kind.RATED)
     assert event.actor is None
-    assert event.new_value == "Quality of work: 1/5 · Speed: 2/5 · through the link in the email"
+    assert json.loads(event.new_value) == {"scores": {"quality": 1, "speed": 2}, "by_link": True}
+    assert survey_summary_text(event.new_value) == (
+        "Quality of work: 1/5 · Speed: 2/5 · through the link in the email"
+    )
+
+
+def test_a_rating_kept_as_words_before_shows_as_written(english: None) -> None:
+    assert survey_summary_text("Качество: 5/5") == "Качество: 5/5"
 
 
 @pytest.mark.parametrize(

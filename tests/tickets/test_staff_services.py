@@ -121,7 +121,7 @@ def test_update_records_each_changed_field_readably(
 ) -> None:
     ticket = at_t0(make_ticket(S.IN_PROGRESS, subject="Pump", description="Noisy"))
     urgent = CriticalityFactory(name_en="Urgent", name_ru="Срочно")
-    old_criticality = str(ticket.criticality)
+    old_criticality = ticket.criticality.code
     done = ticket_update(
         by=crew.dispatcher,
         ticket=ticket,
@@ -141,10 +141,11 @@ def test_update_records_each_changed_field_readably(
         2,
     )
     assert done.version == 2
+    # Reference lists and countries by code: named in each reader's language when shown
     assert events(ticket) == [
         (K.FIELD_CHANGED, "subject", "Pump", "Pump leaks"),
-        (K.FIELD_CHANGED, "criticality", old_criticality, "Urgent"),
-        (K.FIELD_CHANGED, "country", "", "Germany"),
+        (K.FIELD_CHANGED, "criticality", old_criticality, urgent.code),
+        (K.FIELD_CHANGED, "country", "", "DE"),
         # the criticality moved the SLA deadlines
         (K.FIELD_CHANGED, "due_at", "", "2026-03-02T17:00:00+00:00"),
         (K.FIELD_CHANGED, "first_response_due_at", "", "2026-03-02T10:00:00+00:00"),

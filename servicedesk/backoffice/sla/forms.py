@@ -171,7 +171,7 @@ class HolidayImportForm(forms.Form):
     text = forms.CharField(
         label=_("Or paste the lines"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "2027-01-01;New Year"}),
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": _("2027-01-01;New Year")}),
     )
 
     def __init__(self, *args: Any, calendar: ServiceCalendar, **kwargs: Any):

@@ -12,6 +12,7 @@ from django_countries.fields import Country
 
 from servicedesk.accounts.models import User
 from servicedesk.core.errors import ApplicationError, ErrorCode
+from servicedesk.core.models import ReferenceItem
 from servicedesk.tickets import events
 from servicedesk.tickets.models import Ticket
 
@@ -41,13 +42,18 @@ def _ticket_save(ticket: Ticket, fields: set[str]) -> Ticket:
 
 
 def _readable(value: Any) -> str:
-    """A field's value as the timeline keeps it: names, not ids; instants in UTC, ISO 8601."""
+    """A field's value as the timeline keeps it: names, not ids; instants in UTC, ISO 8601;
+    an entry of a reference list and a country by its code, named when shown in the reader's
+    language (web/tickets.py) — a name kept in the editor's language would stay in it for
+    every reader."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
+    if isinstance(value, ReferenceItem):
+        return value.code
     if isinstance(value, Country):
-        return str(value.name) if value.code else ""
+        return str(value.code or "")
     return str(value)
 
 

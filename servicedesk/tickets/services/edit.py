@@ -190,13 +190,7 @@ def ticket_update(
         _check_places(ticket, site, equipment, new.get("contract", ticket.contract))
     fields: set[str] = set()
     for name, value in new.items():
-        events.field_changed(
-            ticket,
-            by,
-            name,
-            _readable(getattr(ticket, name)),
-            str(countries.name(value)) if name == "country" else _readable(value),
-        )
+        events.field_changed(ticket, by, name, _readable(getattr(ticket, name)), _readable(value))
         setattr(ticket, name, value)
         fields.add(name)
     recompute = bool(SLA_FIELDS & fields)
