@@ -17,7 +17,7 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from servicedesk.core.forms import pk_or_none
+from servicedesk.core.forms import QuickSelect, pk_or_none
 from servicedesk.customers.models import Company, Contract
 from servicedesk.customers.reference import reference_rows
 
@@ -221,7 +221,11 @@ def country_choices() -> list[tuple[str, str]]:
 
 
 class CountryChoiceField(forms.ChoiceField):
-    """A country code, checked against the codes rather than by walking the named list."""
+    """A country code, checked against the codes rather than by walking the named list; its
+    ~250 options written by one template loop (QuickSelect), not a template per option
+    (measured: 5 ms of the staff ticket page)."""
+
+    widget = QuickSelect
 
     def valid_value(self, value: Any) -> bool:
         return str(value) in countries
