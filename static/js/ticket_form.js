@@ -1,5 +1,5 @@
 // The ticket form («Создать заявку», and the back office's on-behalf form): the description's
-// character counter, searching the site/equipment tree, the expired-contract warning, the
+// character counter, the search-first site/equipment picker, the expired-contract warning, the
 // country following the company, the product type-ahead, and files (drag and drop anywhere on
 // the form, the same size/type limits as the server, a list with remove buttons, upload
 // progress). The form is sent by htmx; after errors the server re-renders it and the files
@@ -43,34 +43,149 @@
     }
   }
 
-  // --- the site/equipment tree ---------------------------------------------------------------
-  function filterPlaces(input) {
-    var picker = input.closest("[data-place-picker]");
-    var select = picker && picker.querySelector("select");
-    if (!select) { return; }
-    var q = input.value.trim().toLowerCase();
-    var options = Array.prototype.slice.call(select.options);
-    var visible = new Set();
-    options.forEach(function (option) {
-      if (!q || !option.value) { visible.add(option); return; }
-      if (option.text.toLowerCase().indexOf(q) === -1) { return; }
-      visible.add(option);
-      var path = option.dataset.path || "";
-      options.forEach(function (other) {
-        var otherPath = other.dataset.path || "";
-        if (!otherPath) { return; }
-        // the sites above a match, and everything beneath a matching site
-        if (other.dataset.kind === "site" && path.indexOf(otherPath) === 0) { visible.add(other); }
-        if (option.dataset.kind === "site" && path && otherPath.indexOf(path) === 0) { visible.add(other); }
+  // --- the site/equipment picker (web/ticket_form/places.py) --------------------------------
+  // Radio rows, every one shown without this script. Typing in the search keeps the rows that
+  // match every word typed (any case, ё as е), the sites above a match and everything inside a
+  // matching site; "Not specified" always stays. The chosen place is named above the list, so
+  // it stays in sight (and can be cleared) while the list shows other rows.
+  function fold(text) {
+    return (text || "").toLowerCase().replace(/ё/g, "е").replace(/\s+/g, " ").trim();
+  }
+
+  function placeRows(picker) {
+    return Array.prototype.slice.call(picker.querySelectorAll("[data-place-row]"));
+  }
+
+  function pathPrefixes(path) { // "3/7/9/" → ["3/", "3/7/", "3/7/9/"]
+    var parts = (path || "").split("/").filter(Boolean);
+    return parts.map(function (part, i) { return parts.slice(0, i + 1).join("/") + "/"; });
+  }
+
+  function sitesByPath(rows) {
+    var sites = {};
+    rows.forEach(function (row) {
+      if (row.dataset.kind === "site") { sites[row.dataset.path] = row; }
+    });
+    return sites;
+  }
+
+  // The rows a search keeps, and those that match it themselves, in the list's order.
+  function searchPlaces(rows, query) {
+    var words = fold(query).split(" ").filter(Boolean);
+    if (!words.length) { return { shown: new Set(rows), matches: [] }; }
+    var matches = rows.filter(function (row) {
+      var text = fold(row.textContent);
+      return row.dataset.kind && words.every(function (word) { return text.indexOf(word) !== -1; });
+    });
+    var sites = sitesByPath(rows);
+    var matchedSites = new Set();
+    var shown = new Set(matches);
+    matches.forEach(function (row) {
+      if (row.dataset.kind === "site") { matchedSites.add(row.dataset.path); }
+      pathPrefixes(row.dataset.path).forEach(function (prefix) {
+        if (sites[prefix]) { shown.add(sites[prefix]); }
       });
     });
-    var shown = 0;
-    options.forEach(function (option) {
-      option.hidden = !visible.has(option);
-      if (!option.hidden && option.value) { shown += 1; }
+    rows.forEach(function (row) {
+      var inside = pathPrefixes(row.dataset.path).some(function (p) { return matchedSites.has(p); });
+      if (!row.dataset.kind || inside) { shown.add(row); }
     });
+    return { shown: shown, matches: matches };
+  }
+
+  function filterPlaces(input) {
+    var picker = input.closest("[data-place-picker]");
+    if (!picker) { return; }
+    var rows = placeRows(picker);
+    var found = searchPlaces(rows, input.value);
+    rows.forEach(function (row) { row.hidden = !found.shown.has(row); });
+    var list = picker.querySelector("[role=radiogroup]");
+    if (list) { list.scrollTop = 0; }
+    var searching = fold(input.value) !== "";
     var empty = picker.querySelector("[data-place-empty]");
-    if (empty) { empty.hidden = !q || shown > 0; }
+    if (empty) { empty.hidden = !searching || found.matches.length > 0; }
+    var status = picker.querySelector("[data-place-status]");
+    if (status) {
+      status.textContent = searching ? fill(status.dataset.msgFound, { count: found.matches.length }) : "";
+    }
+  }
+
+  function checkedPlace(picker) {
+    var radio = picker.querySelector("[data-place-row] input:checked");
+    return radio ? radio.closest("[data-place-row]") : null;
+  }
+
+  // The chosen place above the list: its name, and beneath it the sites it is in and its
+  // own details (address, or model and serial number).
+  function showChosen(picker) {
+    var box = picker.querySelector("[data-place-chosen]");
+    if (!box) { return; }
+    var row = checkedPlace(picker);
+    if (!row || !row.dataset.kind) { box.hidden = true; return; }
+    var sites = sitesByPath(placeRows(picker));
+    var above = pathPrefixes(row.dataset.path)
+      .filter(function (prefix) { return row.dataset.kind !== "site" || prefix !== row.dataset.path; })
+      .map(function (prefix) { return sites[prefix] && sites[prefix].querySelector(".place-name").textContent; })
+      .filter(Boolean);
+    var own = row.querySelector(".place-detail");
+    var detail = box.querySelector("[data-place-chosen-detail]");
+    box.querySelector("[data-place-chosen-name]").textContent = row.querySelector(".place-name").textContent;
+    box.querySelector("[data-place-chosen-path]").textContent = above.join(" › ");
+    detail.textContent = "";
+    if (own) {
+      Array.prototype.forEach.call(own.childNodes, function (node) { detail.appendChild(node.cloneNode(true)); });
+    }
+    box.hidden = false;
+  }
+
+  function scrollToChosen(picker) {
+    var list = picker.querySelector("[role=radiogroup]");
+    var row = checkedPlace(picker);
+    if (list && row && !row.hidden && row.offsetTop + row.offsetHeight > list.clientHeight) {
+      list.scrollTop = Math.max(0, row.offsetTop - list.clientHeight / 3);
+    }
+  }
+
+  function choosePlace(radio) {
+    radio.checked = true;
+    // The change event tells app.js, which asks htmx for the contracts of the place.
+    radio.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  // The search's keys: Enter chooses the first match, the down arrow moves into the list (to
+  // the chosen place if it is shown, else the first match), Escape clears the search.
+  function placeSearchKey(input, event) {
+    var picker = input.closest("[data-place-picker]");
+    var rows = placeRows(picker);
+    var visible = rows.filter(function (row) { return !row.hidden; });
+    var matches = searchPlaces(rows, input.value).matches;
+    if (event.key === "Enter") {
+      event.preventDefault(); // never sends the form
+      if (matches.length) {
+        var radio = matches[0].querySelector("input");
+        choosePlace(radio);
+        radio.focus();
+      }
+    } else if (event.key === "ArrowDown") {
+      var chosen = checkedPlace(picker);
+      var target = chosen && chosen.dataset.kind && !chosen.hidden ? chosen : matches[0] || visible[0];
+      if (target) { event.preventDefault(); target.querySelector("input").focus(); }
+    } else if (event.key === "Escape" && input.value) {
+      event.preventDefault();
+      input.value = "";
+      filterPlaces(input);
+    }
+  }
+
+  function initPlaces(root) {
+    var pickers = root.matches && root.matches("[data-place-picker]")
+      ? [root] : Array.prototype.slice.call(root.querySelectorAll("[data-place-picker]"));
+    pickers.forEach(function (picker) {
+      var search = picker.querySelector("[data-place-search-box]");
+      if (search) { search.hidden = false; }
+      showChosen(picker);
+      scrollToChosen(picker);
+    });
   }
 
   // --- contract warning, country ---------------------------------------------------------------
@@ -232,6 +347,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     kept = [];
     init(document);
+    initPlaces(document);
     // Files chosen before this script ran (a slow page) raised their change event unheard.
     document.querySelectorAll("[data-ticket-form] input[type=file][name=attachments]")
       .forEach(function (input) {
@@ -240,7 +356,10 @@
         }
       });
   });
-  document.addEventListener("htmx:load", function (event) { init(event.target); });
+  document.addEventListener("htmx:load", function (event) {
+    init(event.target);
+    initPlaces(event.target);
+  });
 
   document.addEventListener("input", function (event) {
     var target = event.target;
@@ -264,6 +383,7 @@
     if (!(target instanceof Element) || !target.closest("[data-ticket-form]")) { return; }
     if (target.matches("select[name=company]")) { followCompany(target); }
     if (target.matches("select[name=country]")) { target.dataset.touched = "1"; }
+    if (target.matches("[data-place-row] input")) { showChosen(target.closest("[data-place-picker]")); }
     if (target.matches("select[name=contract]")) {
       // Remembered: a picker update that was already on its way must not undo this choice.
       target.closest("form").dataset.contract = target.value;
@@ -282,11 +402,26 @@
       if (event.key === "Enter") { event.preventDefault(); searchAllProducts(target); }
       if (event.key === "Escape") { productPicker(target).querySelector("[data-product-results]").innerHTML = ""; }
     }
-    if (target.matches("[data-place-search]") && event.key === "Enter") { event.preventDefault(); }
+    if (target.matches("[data-place-search]")) { placeSearchKey(target, event); }
+    // A letter typed on a row goes on into the search.
+    if (target.matches("[data-place-row] input") && event.key.length === 1 && event.key !== " " &&
+        !event.ctrlKey && !event.metaKey && !event.altKey) {
+      var search = target.closest("[data-place-picker]").querySelector("[data-place-search]");
+      if (search && search.offsetParent !== null) { search.focus(); }
+    }
   });
 
   document.addEventListener("click", function (event) {
     var target = event.target instanceof Element ? event.target : null;
+    var clear = target && target.closest("[data-place-clear]");
+    if (clear) {
+      var picker = clear.closest("[data-place-picker]");
+      var none = picker.querySelector('[data-place-row] input[value=""]');
+      if (none) { choosePlace(none); }
+      var search = picker.querySelector("[data-place-search]");
+      if (search) { search.focus(); }
+      return;
+    }
     var product = target && target.closest("[data-product-id]");
     if (product) { chooseProduct(product); return; }
     var remove = target && target.closest("[data-remove-file]");

@@ -38,7 +38,8 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 
 
 class _Selects(HTMLParser):
-    """Every <select>'s options: name → [(value, text, selected)]; and hidden inputs."""
+    """Every <select>'s options, and every group of radios (the place picker's rows, each
+    radio inside its label): name → [(value, text, selected)]; and hidden inputs."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -46,6 +47,7 @@ class _Selects(HTMLParser):
         self.hidden: dict[str, str] = {}
         self._select: str | None = None
         self._option: list[Any] | None = None
+        self._radio: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
@@ -53,19 +55,27 @@ class _Selects(HTMLParser):
             self._select = a.get("name") or ""
             self.selects[self._select] = []
         elif tag == "option" and self._select is not None:
-            self._option = [a.get("value") or "", "", "selected" in a]
+            self._option = [a.get("value") or "", "", "checked" in a or "selected" in a]
+        elif tag == "input" and a.get("type") == "radio" and a.get("name"):
+            self._radio = a["name"] or ""
+            self._option = [a.get("value") or "", "", "checked" in a]
         elif tag == "input" and a.get("type") == "hidden" and a.get("name"):
             self.hidden[a["name"] or ""] = a.get("value") or ""
 
     def handle_data(self, data: str) -> None:
         if self._option is not None:
-            self._option[1] += data
+            self._option[1] += data if self._radio is None else f" {data.strip()}"
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "option" and self._option is not None and self._select is not None:
             value, text, selected = self._option
             self.selects[self._select].append((value, text.strip(" \n"), selected))
             self._option = None
+        elif tag == "label" and self._option is not None and self._radio is not None:
+            value, text, checked = self._option
+            row = (value, " ".join(text.split()), checked)
+            self.selects.setdefault(self._radio, []).append(row)
+            self._option = self._radio = None
         elif tag == "select":
             self._select = None
 
@@ -204,18 +214,34 @@ def test_the_place_tree_indents_sites_by_depth_with_equipment_beneath(world):
 
     html = client.get(NEW, headers=EN).content.decode()
 
-    options = [(v, t) for v, t, _s in parse(html).selects["place"] if v]
-    labels = [t for _v, t in options]
-    # HQ, its boiler, the floor (one level in), its printer, the room, its server…
-    hq = labels.index("alpha-hq-site")
-    assert labels[hq + 1].endswith(
-        "alpha-hq-boiler (" + world.equipment["eq_a_hq"].serial_number + ")"
+    # One radio row per place, "Not specified" first and chosen
+    rows = re.findall(
+        r'<label class="place-row" data-place-row data-kind="(\w*)" data-depth="(\d)"[^>]*>'
+        r'<input type="radio" [^>]*value="(\w*)"',
+        html,
     )
-    assert labels[hq + 2] == "\u2003alpha-floor-site"
-    assert labels[hq + 4] == "\u2003\u2003alpha-room-site"
-    # Equipment without a site comes last
-    assert "alpha-loose-drill" in labels[-1]
-    assert 'data-kind="equipment"' in html and 'data-depth="2"' in html
+    assert rows[0] == ("", "0", "")
+    assert selected(html, "place") == ""
+    labels = [t for v, t, _s in parse(html).selects["place"] if v]
+    # HQ, its boiler (full name, and its serial number beneath), the floor (one level in), its
+    # printer, the room, its server…
+    hq = labels.index("alpha-hq-site")
+    serial = world.equipment["eq_a_hq"].serial_number
+    assert labels[hq + 1] == f"alpha-hq-boiler S/N {serial}"
+    assert labels[hq + 2] == "alpha-floor-site"
+    assert labels[hq + 4] == "alpha-room-site"
+    depths = {value: (kind, int(depth)) for kind, depth, value in rows}
+    assert depths[f"s{world.sites['a_hq'].pk}"] == ("site", 0)
+    assert depths[f"e{world.equipment['eq_a_hq'].pk}"] == ("equipment", 1)
+    assert depths[f"s{world.sites['a_floor'].pk}"] == ("site", 1)
+    assert depths[f"s{world.sites['a_room'].pk}"] == ("site", 2)
+    assert depths[f"e{world.equipment['eq_a_room'].pk}"] == ("equipment", 3)
+    # Equipment without a site comes last, at the top level
+    assert labels[-1].startswith("alpha-loose-drill")
+    assert rows[-1] == ("equipment", "0", f"e{world.equipment['eq_a_nosite'].pk}")
+    # The group is named by the field's label, which also labels the search
+    assert 'role="radiogroup" aria-labelledby="id_place_label"' in html
+    assert '<label class="form-label" id="id_place_label" for="id_place_q">' in html
 
 
 def test_defaults_type_first_active_criticality_the_default_country_the_company(world):

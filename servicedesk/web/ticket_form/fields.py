@@ -1,6 +1,6 @@
 """The ticket form's fields and widgets: choices offered and accepted from what the form already
-holds (the cache's reference lists, the person's companies and places), made only when a select
-is shown, and a file input that takes several files."""
+holds (the cache's reference lists, the person's companies), made only when a select is shown,
+and a file input that takes several files. The place picker is in `places`."""
 
 import functools
 from collections.abc import Callable, Iterable, Iterator
@@ -48,9 +48,8 @@ class MultipleFileField(forms.FileField):
 
 
 class DataSelect(forms.Select):
-    """A select whose options carry data- attributes (`option_data`, keyed by value): the place
-    tree's depth, kind and parent path, so the page can indent them and keep a match's parents
-    visible while searching; a company's country, so the country follows the company."""
+    """A select whose options carry data- attributes (`option_data`, keyed by value): a
+    company's country, so that the country follows the company."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -92,7 +91,7 @@ def preload_reference_rows(form: forms.BaseForm) -> None:
         f._rows = {pk: row for pk, row in found[f.model].items() if row.is_active}
 
 
-class _ChoicesWhenShown(BaseChoiceIterator):
+class ChoicesWhenShown(BaseChoiceIterator):
     """A select's options made by `make` each time the select is shown, not when the form is
     built (a POST that is accepted never shows them)."""
 
@@ -142,7 +141,7 @@ class ReferenceChoiceField(forms.ModelChoiceField[Any]):
         ]
 
     def _get_choices(self) -> BaseChoiceIterator:
-        return _ChoicesWhenShown(self.choice_list)
+        return ChoicesWhenShown(self.choice_list)
 
     choices = property(_get_choices, forms.ChoiceField.choices.fset)  # type: ignore[union-attr]
 
@@ -167,7 +166,7 @@ class ListedCompanyField(forms.ModelChoiceField[Company]):
 
     def list(self, companies: list[Company]) -> None:
         self.listed = companies
-        self.widget.choices = _ChoicesWhenShown(self.choice_list)
+        self.widget.choices = ChoicesWhenShown(self.choice_list)
 
     def choice_list(self) -> Iterator[tuple[Any, Any]]:
         if self.empty_label is not None:
@@ -187,21 +186,6 @@ class ListedCompanyField(forms.ModelChoiceField[Company]):
                 params={"value": value},
             )
         return found
-
-
-class PlaceChoiceField(forms.ChoiceField):
-    """The site or equipment choice: a value is accepted if it names an offered place, and the
-    tree of options is made only when the select is shown (`offer`): an accepted POST never
-    builds it (≈ 0.4 ms for a company with a few sites, more with a big estate)."""
-
-    offered: frozenset[str] = frozenset()
-
-    def offer(self, values: Iterable[str], make: Callable[[], list[tuple[str, str]]]) -> None:
-        self.offered = frozenset(values)
-        self.choices = _ChoicesWhenShown(functools.cache(make))  # made once, when first shown
-
-    def valid_value(self, value: Any) -> bool:
-        return str(value) in self.offered
 
 
 @functools.cache

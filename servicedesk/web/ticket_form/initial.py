@@ -3,7 +3,7 @@ pickers."""
 
 from typing import Any
 
-from servicedesk.web.ticket_form.ticket import EQUIPMENT_PREFIX, SITE_PREFIX
+from servicedesk.web.ticket_form.places import EQUIPMENT_PREFIX, SITE_PREFIX
 
 
 def clone_initial(ticket: Any) -> dict[str, Any]:

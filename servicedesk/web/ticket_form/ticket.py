@@ -41,18 +41,19 @@ from servicedesk.web.ticket_form.fields import (
     ListedCompanyField,
     MultipleFileField,
     MultipleFileInput,
-    PlaceChoiceField,
     ReferenceChoiceField,
     TextField,
     country_choices,
     preload_reference_rows,
 )
+from servicedesk.web.ticket_form.places import (
+    EQUIPMENT_PREFIX,
+    SITE_PREFIX,
+    PlaceChoiceField,
+    PlacePicker,
+    place_options,
+)
 
-# The place picker's values: a site ("s12") or a piece of equipment ("e40").
-SITE_PREFIX = "s"
-EQUIPMENT_PREFIX = "e"
-INDENT = "\u2003"  # an em space per level of the tree
-EQUIPMENT_MARK = "\u2022 "  # equipment beneath its site
 # The person's companies offered by the form, kept in the cache (tickets/counts.py).
 FORM_COMPANIES = "form-companies"
 # The fields of TicketData / ticket_create errors and the form field that shows them.
@@ -102,10 +103,10 @@ class TicketForm(forms.Form):
     place = PlaceChoiceField(
         label=_("Site or equipment"),
         required=False,
-        widget=DataSelect(),
+        widget=PlacePicker(attrs={"class": "place-list", "data-testid": "place"}),
         help_text=_(
             "Where the problem is. Choosing a piece of equipment also sets the site it stands on. "
-            "Type in the search box to narrow the list."
+            "Type part of a name or serial number to find it in the list."
         ),
     )
     work_type = ReferenceChoiceField(
@@ -222,55 +223,15 @@ class TicketForm(forms.Form):
     def _limit_places(self) -> None:
         field: Any = self.fields["place"]
         if self.chosen_company is None:
-            field.offer((), lambda: [("", str(_("Not specified")))])
+            field.offer((), lambda: place_options((), ()))
             return
         places = ticket_places(self.scope_user, self.chosen_company)
         self.sites, self.equipment = places.sites, places.equipment
         field.offer(
             [f"{SITE_PREFIX}{s.pk}" for s in self.sites]
             + [f"{EQUIPMENT_PREFIX}{e.pk}" for e in self.equipment],
-            self._place_tree,
+            lambda: place_options(self.sites, self.equipment),
         )
-
-    def _place_tree(self) -> list[tuple[str, str]]:
-        """The place picker's options: each site (indented by depth) with its equipment beneath
-        it; the options' data- attributes go to the widget for the page's tree search."""
-        choices: list[tuple[str, str]] = [("", str(_("Not specified")))]
-        by_site: dict[int | None, list[Equipment]] = {}
-        for item in self.equipment:
-            by_site.setdefault(item.site_id, []).append(item)
-        visible_site_ids = {s.pk for s in self.sites}
-        option_data: dict[str, dict[str, str]] = {}
-        for site in self.sites:
-            value = f"{SITE_PREFIX}{site.pk}"
-            choices.append((value, INDENT * site.depth + site.name))
-            option_data[value] = {
-                "data-kind": "site",
-                "data-depth": str(site.depth),
-                "data-path": site.path,
-            }
-            for item in by_site.get(site.pk, []):
-                value = f"{EQUIPMENT_PREFIX}{item.pk}"
-                choices.append((value, INDENT * (site.depth + 1) + EQUIPMENT_MARK + str(item)))
-                option_data[value] = {
-                    "data-kind": "equipment",
-                    "data-depth": str(site.depth + 1),
-                    "data-path": site.path,
-                }
-        # Equipment without a site, or on a site the person does not see, at the end.
-        loose = [
-            item
-            for site_id, items in by_site.items()
-            if site_id is None or site_id not in visible_site_ids
-            for item in items
-        ]
-        for item in loose:
-            value = f"{EQUIPMENT_PREFIX}{item.pk}"
-            choices.append((value, EQUIPMENT_MARK + str(item)))
-            option_data[value] = {"data-kind": "equipment", "data-depth": "0", "data-path": ""}
-        widget: Any = self.fields["place"].widget
-        widget.option_data = option_data
-        return choices
 
     def _chosen_place(self) -> tuple[Site | None, Equipment | None]:
         raw = str(self._raw("place") or "")
