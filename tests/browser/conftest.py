@@ -71,8 +71,11 @@ def page_for(browser, tmp_path):
     collected, and each page's last state is left as a screenshot in the test's tmp dir."""
     contexts = []
 
-    def make(locale: str = "ru-RU", width: int = 1280, height: int = 800):
-        context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
+    def make(locale: str = "ru-RU", width: int = 1280, height: int = 800, **options):
+        """`options` go to the browser context (e.g. java_script_enabled=False)."""
+        context = browser.new_context(
+            locale=locale, viewport={"width": width, "height": height}, **options
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
