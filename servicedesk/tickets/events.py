@@ -145,4 +145,4 @@ def work_changed(ticket: Ticket, by: User, old: str, new: str) -> TicketEvent:
 
 def work_deleted(ticket: Ticket, by: User, summary: str) -> TicketEvent:
     """A completed work deleted: what it was (staff only)."""
-    return _event(ticket, by, Kind.WORK_DELETED, old=summary, public=False)
+    return _event(ticket, by, Kind.WORK_DELETED, new=summary, public=False)

@@ -227,8 +227,8 @@ class TicketEvent(models.Model):
     when shown; its actor is None when the rating came through the link in an email.
     WORK_ADDED, WORK_CHANGED and WORK_DELETED (staff only: customers never see works) keep a
     completed work's summary, `{"work_type": code, "hours": billed hours}` as JSON
-    (works/texts.py), worded in the reader's language when shown; WORK_CHANGED keeps the one
-    before the change in old_value."""
+    (works/texts.py) in new_value, worded in the reader's language when shown; WORK_CHANGED
+    keeps the one before the change in old_value, WORK_DELETED the deleted work's."""
 
     class Kind(models.TextChoices):
         CREATED = "created", pgettext_lazy("ticket event", "Created")

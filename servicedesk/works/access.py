@@ -4,17 +4,22 @@ that does not exist."""
 
 from typing import Any
 
+from django.db.models import Prefetch
 from django.http import Http404
 
 from servicedesk.tickets.models import Ticket
-from servicedesk.works.models import CompletedWork, WorkPhoto
+from servicedesk.works.models import CompletedWork, WorkEngineer, WorkMaterial, WorkPhoto
 
 
 def access_work(user: Any, ticket: Ticket, work_id: int) -> CompletedWork:
     work = (
         CompletedWork.objects.visible_to(user)
         .filter(ticket=ticket, pk=work_id)
-        .prefetch_related("engineers", "materials", "photos")
+        .prefetch_related(
+            Prefetch("engineers", queryset=WorkEngineer.objects.select_related("engineer")),
+            Prefetch("materials", queryset=WorkMaterial.objects.select_related("material")),
+            "photos",
+        )
         .first()
     )
     if work is None:

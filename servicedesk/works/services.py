@@ -154,11 +154,13 @@ def _clean(
         raise ApplicationError(
             _("Choose one of the list."), code=ErrorCode.WORK_TYPE, field="work_type"
         )
-    validation.check_engineers([line.engineer for line in data.engineers])
+    if not data.engineers:
+        validation.check_engineers([])
     engineers = []
     for index, line in enumerate(data.engineers):
         try:
-            validation.check_engineer(line.engineer, kept=line.engineer.pk in kept_engineers)
+            kept = getattr(line.engineer, "pk", None) in kept_engineers
+            validation.check_engineer(line.engineer, kept=kept)
             rate = line.hourly_rate if line.hourly_rate is not None else line.engineer.hourly_rate
             rate = validation.check_rate(rate)
             validation.check_period(line.started_at, line.finished_at)
@@ -172,6 +174,7 @@ def _clean(
                 finished_at=line.finished_at,
             )
         )
+    validation.check_engineers([line.engineer for line in data.engineers])
     validation.check_materials_count(len(data.materials))
     materials = []
     for index, item in enumerate(data.materials):
