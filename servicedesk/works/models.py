@@ -229,10 +229,13 @@ class WorkMaterial(models.Model):
 
     @property
     def display_name(self) -> str:
-        """The list's entry in the reader's language while it exists, else the kept name.
-        Needs `material` loaded with the row (the selectors do)."""
+        """The list's entry in the reader's language, as long as the kept name is the entry's
+        own (in either language); a name typed over it, or a material typed in or since
+        deleted, shows as kept. Needs `material` loaded with the row (the selectors do)."""
         material = self.material if self.material_id is not None else None
-        return material.name if material is not None else self.name
+        if material is None or self.name not in (material.name_ru, material.name_en):
+            return self.name
+        return material.name
 
     @property
     def amount(self) -> Decimal:

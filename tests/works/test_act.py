@@ -77,6 +77,16 @@ def test_names_come_in_the_acts_language(works: Works) -> None:
     assert (work.title, work.materials[0].name) == ("Ремонт", "Уплотнение")
 
 
+def test_a_name_typed_over_a_listed_material_is_kept_in_every_language(works: Works) -> None:
+    works.add(materials=[MaterialLine(material=works.seal, name="Seal DN25", quantity=Decimal(1))])
+    works.add()
+    works.seal.delete()  # a deleted entry leaves the name it had
+    for language in ("ru", "en"):
+        with translation.override(language):
+            names = [work.materials[0].name for work in act_inputs(works.ticket)]
+        assert names == ["Seal DN25", "Уплотнение"]
+
+
 def test_the_act_never_gets_an_internal_note(works: Works) -> None:
     works.add(internal_note="The customer's cat bites: SECRET-NOTE")
     [work] = act_inputs(works.ticket)

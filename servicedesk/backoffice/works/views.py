@@ -110,7 +110,7 @@ def _forms(
             {
                 "material": line.material_id,
                 "name": line.display_name,
-                "quantity": line.quantity,
+                "quantity": format(line.quantity.normalize(), "f"),  # 2.5, not 2.500
                 "unit": line.unit,
                 "price": line.price,
             }
