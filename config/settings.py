@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "servicedesk.accounts",
     "servicedesk.customers",
     "servicedesk.tickets",
+    "servicedesk.works",
     "servicedesk.sla",
     "servicedesk.conversations",
     "servicedesk.notifications",

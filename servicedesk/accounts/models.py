@@ -1,11 +1,13 @@
 import secrets
 import zoneinfo
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from servicedesk.core.models import TimeStampedModel
+from servicedesk.core.money import MONEY_DIGITS, RATE_MAX
 
 
 class Role(models.TextChoices):
@@ -98,6 +101,17 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
         null=True,
         blank=True,
         help_text=_("When the person first set their own password; empty: invited, not yet in."),
+    )
+    # Staff only: what an hour of this person's work costs the customer, offered on the works
+    # they do (servicedesk/works; editable on each work). Empty: not set.
+    hourly_rate = models.DecimalField(
+        _("hourly rate"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(RATE_MAX)],
+        help_text=_("Offered on the completed works this person does; each work may change it."),
     )
     must_change_password = models.BooleanField(
         _("must change password"),

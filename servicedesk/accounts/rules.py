@@ -80,6 +80,10 @@ rules.add_perm("tickets.dispatch", is_admin | is_dispatcher)
 rules.add_perm(
     "tickets.work_on_ticket", is_admin | is_dispatcher | (is_engineer & is_ticket_assignee)
 )
+# Completed works (the «Выполнение» tab): recorded, changed and deleted by the same people, while
+# the ticket is not closed or cancelled and the act does not freeze them (works/services.py).
+# Every member of staff reads them; customers never do (works/querysets.py).
+rules.add_perm("works.change", is_admin | is_dispatcher | (is_engineer & is_ticket_assignee))
 # A customer who sees the ticket (its contact, or a member whose scope shows it) accepts the
 # proposed solution.
 rules.add_perm("tickets.accept_resolution", is_customer & sees_ticket)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("servicedesk.backoffice.people.urls")),
     path("", include("servicedesk.backoffice.access_requests.urls")),
     path("", include("servicedesk.backoffice.tickets.urls")),
+    path("", include("servicedesk.backoffice.works.urls")),
     path("", include("servicedesk.backoffice.notifications.urls")),
     path("", include("servicedesk.backoffice.sla.urls")),
     path("", include("servicedesk.backoffice.mail.urls")),

@@ -44,6 +44,20 @@ class ErrorCode(StrEnum):
     BAD_FILE = "bad_file"
     TOO_MANY_FILES = "too_many_files"
 
+    # Completed works (works/services.py): a line's value refused, or the change itself
+    WORKS_LOCKED = "works_locked"  # the act made from the works decides (works_locked)
+    NO_ENGINEERS = "no_engineers"
+    ENGINEER = "engineer"
+    DUPLICATE_ENGINEER = "duplicate_engineer"
+    PERIOD = "period"  # an end before the start
+    TOO_MANY_HOURS = "too_many_hours"
+    RATE = "rate"
+    PRICE = "price"
+    QUANTITY = "quantity"
+    UNIT = "unit"
+    MATERIAL = "material"
+    TOO_MANY_LINES = "too_many_lines"
+
     # Conversations and surveys
     EMPTY = "empty"  # also an empty import file
     TOO_LONG = "too_long"

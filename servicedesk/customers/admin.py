@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -63,14 +63,19 @@ class ContractAdmin(admin.ModelAdmin[Contract]):
 
 class ReferenceAdmin(admin.ModelAdmin[Any]):
     list_display: tuple[str, ...] = ("name_ru", "name_en", "code", "sort_order", "is_active")
-    list_editable = ("sort_order", "is_active")
+    list_editable: ClassVar[list[str] | tuple[str, ...]] = ("sort_order", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name_ru", "name_en", "code")
 
 
 admin.site.register(TicketType, ReferenceAdmin)
-admin.site.register(WorkType, ReferenceAdmin)
 admin.site.register(Product, ReferenceAdmin)
+
+
+@admin.register(WorkType)
+class WorkTypeAdmin(ReferenceAdmin):
+    list_display = ("name_ru", "name_en", "code", "price", "sort_order", "is_active")
+    list_editable = ("price", "sort_order", "is_active")
 
 
 @admin.register(Criticality)

@@ -1,14 +1,16 @@
 import secrets
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
 from servicedesk.core.models import ReferenceItem, TimeStampedModel
+from servicedesk.core.money import MONEY_DIGITS, PRICE_MAX
 from servicedesk.customers.querysets import (
     CompanyQuerySet,
     ContractQuerySet,
@@ -278,6 +280,18 @@ class Criticality(ReferenceItem):
 
 
 class WorkType(ReferenceItem):
+    # What the work itself costs, whoever does it and however long it takes (engineers' hours
+    # and materials come on top): copied onto a completed work when it is saved
+    # (servicedesk/works), so that a later change of price does not rewrite done works.
+    price = models.DecimalField(
+        _("price"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(PRICE_MAX)],
+        help_text=_("The price of the work itself; engineers' hours and materials are added."),
+    )
+
     class Meta(ReferenceItem.Meta):
         verbose_name = _("work type")
         verbose_name_plural = _("work types")

@@ -130,3 +130,19 @@ def moved(ticket: Ticket, by: User, old_company: str, new_company: str, reason: 
         new=f"{new_company} ({reason})",
         public=False,
     )
+
+
+def work_added(ticket: Ticket, by: User, summary: str) -> TicketEvent:
+    """A completed work recorded on the ticket; `summary` as works/texts.py makes it. For staff
+    only: customers never see works."""
+    return _event(ticket, by, Kind.WORK_ADDED, new=summary, public=False)
+
+
+def work_changed(ticket: Ticket, by: User, old: str, new: str) -> TicketEvent:
+    """A completed work edited: its summary before and after (staff only)."""
+    return _event(ticket, by, Kind.WORK_CHANGED, old=old, new=new, public=False)
+
+
+def work_deleted(ticket: Ticket, by: User, summary: str) -> TicketEvent:
+    """A completed work deleted: what it was (staff only)."""
+    return _event(ticket, by, Kind.WORK_DELETED, new=summary, public=False)

@@ -224,7 +224,11 @@ class TicketEvent(models.Model):
     CANCELLED (new_value: the reason staff gave), CUSTOMER_REPLIED, RESOLUTION_ACCEPTED and
     AUTO_CLOSED (new_value: the number of days, actor None). RATED keeps the satisfaction
     survey's scores by criterion code (new_value, JSON: conversations.survey_services), worded
-    when shown; its actor is None when the rating came through the link in an email."""
+    when shown; its actor is None when the rating came through the link in an email.
+    WORK_ADDED, WORK_CHANGED and WORK_DELETED (staff only: customers never see works) keep a
+    completed work's summary, `{"work_type": code, "hours": billed hours}` as JSON
+    (works/texts.py) in new_value, worded in the reader's language when shown; WORK_CHANGED
+    keeps the one before the change in old_value, WORK_DELETED the deleted work's."""
 
     class Kind(models.TextChoices):
         CREATED = "created", pgettext_lazy("ticket event", "Created")
@@ -241,6 +245,9 @@ class TicketEvent(models.Model):
         AUTO_CLOSED = "auto_closed", _("Closed automatically")
         RATED = "rated", _("Rated by the customer")
         MOVED = "moved", _("Moved to another company")
+        WORK_ADDED = "work_added", _("Work added")
+        WORK_CHANGED = "work_changed", _("Work changed")
+        WORK_DELETED = "work_deleted", _("Work deleted")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -23,8 +23,9 @@ from servicedesk.core.models import ReferenceItem
 from servicedesk.customers.models import Criticality, Product, TicketType, WorkType
 from servicedesk.customers.reference import CACHED_MODELS, reference_rows
 from servicedesk.tickets import selectors, workflow
-from servicedesk.tickets.models import Status, Ticket, TicketAttachment, TicketEvent
+from servicedesk.tickets.models import Status, Ticket, TicketEvent
 from servicedesk.web.ticket_form import TicketForm
+from servicedesk.works.texts import work_summary_text
 
 PRODUCT_MIN_CHARS = 3
 PRODUCT_SUGGESTIONS = 10
@@ -81,6 +82,8 @@ def _event_value(
         return names.get(event.field, {}).get(value, value)
     if event.kind == TicketEvent.Kind.RATED and value:
         return survey_summary_text(value)
+    if event.kind in WORK_KINDS and value:
+        return work_summary_text(value)
     if event.field == "country" and len(value) == 2 and value.isupper() and value in countries:
         return str(countries.name(value))
     if value and event.field in DATETIME_FIELDS:
@@ -92,6 +95,10 @@ def _event_value(
     return value
 
 
+# Completed works' events keep a summary by code (works/texts.py); staff read them only.
+WORK_KINDS = frozenset(
+    {TicketEvent.Kind.WORK_ADDED, TicketEvent.Kind.WORK_CHANGED, TicketEvent.Kind.WORK_DELETED}
+)
 DATETIME_FIELDS = frozenset(
     f.name for f in Ticket._meta.get_fields() if isinstance(f, models.DateTimeField)
 )
@@ -128,8 +135,22 @@ def timeline_rows(
     return rows
 
 
-def attachment_response(request: HttpRequest, attachment: TicketAttachment) -> HttpResponse:
-    """The file (reached through `access_attachment`) as a download, or an image inline."""
+class StoredFile(Protocol):
+    """A file kept for a ticket: an attachment, a completed work's photo."""
+
+    @property
+    def file(self) -> Any: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def is_image(self) -> bool: ...
+
+
+def attachment_response(request: HttpRequest, attachment: StoredFile) -> HttpResponse:
+    """The file (reached through `access_attachment`, `access_photo`, …) as a download, or an
+    image inline."""
     inline = (
         request.GET.get("inline") == "1"
         and attachment.is_image

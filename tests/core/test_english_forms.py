@@ -92,6 +92,17 @@ def _ticket_edit_form(world: World) -> list[forms.BaseForm]:
     return [TicketEditForm(ticket=ticket, user=world.users["dispatcher"])]
 
 
+def _work_forms(world: World) -> list[forms.BaseForm]:
+    """The completed work's form and its rows, with a material of the list (named in Russian
+    and in English) among the choices."""
+    from servicedesk.backoffice.works.forms import Choices, EngineerForm, MaterialForm, WorkForm
+    from servicedesk.works.models import Material
+
+    Material.objects.create(code="seal", name_ru="Уплотнение", name_en="Seal", price=5)
+    choices = Choices.load()
+    return [WorkForm(choices=choices), EngineerForm(choices=choices), MaterialForm(choices=choices)]
+
+
 def _access_request(world: World) -> AccessRequest:
     return AccessRequest(full_name="Jane Roe", company_name=world.companies["A"].name)
 
@@ -128,7 +139,11 @@ FORM_BUILDERS: dict[str, Builder] = {
             role_choices=[(r.value, r.label) for r in Role],
         ),
         _form("backoffice.people.forms.PersonForm", person=w.users["cust_a"]),
+        _form("backoffice.people.forms.PersonForm", person=w.users["engineer"], rate_editable=True),
     ],
+    "servicedesk.backoffice.works.forms.WorkForm": lambda w: _work_forms(w)[:1],
+    "servicedesk.backoffice.works.forms.EngineerForm": lambda w: _work_forms(w)[1:2],
+    "servicedesk.backoffice.works.forms.MaterialForm": lambda w: _work_forms(w)[2:],
     "servicedesk.backoffice.sla.forms.HolidayForm": lambda w: [
         _form("backoffice.sla.forms.HolidayForm", calendar=ServiceCalendarFactory())
     ],

@@ -9,25 +9,31 @@ test fails on an inline `<script>`, an `on…=` handler, an `hx-on` attribute or
 address. A second test keeps the list whole: a new URL name must be added here, or named below
 as not being an HTML page."""
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from servicedesk.accounts.models import AccessRequest, Invitation, User
 from servicedesk.accounts.services import access_request_create
 from servicedesk.accounts.tokens import invitation_token
 from servicedesk.conversations.services import message_post
 from servicedesk.conversations.surveys import survey_token
+from servicedesk.customers.models import WorkType
 from servicedesk.mail.models import OutboundMessage
 from servicedesk.notifications.models import Notification
 from servicedesk.sla.models import ServiceCalendar, SlaRule
 from servicedesk.tickets.models import Status, Ticket
-from tests.conftest import World, login
+from servicedesk.works.services import EngineerLine, MaterialLine, WorkData, work_add
+from tests.conftest import PNG, World, login
 from tests.conversations.test_surveys import criteria, resolved_ticket
 from tests.factories import ServiceCalendarFactory, SlaRuleFactory, TicketFactory
 from tests.mail.test_outbound_page import row
@@ -126,6 +132,27 @@ def scene(world: World, media: Any) -> Scene:
     # Someone who must choose a new password before anything else.
     User.objects.filter(pk=world.users["cust_b"].pk).update(must_change_password=True)
     TicketFactory(company=world.companies["A"], contact=world.users["cust_a"], subject="Open one")
+    # A completed work with a material and a photo, for the Works tab and its forms.
+    work = work_add(
+        by=world.users["dispatcher"],
+        ticket=ticket,
+        data=WorkData(
+            work_type=WorkType.objects.get(code="repair"),
+            engineers=[
+                EngineerLine(
+                    world.users["engineer"],
+                    timezone.now() - dt.timedelta(hours=2),
+                    timezone.now() - dt.timedelta(hours=1),
+                    hourly_rate=Decimal(500),
+                )
+            ],
+            materials=[
+                MaterialLine(name="Seal", quantity=Decimal(1), unit="pcs", price=Decimal(9))
+            ],
+            internal_note="Staff only.",
+        ),
+        photos=[SimpleUploadedFile("before.png", PNG, content_type="image/png")],
+    )
     invited = User.objects.create(full_name="Invited Person", email="invited@example.test")
     invitation = Invitation.objects.create(
         user=invited,
@@ -151,6 +178,7 @@ def scene(world: World, media: Any) -> Scene:
         rule=SlaRuleFactory(),
         outbound=row(),
         invitation_token=invitation_token(invitation.pk, invitation.nonce),
+        extra={"work": work},
     )
 
 
@@ -257,6 +285,10 @@ PAGES = [
     Page("backoffice:ticket_detail", "engineer", number),
     Page("backoffice:ticket_messages_earlier", "dispatcher", number, htmx=True),
     Page("backoffice:ticket_messages_poll", "dispatcher", number, htmx=True),
+    Page("backoffice:ticket_works", "dispatcher", number),
+    Page("backoffice:ticket_works", "engineer", number),
+    Page("backoffice:work_new", "dispatcher", number),
+    Page("backoffice:work_edit", "dispatcher", lambda s: [s.ticket.number, s.extra["work"].pk]),
     Page("backoffice:notifications", "dispatcher"),
     Page("backoffice:sla_calendars", "admin"),
     Page("backoffice:sla_calendar_new", "admin"),
@@ -320,6 +352,8 @@ NOT_PAGES = {
     "backoffice:ticket_message": "POST only",
     "backoffice:ticket_attachment": "a file",
     "backoffice:ticket_edit": "POST only",
+    "backoffice:work_delete": "POST only (its form is on ticket_works)",
+    "backoffice:work_photo": "an image",
     "backoffice:notifications_read": "POST only",
     "backoffice:notification_open": "a redirect to the ticket",
     "backoffice:sla_holiday_add": "POST only",

@@ -1,6 +1,7 @@
 """`manage.py demo_data`: idempotent, with working logins and the documented scopes."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import authenticate
@@ -19,6 +20,8 @@ from servicedesk.customers.models import (
 )
 from servicedesk.sla.models import SlaRule
 from servicedesk.tickets.models import Ticket
+from servicedesk.works.models import CompletedWork, Material, WorkEngineer, WorkMaterial
+from servicedesk.works.selectors import ticket_works_total
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +57,10 @@ def counts():
         "tickets": Ticket.objects.count(),
         "messages": Message.objects.count(),
         "sla_rules": SlaRule.objects.count(),
+        "materials": Material.objects.count(),
+        "works": CompletedWork.objects.count(),
+        "work_engineers": WorkEngineer.objects.count(),
+        "work_materials": WorkMaterial.objects.count(),
     }
 
 
@@ -89,6 +96,10 @@ def test_demo_data_twice_creates_nothing_twice():
         "tickets": 3,
         "messages": 2,
         "sla_rules": 2,
+        "materials": 5,
+        "works": 2,
+        "work_engineers": 3,
+        "work_materials": 2,
     }
     # The tickets were worked through the services: one new, one in progress, one resolved,
     # each with SLA deadlines from the demo rules.
@@ -164,3 +175,16 @@ def test_equipment_scoped_demo_customer_sees_exactly_the_till():
         "СО-2026/014",
         "ККТ-2025/03",
     }
+
+
+def test_the_resolved_demo_ticket_has_works_with_prices_rates_and_materials():
+    demo_data()
+    till = Ticket.objects.get(status="resolved")
+    assert till.equipment is not None and till.equipment.serial_number == "ATL-55-001"
+    # Diagnostics 1 000 + 1 h × 500; repair 1 500 + 2 h × 500 + 1 h × 600 + 2 500 + 5 × 45
+    assert ticket_works_total(till) == Decimal("7325.00")
+    assert User.objects.get(email="engineer1@provider.test").hourly_rate == Decimal("500.00")
+    # An administrator's later prices and rates are kept by a second run
+    User.objects.filter(email="engineer1@provider.test").update(hourly_rate=Decimal("700"))
+    demo_data()
+    assert User.objects.get(email="engineer1@provider.test").hourly_rate == Decimal("700.00")

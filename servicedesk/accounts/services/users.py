@@ -3,6 +3,7 @@ and customer, deactivation."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -162,6 +163,34 @@ def user_role_set(*, by: User, user: User, role: str, request: HttpRequest | Non
         audit_record(
             kind=AuditEvent.Kind.ROLE_CHANGED, actor=by, user=user, request=request,
             old=old, new=role,
+        )  # fmt: skip
+    return user
+
+
+@transaction.atomic
+def user_hourly_rate_set(
+    *, by: User, user: User, hourly_rate: Decimal | None, request: HttpRequest | None = None
+) -> User:
+    """An employee's hourly rate, offered on the completed works they do (None: not set).
+    Administrators set it (the caller asks for "accounts.manage_staff")."""
+    if not user.is_provider_staff:
+        raise ApplicationError(
+            _("Only employees have an hourly rate."), code=ErrorCode.NOT_A_STAFF_ROLE
+        )
+    old = user.hourly_rate
+    user.hourly_rate = hourly_rate
+    try:
+        user.clean_fields(exclude=[f.name for f in User._meta.fields if f.name != "hourly_rate"])
+    except ValidationError as error:
+        user.hourly_rate = old
+        raise ApplicationError(
+            " ".join(error.messages), code=ErrorCode.RATE, field="hourly_rate"
+        ) from error
+    if old != hourly_rate:
+        user.save(update_fields=["hourly_rate", "updated_at"])
+        audit_record(
+            kind=AuditEvent.Kind.USER_UPDATED, actor=by, user=user, request=request,
+            fields=["hourly_rate"],
         )  # fmt: skip
     return user
 

@@ -10,7 +10,12 @@ from django.utils.translation import gettext as _
 
 from servicedesk.accounts.decorators import AuthenticatedHttpRequest
 from servicedesk.accounts.models import Role, User
-from servicedesk.accounts.services import user_create, user_role_set, user_update
+from servicedesk.accounts.services import (
+    user_create,
+    user_hourly_rate_set,
+    user_role_set,
+    user_update,
+)
 from servicedesk.backoffice.people.common import people_view, person_action
 from servicedesk.backoffice.people.forms import (
     STAFF_ROLE_CHOICES,
@@ -81,13 +86,15 @@ def person_edit(request: AuthenticatedHttpRequest, person: User) -> HttpResponse
         and person.pk != request.user.pk
         and request.user.has_perm("accounts.manage_staff")
     )
+    rate_editable = person.is_provider_staff and request.user.has_perm("accounts.manage_staff")
     data = request.POST if request.method == "POST" else None
     initial = {name: getattr(person, name) for name in DETAIL_FIELDS}
     form = PersonForm(
         data,
         person=person,
         role_choices=STAFF_ROLE_CHOICES if may_set_role else None,
-        initial={**initial, "email": person.email or ""},
+        rate_editable=rate_editable,
+        initial={**initial, "email": person.email or "", "hourly_rate": person.hourly_rate},
     )
     kept = [m.company_id for m in person.memberships.all()]
     formset = MembershipFormSet(
@@ -106,6 +113,13 @@ def person_edit(request: AuthenticatedHttpRequest, person: User) -> HttpResponse
                     request=request,
                     **form.details(),
                 )
+                if rate_editable:
+                    user_hourly_rate_set(
+                        by=request.user,
+                        user=person,
+                        hourly_rate=form.cleaned_data.get("hourly_rate"),
+                        request=request,
+                    )
                 if may_set_role and form.cleaned_data["role"] != person.role:
                     user_role_set(
                         by=request.user,

@@ -50,6 +50,8 @@ class PersonForm(forms.Form):
     )
     language = _model_field("language")
     time_zone = _model_field("time_zone")
+    # Staff only, set by administrators (see `rate_editable`).
+    hourly_rate = _model_field("hourly_rate", required=False)
     send_invitation = forms.BooleanField(
         label=_("Send the invitation now"),
         required=False,
@@ -65,11 +67,17 @@ class PersonForm(forms.Form):
         *args: Any,
         person: User | None = None,
         role_choices: list[tuple[str, Any]] | None = None,
+        rate_editable: bool = False,
         **kwargs: Any,
     ) -> None:
         """`person` is None on creation. `role_choices` are the roles the editor may give;
-        None or empty: the role is not part of this form."""
+        None or empty: the role is not part of this form. `rate_editable`: an employee's
+        hourly rate is part of it (an administrator editing an employee)."""
         super().__init__(*args, **kwargs)
+        if not rate_editable:
+            del self.fields["hourly_rate"]
+        else:
+            self.fields["hourly_rate"].widget.attrs.update({"step": "0.01", "min": "0"})
         self.person = person
         self.fields["phone"].widget.attrs["placeholder"] = "+7 912 345-67-89"
         self.fields["email"].widget.attrs["autocomplete"] = "off"

@@ -1,6 +1,7 @@
 """The ticket page for the provider's staff: everything the customer sees, plus assignment,
 the workflow's buttons (only the transitions allowed for this person and stage), editing,
-the conversation with internal notes, the full timeline and the SLA panel."""
+the conversation with internal notes, the full timeline and the SLA panel. Its second tab, the
+completed works («Выполнение»), is backoffice/works/."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ from servicedesk.web.ticket_form import (
 )
 from servicedesk.web.ticket_form.fields import CountryChoiceField, country_choices
 from servicedesk.web.tickets import timeline_rows
+from servicedesk.works.selectors import work_count
 
 
 class TicketEditForm(forms.Form):
@@ -203,6 +205,8 @@ def page_context(
         "attachments": attachments,
         "edit_form": edit_form or _edit_form(ticket, user),
         "rating": survey_staff_panel(ticket),
+        "tab": "ticket",
+        "works_count": work_count(ticket),
     }
 
 

@@ -1,5 +1,6 @@
 """Demo data: the provider's staff, two customer companies and their people, an SLA calendar
-with two rules, and a few tickets in different stages.
+with two rules, a few tickets in different stages, and the completed works of the resolved one
+(with work-type prices, engineers' hourly rates and a small materials list).
 
 Idempotent: every object is looked up by a natural key first, so a second run changes nothing
 and duplicates nothing. Passwords of existing demo users are left as they are.
@@ -7,6 +8,7 @@ and duplicates nothing. Passwords of existing demo users are left as they are.
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -24,6 +26,7 @@ from servicedesk.customers.models import (
     Product,
     Site,
     TicketType,
+    WorkType,
 )
 from servicedesk.customers.services import site_save
 from servicedesk.sla.models import ServiceCalendar, SlaRule, WorkingHours
@@ -34,6 +37,8 @@ from servicedesk.tickets.services import (
     ticket_create,
     ticket_transition,
 )
+from servicedesk.works.models import Material, Unit
+from servicedesk.works.services import EngineerLine, MaterialLine, WorkData, work_add
 
 DEMO_PASSWORD = "servicedesk-demo"  # noqa: S105 (printed for the demo; never used in production)
 
@@ -67,6 +72,32 @@ PRODUCTS = [
 ]
 
 
+WORK_TYPE_PRICES = {
+    "repair": "1500.00",
+    "installation": "3000.00",
+    "diagnostics": "1000.00",
+    "maintenance": "2000.00",
+}
+HOURLY_RATES = {
+    "dispatcher@provider.test": "400.00",
+    "engineer1@provider.test": "500.00",
+    "engineer2@provider.test": "600.00",
+}
+MATERIALS = [
+    (
+        "thermal-head",
+        "Термоголовка принтера чеков",
+        "Receipt printer thermal head",
+        Unit.PIECE,
+        "2500.00",
+    ),
+    ("receipt-roll", "Чековая лента 57 мм", "Receipt roll 57 mm", Unit.PIECE, "45.00"),
+    ("cable-vvg-3x2-5", "Кабель ВВГнг 3×2,5", "Cable VVGng 3×2.5", Unit.METRE, "95.00"),
+    ("refrigerant-r410a", "Хладагент R410A", "Refrigerant R410A", Unit.KILOGRAM, "1800.00"),
+    ("gasket-3-4", 'Прокладка 3/4"', 'Gasket 3/4"', Unit.PIECE, "30.00"),
+]
+
+
 class Command(BaseCommand):
     help = "Load demo data (idempotent) and print the demo logins."
 
@@ -92,6 +123,7 @@ class Command(BaseCommand):
         self._invited_and_requests(users["dispatcher@provider.test"], beta)
         self._sla()
         self._tickets(users, alfa, beta)
+        self._works(users)
         self._print_logins()
 
     def _sla(self) -> None:
@@ -134,13 +166,16 @@ class Command(BaseCommand):
         if kind is None or normal is None:
             return
 
-        def filed(by: User, company: Company, subject: str, description: str) -> Ticket:
+        def filed(
+            by: User, company: Company, subject: str, description: str, **place: Any
+        ) -> Ticket:
             data = TicketData(
                 subject=subject,
                 description=description,
                 ticket_type=kind,
                 criticality=normal,
                 company=company,
+                **place,
             )
             return ticket_create(by=by, data=data, origin=Origin.PORTAL)
 
@@ -150,11 +185,74 @@ class Command(BaseCommand):
         leak = ticket_transition(by=engineer, ticket=leak, code="start")
         message_post(by=engineer, ticket=leak, body="Выезжаем сегодня до 16:00.")
         message_post(by=engineer, ticket=leak, body="Взять прокладки 3/4.", internal=True)
-        till = filed(anna, alfa, "Демо: касса не печатает чеки", "Касса №1, ошибка принтера.")
+        kassa = Equipment.objects.get(company=alfa, serial_number="ATL-55-001")
+        till = filed(
+            anna, alfa, "Демо: касса не печатает чеки", "Касса №1, ошибка принтера.",
+            site=kassa.site, equipment=kassa,
+        )  # fmt: skip
         ticket_assign(by=dispatcher, ticket=till, assignee=engineer)
         till = ticket_transition(by=engineer, ticket=till, code="start")
         ticket_transition(
             by=engineer, ticket=till, code="resolve", resolution="Заменили термоголовку принтера."
+        )
+
+    def _works(self, users: dict[str, User]) -> None:
+        """Prices of the work types, the engineers' hourly rates, a few materials, and two
+        completed works (two engineers, materials) on the resolved demo ticket. Prices and
+        rates an administrator has set are kept."""
+        for code, price in WORK_TYPE_PRICES.items():
+            WorkType.objects.filter(code=code, price=0).update(price=Decimal(price))
+        for email, rate in HOURLY_RATES.items():
+            User.objects.filter(email=email, hourly_rate=None).update(hourly_rate=Decimal(rate))
+        for order, (code, ru, en, unit, price) in enumerate(MATERIALS, start=1):
+            Material.objects.get_or_create(
+                code=code,
+                defaults={
+                    "name_ru": ru, "name_en": en, "unit": unit, "price": Decimal(price),
+                    "sort_order": order * 10,
+                },
+            )  # fmt: skip
+        till = Ticket.objects.filter(subject="Демо: касса не печатает чеки").first()
+        if till is None or till.works.exists():
+            return
+        engineer = User.objects.get(email="engineer1@provider.test")
+        helper = User.objects.get(email="engineer2@provider.test")
+        day = timezone.localdate() - dt.timedelta(days=1)
+
+        def at(hour: int, minute: int = 0) -> dt.datetime:
+            return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+        work_add(
+            by=engineer,
+            ticket=till,
+            data=WorkData(
+                work_type=WorkType.objects.get(code="diagnostics"),
+                engineers=[
+                    EngineerLine(engineer=engineer, started_at=at(10), finished_at=at(10, 40))
+                ],
+                comment="Проверили принтер чеков: износ термоголовки.",
+                internal_note="Клиент просил звонить за час до выезда.",
+            ),
+        )
+        work_add(
+            by=engineer,
+            ticket=till,
+            data=WorkData(
+                work_type=WorkType.objects.get(code="repair"),
+                engineers=[
+                    EngineerLine(engineer=engineer, started_at=at(10, 40), finished_at=at(12, 15)),
+                    EngineerLine(engineer=helper, started_at=at(10, 40), finished_at=at(11, 30)),
+                ],
+                materials=[
+                    MaterialLine(
+                        material=Material.objects.get(code="thermal-head"), quantity=Decimal(1)
+                    ),
+                    MaterialLine(
+                        material=Material.objects.get(code="receipt-roll"), quantity=Decimal(5)
+                    ),
+                ],
+                comment="Заменили термоголовку, проверили печать чеков.",
+            ),
         )
 
     def _invited_and_requests(self, dispatcher: User, beta: Company) -> None:
