@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from servicedesk.accounts.models import AccessRequest, Invitation, Membership, User
+from servicedesk.acts.models import OurCompany
 from servicedesk.conversations.models import Message
 from servicedesk.customers.models import (
     Company,
@@ -54,6 +55,7 @@ def counts():
         "tickets": Ticket.objects.count(),
         "messages": Message.objects.count(),
         "sla_rules": SlaRule.objects.count(),
+        "our_company": OurCompany.objects.count(),
     }
 
 
@@ -89,6 +91,7 @@ def test_demo_data_twice_creates_nothing_twice():
         "tickets": 3,
         "messages": 2,
         "sla_rules": 2,
+        "our_company": 1,
     }
     # The tickets were worked through the services: one new, one in progress, one resolved,
     # each with SLA deadlines from the demo rules.
@@ -164,3 +167,15 @@ def test_equipment_scoped_demo_customer_sees_exactly_the_till():
         "СО-2026/014",
         "ККТ-2025/03",
     }
+
+
+def test_demo_requisites_are_valid_and_kept():
+    demo_data()
+    company = OurCompany.objects.get()
+    company.full_clean()  # every check digit holds
+    assert (company.name, company.bik, company.vat_mode) == ("Сервис-Про", "044525225", "on_top")
+    assert company.updated_by == User.objects.get(email="admin@provider.test")
+    # an administrator's later change survives the next run
+    OurCompany.objects.update(name="Сервис-Про Плюс")
+    demo_data()
+    assert OurCompany.objects.get().name == "Сервис-Про Плюс"
