@@ -68,7 +68,7 @@ class OurCompany(TimeStampedModel):
     email = models.EmailField(_("email"), blank=True)
 
     act_number_mask = models.CharField(
-        _("act number"),
+        _("act number mask"),
         max_length=numbering.MASK_MAX_LENGTH,
         default=numbering.DEFAULT_MASK,
         help_text=_(

@@ -114,7 +114,7 @@ class Migration(migrations.Migration):
                         default="{ticket}",
                         help_text="{ticket} is the ticket's number; {year}, {yy} and {month} the act's date; {seq} a running number of acts, {seq:5} the same with 5 digits. The running number counts within the rest of the mask: with {year}-{seq:5} it restarts every year.",
                         max_length=40,
-                        verbose_name="act number",
+                        verbose_name="act number mask",
                     ),
                 ),
                 (
