@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "servicedesk.conversations",
     "servicedesk.notifications",
     "servicedesk.mail",
+    "servicedesk.acts",
     "servicedesk.portal",
     "servicedesk.backoffice",
 ]

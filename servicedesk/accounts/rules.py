@@ -53,6 +53,8 @@ rules.add_perm("portal.request_colleague_access", is_customer)
 rules.add_perm("sla.manage", is_admin)
 # The outbound mail log (the back office's «Outgoing mail» page): what was sent, what failed.
 rules.add_perm("mail.view_outbound", is_admin)
+# «Наша компания»: the provider's requisites and the acts' numbering and VAT (a settings page).
+rules.add_perm("acts.manage_settings", is_admin)
 
 
 # Tickets (issue 5). Which status changes each permission allows is tickets/workflow.py's table.

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("servicedesk.backoffice.notifications.urls")),
     path("", include("servicedesk.backoffice.sla.urls")),
     path("", include("servicedesk.backoffice.mail.urls")),
+    path("", include("servicedesk.backoffice.acts.urls")),
 ]

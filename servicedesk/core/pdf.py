@@ -1,10 +1,12 @@
 """HTML → PDF with WeasyPrint, offline: DejaVu fonts (Cyrillic), and a URL fetcher that serves
-the app's own static files and refuses everything else (no network, no file system paths)."""
+the app's own static files, and images the caller hands over in memory (`inline_url`), and
+refuses everything else (no network, no file system paths, no data: URLs)."""
 
 from __future__ import annotations
 
 import logging
 import mimetypes
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -23,6 +25,14 @@ html { font-family: "DejaVu Sans", sans-serif; }
 """
 
 
+INLINE_PREFIX = BASE_URL + "inline/"
+
+
+def inline_url(name: str) -> str:
+    """The address under which `pdf_from_html(images={name: ...})` serves an image."""
+    return INLINE_PREFIX + name
+
+
 def _static_path(url: str) -> Path | None:
     parts = urlsplit(url)
     if f"{parts.scheme}://{parts.netloc}/" != BASE_URL:
@@ -39,14 +49,25 @@ def _static_path(url: str) -> Path | None:
     return Path(found) if found else None
 
 
-def pdf_from_html(html: str, *, stylesheets: tuple[str, ...] = ()) -> bytes:
-    """Render `html` to PDF. `stylesheets` are static paths ("css/print.css") applied on top."""
+def pdf_from_html(
+    html: str,
+    *,
+    stylesheets: tuple[str, ...] = (),
+    images: Mapping[str, tuple[bytes, str]] | None = None,
+) -> bytes:
+    """Render `html` to PDF. `stylesheets` are static paths ("css/print.css") applied on top;
+    `images` maps a name to (bytes, content type), served at `inline_url(name)` (e.g. a
+    signature kept in the database)."""
+    inline = dict(images or {})
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            if url.startswith(INLINE_PREFIX) and url[len(INLINE_PREFIX) :] in inline:
+                body, kind = inline[url[len(INLINE_PREFIX) :]]
+                return URLFetcherResponse(url, body=body, headers={"Content-Type": kind})
             path = _static_path(url)
             if path is None:
                 raise ValueError(f"Refused to fetch {url[:80]}")

@@ -298,6 +298,7 @@ PAGES = [
     Page("backoffice:sla_rule_new", "admin"),
     Page("backoffice:sla_rule_edit", "admin", lambda s: [s.rule.pk]),
     Page("backoffice:outbound_mail", "admin"),
+    Page("backoffice:act_settings", "admin"),
     # Django's admin, as the provider's administrator sees it
     Page("admin:index", "admin"),
     Page("admin:tickets_ticket_changelist", "admin"),
@@ -360,6 +361,7 @@ NOT_PAGES = {
     "backoffice:sla_holiday_import": "POST only",
     "backoffice:sla_holiday_delete": "POST only",
     "backoffice:outbound_retry": "POST only",
+    "backoffice:act_settings_sample": "a PDF",
 }
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from servicedesk.accounts.models import AccessRequest, Invitation, Membership, User
+from servicedesk.acts.models import OurCompany
 from servicedesk.conversations.models import Message
 from servicedesk.customers.models import (
     Company,
@@ -61,6 +62,7 @@ def counts():
         "works": CompletedWork.objects.count(),
         "work_engineers": WorkEngineer.objects.count(),
         "work_materials": WorkMaterial.objects.count(),
+        "our_company": OurCompany.objects.count(),
     }
 
 
@@ -100,6 +102,7 @@ def test_demo_data_twice_creates_nothing_twice():
         "works": 2,
         "work_engineers": 3,
         "work_materials": 2,
+        "our_company": 1,
     }
     # The tickets were worked through the services: one new, one in progress, one resolved,
     # each with SLA deadlines from the demo rules.
@@ -188,3 +191,15 @@ def test_the_resolved_demo_ticket_has_works_with_prices_rates_and_materials():
     User.objects.filter(email="engineer1@provider.test").update(hourly_rate=Decimal("700"))
     demo_data()
     assert User.objects.get(email="engineer1@provider.test").hourly_rate == Decimal("700.00")
+
+
+def test_demo_requisites_are_valid_and_kept():
+    demo_data()
+    company = OurCompany.objects.get()
+    company.full_clean()  # every check digit holds
+    assert (company.name, company.bik, company.vat_mode) == ("Сервис-Про", "044525225", "on_top")
+    assert company.updated_by == User.objects.get(email="admin@provider.test")
+    # an administrator's later change survives the next run
+    OurCompany.objects.update(name="Сервис-Про Плюс")
+    demo_data()
+    assert OurCompany.objects.get().name == "Сервис-Про Плюс"

@@ -1,6 +1,7 @@
-"""Demo data: the provider's staff, two customer companies and their people, an SLA calendar
-with two rules, a few tickets in different stages, and the completed works of the resolved one
-(with work-type prices, engineers' hourly rates and a small materials list).
+"""Demo data: the provider's staff and requisites («Наша компания»), two customer companies and
+their people, an SLA calendar with two rules, a few tickets in different stages, and the
+completed works of the resolved one (with work-type prices, engineers' hourly rates and a small
+materials list).
 
 Idempotent: every object is looked up by a natural key first, so a second run changes nothing
 and duplicates nothing. Passwords of existing demo users are left as they are.
@@ -17,6 +18,9 @@ from django.utils import timezone
 
 from servicedesk.accounts.models import AccessRequest, Membership, Role, User
 from servicedesk.accounts.services import MembershipData, access_request_create, user_create
+from servicedesk.acts.models import OurCompany
+from servicedesk.acts.money import VatMode
+from servicedesk.acts.services import our_company_save
 from servicedesk.conversations.services import message_post
 from servicedesk.customers.models import (
     Company,
@@ -121,10 +125,32 @@ class Command(BaseCommand):
         ivan.equipment.set([kassa])
 
         self._invited_and_requests(users["dispatcher@provider.test"], beta)
+        self._our_company(users["admin@provider.test"])
         self._sla()
         self._tickets(users, alfa, beta)
         self._works(users)
         self._print_logins()
+
+    def _our_company(self, admin: User) -> None:
+        """The provider's requisites for the acts' header: made up, with valid check digits
+        (ИНН, КПП, and an account keyed against a real bank's БИК and correspondent account)."""
+        if OurCompany.objects.exists():
+            return
+        company = OurCompany(
+            name="Сервис-Про",
+            legal_name="ООО «Сервис-Про»",
+            inn="7720123457",
+            kpp="772001001",
+            address="111141, г. Москва, ул. Лесная, д. 5, офис 12",
+            bank_name="ПАО Сбербанк",
+            bik="044525225",
+            settlement_account="40702810938000012345",
+            correspondent_account="30101810400000000225",
+            phone="+74951234567",
+            email="office@provider.test",
+            vat_mode=VatMode.ON_TOP,
+        )
+        our_company_save(by=admin, company=company)
 
     def _sla(self) -> None:
         """A working-hours calendar and two rules: urgent tickets answered fast, the rest
