@@ -200,3 +200,29 @@ class ActSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.last_value}"
+
+
+class Act(models.Model):
+    """The act of completed work issued for a ticket («Акт выполненных работ»). Its number and
+    date are fixed when staff issue it; what it lists is made from the ticket's completed works
+    (acts/building.py), never edited on the act itself."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="act"
+    )
+    number = models.CharField(_("number"), max_length=100)
+    issued_on = models.DateField(_("date"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("act of completed work")
+        verbose_name_plural = _("acts of completed work")
+
+    def __str__(self) -> str:
+        return self.number

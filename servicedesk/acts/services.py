@@ -1,15 +1,22 @@
-"""Changes made to acts' data: «Наша компания», and the acts' running numbers."""
+"""Changes made to acts' data: «Наша компания», the acts' running numbers, and issuing a
+ticket's act."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
 from servicedesk.acts import numbering
-from servicedesk.acts.models import SINGLETON_ID, ActSequence, OurCompany
+from servicedesk.acts.models import SINGLETON_ID, Act, ActSequence, OurCompany
+from servicedesk.core.errors import ApplicationError, ErrorCode
+from servicedesk.tickets.models import Ticket
+from servicedesk.works.models import CompletedWork
 
 
 @transaction.atomic
@@ -43,3 +50,31 @@ def act_sequence_next(*, mask: str, ticket: str, day: date) -> int:
         except IntegrityError:  # another transaction created it first
             counters.update(last_value=F("last_value") + 1)
     return int(counters.values_list("last_value", flat=True).get())
+
+
+@transaction.atomic
+def act_issue(*, by: User, ticket: Ticket) -> Act:
+    """Issue the ticket's act: its number (by «Наша компания»'s mask; a {seq} taken from the
+    running counter in the same transaction) and today's date are fixed from now on. Who may
+    record the ticket's works may issue it; it needs at least one completed work."""
+    if not by.has_perm("works.change", ticket):
+        raise PermissionDenied
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if Act.objects.filter(ticket=locked).exists():
+        raise ApplicationError(
+            _("The act of this ticket is issued already."), code=ErrorCode.ACT_EXISTS
+        )
+    if not CompletedWork.objects.filter(ticket=locked).exists():
+        raise ApplicationError(
+            _("Record the completed works first: the act is made from them."),
+            code=ErrorCode.NO_WORKS,
+        )
+    settings = OurCompany.objects.filter(pk=SINGLETON_ID).first() or OurCompany()
+    mask, day = settings.act_number_mask, timezone.localdate()
+    seq = (
+        act_sequence_next(mask=mask, ticket=locked.number, day=day)
+        if numbering.uses_sequence(mask)
+        else None
+    )
+    number = numbering.act_number(mask, ticket=locked.number, day=day, seq=seq)
+    return Act.objects.create(ticket=locked, number=number, issued_on=day, issued_by=by)

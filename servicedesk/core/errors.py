@@ -58,6 +58,10 @@ class ErrorCode(StrEnum):
     MATERIAL = "material"
     TOO_MANY_LINES = "too_many_lines"
 
+    # Acts (acts/services.py)
+    NO_WORKS = "no_works"  # an act lists completed works: none yet
+    ACT_EXISTS = "act_exists"
+
     # Conversations and surveys
     EMPTY = "empty"  # also an empty import file
     TOO_LONG = "too_long"

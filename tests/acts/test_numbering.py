@@ -62,7 +62,7 @@ def test_the_running_number_counts_within_the_rest_of_the_mask():
     assert sequence_key("{ticket}/{seq}", ticket="00004321", day=DAY) == "00004321/{seq}"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_running_numbers_restart_per_key():
     # Given a mask that restarts every year
     mask = "{year}-{seq:5}"

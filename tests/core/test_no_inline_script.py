@@ -25,6 +25,7 @@ from django.utils import timezone
 from servicedesk.accounts.models import AccessRequest, Invitation, User
 from servicedesk.accounts.services import access_request_create
 from servicedesk.accounts.tokens import invitation_token
+from servicedesk.acts.services import act_issue
 from servicedesk.conversations.services import message_post
 from servicedesk.conversations.surveys import survey_token
 from servicedesk.customers.models import WorkType
@@ -153,6 +154,7 @@ def scene(world: World, media: Any) -> Scene:
         ),
         photos=[SimpleUploadedFile("before.png", PNG, content_type="image/png")],
     )
+    act_issue(by=world.users["dispatcher"], ticket=ticket)  # the ticket's «Акт» tab and pages
     invited = User.objects.create(full_name="Invited Person", email="invited@example.test")
     invitation = Invitation.objects.create(
         user=invited,
@@ -241,6 +243,7 @@ PAGES = [
     Page("portal:ticket_messages_earlier", "cust_a", number, htmx=True),
     Page("portal:ticket_messages_poll", "cust_a", number, htmx=True),
     Page("portal:ticket_print", "cust_a", number),
+    Page("portal:ticket_act", "cust_a", number),
     Page("portal:notifications", "cust_a"),
     Page("portal:companies", "cust_a"),
     Page("portal:messages", "cust_a"),
@@ -299,6 +302,7 @@ PAGES = [
     Page("backoffice:sla_rule_edit", "admin", lambda s: [s.rule.pk]),
     Page("backoffice:outbound_mail", "admin"),
     Page("backoffice:act_settings", "admin"),
+    Page("backoffice:ticket_act", "dispatcher", number),
     # Django's admin, as the provider's administrator sees it
     Page("admin:index", "admin"),
     Page("admin:tickets_ticket_changelist", "admin"),
@@ -331,6 +335,9 @@ NOT_PAGES = {
     "portal:ticket_accept": "POST only",
     "portal:ticket_survey": "POST only",
     "portal:ticket_pdf": "a PDF",
+    "portal:ticket_act_pdf": "a PDF",
+    "backoffice:ticket_act_pdf": "a PDF",
+    "backoffice:ticket_act_issue": "POST only (its form is on ticket_works)",
     "portal:notifications_read": "POST only",
     "portal:notification_open": "a redirect to the ticket",
     "portal:messages_read_all": "POST only",

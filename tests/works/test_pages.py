@@ -127,8 +127,9 @@ def test_the_tab_runs_the_same_queries_whatever_the_number_of_works(
 
 
 # The session, the user, the ticket, its site, its equipment and the equipment's site
-# (tickets/access.py), the works, their engineers, materials and photos (works/selectors.py).
-QUERIES = 10
+# (tickets/access.py), the works, their engineers, materials and photos (works/selectors.py),
+# and the ticket's act.
+QUERIES = 11
 
 
 def test_an_empty_tab_invites_to_record_the_first_work(works: Works, client: Client) -> None:

@@ -1,8 +1,15 @@
 from django.urls import path
 
-from servicedesk.backoffice.acts import views
+from servicedesk.backoffice.acts import ticket_act, views
 
 urlpatterns = [
     path("settings/our-company/", views.act_settings, name="act_settings"),
     path("settings/our-company/sample.pdf", views.act_settings_sample, name="act_settings_sample"),
+    path(
+        "tickets/<str:number>/act/issue/",
+        ticket_act.ticket_act_issue,
+        name="ticket_act_issue",
+    ),
+    path("tickets/<str:number>/act/", ticket_act.ticket_act, name="ticket_act"),
+    path("tickets/<str:number>/act/pdf/", ticket_act.ticket_act_pdf, name="ticket_act_pdf"),
 ]

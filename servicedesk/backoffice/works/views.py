@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from servicedesk.accounts.decorators import AuthenticatedHttpRequest, backoffice_view
+from servicedesk.acts.building import issued_act
 from servicedesk.backoffice.works.forms import (
     ENGINEERS_PREFIX,
     MATERIALS_PREFIX,
@@ -70,6 +71,7 @@ def work_list(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
             "can_change": _can_change(user, ticket),
             "place": selectors.place_text(ticket.site, ticket.equipment),
             "closed": ticket.status in services.FINAL_STATUSES,
+            "act": issued_act(ticket),
         },
     )
 

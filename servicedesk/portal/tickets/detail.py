@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.accounts.decorators import AuthenticatedHttpRequest, portal_view
+from servicedesk.acts.building import issued_act
 from servicedesk.conversations.survey_forms import survey_card
 from servicedesk.core.errors import ApplicationError
 from servicedesk.tickets import selectors, services, workflow
@@ -36,6 +37,7 @@ def detail_context(
         "customer_status": workflow.customer_status_label(ticket.status),
         "can_accept": ticket.status == Status.RESOLVED,
         "survey": survey_card(ticket),
+        "act": issued_act(ticket),
     }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from servicedesk.portal.tickets import create, survey, views
+from servicedesk.portal.tickets import act, create, survey, views
 
 urlpatterns = [
     path("", views.ticket_list, name="tickets"),
@@ -33,4 +33,6 @@ urlpatterns = [
     path("tickets/<str:number>/survey/", survey.ticket_survey, name="ticket_survey"),
     path("tickets/<str:number>/print/", views.ticket_print, name="ticket_print"),
     path("tickets/<str:number>/pdf/", views.ticket_pdf, name="ticket_pdf"),
+    path("tickets/<str:number>/act/", act.ticket_act, name="ticket_act"),
+    path("tickets/<str:number>/act/pdf/", act.ticket_act_pdf, name="ticket_act_pdf"),
 ]
