@@ -88,6 +88,11 @@ def test_the_dispatcher_filters_the_queue_by_a_company_found_by_name(live_server
     page.goto(f"{base}/backoffice/tickets/?view=all")
     expect(page.get_by_test_id("queue-row")).to_have_count(2)
     page.get_by_test_id("filters-toggle").click()  # the panel's fields come when it opens
+    expect(page.get_by_test_id("filter-fields")).to_be_visible()
+    # htmx has wired the new fields once nothing is swapping or settling any more
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
     page.get_by_test_id("company-search").fill("alfa")
     expect(page.locator("#id_company option")).to_have_count(2)  # Any, Alfa Retail
     page.locator("#id_company").select_option(label="Alfa Retail")
