@@ -5,6 +5,7 @@ import zoneinfo
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from servicedesk.accounts.models import Membership
@@ -267,6 +268,20 @@ def test_every_sort_is_one_stable_order_both_ways(
         assert numbers(ticket_list_for_customer(user, "company", TicketFilters(), sort)) == (
             expected
         )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+def test_the_deadline_going_down_has_its_index(world: World) -> None:
+    """Outside the model's Meta (SQLite cannot write NULLS LAST in an index): made by
+    tickets/migrations/0011 on PostgreSQL, in the order selectors._order_by asks for."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'ticket_due_desc'")
+        (definition,) = cursor.fetchone()
+    assert definition.endswith("(due_at DESC NULLS LAST, id DESC)")
+    queue = selectors.staff_queue(world.users["dispatcher"], "all", TicketFilters(), "-due")
+    assert str(queue.values("pk").query).endswith(
+        'ORDER BY "tickets_ticket"."due_at" DESC NULLS LAST, "tickets_ticket"."id" DESC'
+    )
 
 
 def test_capped_count(world: World) -> None:
