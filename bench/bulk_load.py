@@ -1,7 +1,7 @@
 """Loading millions of rows into PostgreSQL quickly: COPY, and the indexes built once at the end.
 
 Used by `bench_data`. Inserting a row into a table costs one insertion into each of its indexes
-(tickets_ticket has 26, among them a GIN over the generated tsvector) and a `FOR KEY SHARE`
+(tickets_ticket has 32, among them a GIN over the generated tsvector) and a `FOR KEY SHARE`
 lookup of the row each foreign key points to; building an index over the finished table is one
 sort, and checking a foreign key over it is one join. So for the load the big tables lose their
 secondary indexes and foreign keys, and get them back afterwards from the definitions PostgreSQL

@@ -155,6 +155,8 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
                 condition=~models.Q(role="customer"),
                 name="accounts_user_staff_name",
             ),
+            # A ticket list sorted by contact: tickets read person by person in name order.
+            models.Index(fields=["full_name", "id"], name="accounts_user_name_id"),
         ]
 
     def __str__(self) -> str:

@@ -57,6 +57,8 @@ class Company(TimeStampedModel):
         verbose_name = _("company")
         verbose_name_plural = _("companies")
         ordering = ["name"]
+        # The staff queue sorted by company: tickets read company by company in name order.
+        indexes = [models.Index(fields=["name", "id"], name="company_name_id")]
 
     def __str__(self) -> str:
         return self.name

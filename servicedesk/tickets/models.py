@@ -185,6 +185,26 @@ class Ticket(TimeStampedModel):
             ),
             models.Index(fields=["assignee", "-created_at", "-id"], name="ticket_assignee_created"),
             models.Index(fields=["status", "-created_at", "-id"], name="ticket_status_created"),
+            # A list sorted by a column (selectors._order_by: ties broken by id in the sort's
+            # direction), read forwards or backwards: without them the queue's "all" view
+            # sorted by subject, deadline or status sorted every ticket (0.3-1.2 s at 1M).
+            # The deadline going down (NULLS LAST both ways) has its own index on PostgreSQL
+            # only, ticket_due_desc: SQLite cannot write NULLS LAST in an index (0011).
+            models.Index(fields=["subject", "id"], name="ticket_subject_id"),
+            models.Index(fields=["due_at", "id"], name="ticket_due_id"),
+            models.Index(fields=["status", "id"], name="ticket_status_id"),
+            # The open tickets by number or opening date (the overdue, unassigned and mine
+            # views): the whole number or date index walked to find them took up to 1.2 s.
+            models.Index(
+                fields=["number"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="ticket_open_number",
+            ),
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="ticket_open_created",
+            ),
         ]
 
     def __str__(self) -> str:

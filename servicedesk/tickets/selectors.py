@@ -208,13 +208,20 @@ def _ordering(view: str, sort: str) -> list[Any]:
     key = sort.lstrip("-")
     if view == VIEW_RECENT and key not in SORTS:
         return [F("viewed_at").desc(nulls_last=True), "-id"]
-    descending = sort.startswith("-")
-    columns = SORTS.get(key, SORTS["created"])
     if key not in SORTS:
-        descending = True
+        return _order_by(SORTS["created"], descending=True)
+    return _order_by(SORTS[key], descending=sort.startswith("-"))
+
+
+def _order_by(columns: tuple[str, ...], *, descending: bool) -> list[Any]:
+    """ORDER BY the columns, then by id in the same direction: ties keep a stable order, the
+    oldest first going up and the newest first going down, so that one index on (column, id)
+    serves a sort both ways (read backwards for the other)."""
     order: list[Any] = []
     for column in columns:
         if _nullable(column):
+            # No deadline or no assignee comes last either way (on PostgreSQL the index
+            # ticket_due_desc serves the deadline going down: tickets/migrations/0011).
             order.append(
                 F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
             )
@@ -222,7 +229,7 @@ def _ordering(view: str, sort: str) -> list[Any]:
             # Plain ASC/DESC on NOT NULL columns, so that the (company, -created_at, -id)
             # index serves the default list; NULLS LAST would force a sort of every row.
             order.append(f"-{column}" if descending else column)
-    return [*order, "-id"]
+    return [*order, "-id" if descending else "id"]
 
 
 def _nullable(column: str) -> bool:
@@ -239,7 +246,7 @@ def _nullable(column: str) -> bool:
 def ticket_list_for_customer(
     user: Any, view: str, filters: TicketFilters, order: str
 ) -> QuerySet[Ticket]:
-    """The tickets of one list view, filtered and ordered (stable: ties broken by -id), with
+    """The tickets of one list view, filtered and ordered (stable: ties broken by id), with
     everything a row shows joined in. `order` is a SORTS key, "-" for descending; the recently
     viewed list orders by the visit unless a column is chosen ("" or "-viewed")."""
     if view not in ticket_views_for(user):
@@ -365,8 +372,8 @@ def staff_queue(
     assignee_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> QuerySet[Ticket]:
-    """A view of the staff queue, filtered and ordered (stable: ties broken by -id). The
-    deadline views sort by the deadline unless a column is chosen."""
+    """A view of the staff queue, filtered and ordered (stable: ties broken by id, in the
+    sort's direction). The deadline views sort by the deadline unless a column is chosen."""
     now = now or timezone.now()
     queryset = _filtered(_queue_view(user, view, now), filters)
     if assignee_id is not None:
@@ -375,16 +382,7 @@ def staff_queue(
     if key not in QUEUE_SORTS:
         sort = "due" if view in (QUEUE_OVERDUE, QUEUE_DUE_SOON) else DEFAULT_SORT
         key = sort.lstrip("-")
-    descending = sort.startswith("-")
-    order: list[Any] = []
-    for column in QUEUE_SORTS[key]:
-        if _nullable(column):
-            order.append(
-                F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
-            )
-        else:
-            order.append(f"-{column}" if descending else column)
-    return queryset.order_by(*order, "-id")
+    return queryset.order_by(*_order_by(QUEUE_SORTS[key], descending=sort.startswith("-")))
 
 
 QUEUE_COLUMNS = (*LIST_COLUMNS, "criticality_id", "version")

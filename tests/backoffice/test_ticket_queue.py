@@ -114,6 +114,10 @@ def test_filters_search_and_sort(world: World, client: Client, tickets: Any) -> 
     ]
     by_due = rows(client.get(f"{QUEUE}?view=all&sort=due"))
     assert by_due[:3] == ["00000106", "00000103", "00000104"]  # empty deadlines last
+    # Ties (two new tickets) go by id in the sort's direction: going down is going up reversed.
+    by_status = rows(client.get(f"{QUEUE}?view=all&sort=status"))
+    assert by_status == ["00000103", "00000106", "00000102", "00000101", "00000104", "00000105"]
+    assert rows(client.get(f"{QUEUE}?view=all&sort=-status")) == by_status[::-1]
     assert rows(client.get(f"{QUEUE}?view=all&q=00000104")) == ["00000104"]
     # A stale or hand-made value is dropped, not an error.
     assert client.get(f"{QUEUE}?view=nope&company=zzz&sort=evil").status_code == 200

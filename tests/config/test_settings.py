@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -136,3 +137,34 @@ def test_two_installations_on_one_redis_keep_their_keys_and_queues_apart(tmp_pat
     # and a name set for the installation wins
     named = run(PREFIXES, tmp_path, **redis, INSTALLATION_NAME="acme")
     assert named.stdout.split()[:2] == ["acme", "acme"], named.stderr
+
+
+DATABASE_OPTIONS = [
+    "-c",
+    "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'\n"
+    "from django.conf import settings\n"
+    "print(repr(settings.DATABASES['default'].get('OPTIONS', {}).get('options')))\n",
+]
+
+
+def test_postgresql_connections_run_without_jit(tmp_path):
+    # Given PostgreSQL, with and without options of its own in the URL
+    plain = run(DATABASE_OPTIONS, tmp_path, DATABASE_URL="postgres://u@127.0.0.1:5432/desk")
+    own = run(
+        DATABASE_OPTIONS,
+        tmp_path,
+        DATABASE_URL="postgres://u@127.0.0.1:5432/desk?options=-c%20statement_timeout%3D5000",
+    )
+    sqlite = run(DATABASE_OPTIONS, tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    # Then each connection turns JIT off, the URL's own options after (they win), SQLite none
+    assert plain.stdout.strip() == "'-c jit=off'", plain.stderr
+    assert own.stdout.strip() == "'-c jit=off -c statement_timeout=5000'", own.stderr
+    assert sqlite.stdout.strip() == "None", sqlite.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+def test_the_test_database_connection_has_jit_off():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)

@@ -5,6 +5,7 @@ import zoneinfo
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from servicedesk.accounts.models import Membership
@@ -13,7 +14,13 @@ from servicedesk.tickets import selectors
 from servicedesk.tickets.models import Status, TicketFollower, TicketView
 from servicedesk.tickets.selectors import TicketFilters, ticket_list_for_customer
 from tests.conftest import World
-from tests.factories import MembershipFactory, TicketFactory, UserFactory
+from tests.factories import (
+    CompanyFactory,
+    CriticalityFactory,
+    MembershipFactory,
+    TicketFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -152,11 +159,15 @@ def test_filters(world: World) -> None:
         ("-subject", ["00000001", "00000003", "00000002"]),
         ("number", ["00000001", "00000002", "00000003"]),
         ("-number", ["00000003", "00000002", "00000001"]),
-        # Ties keep a stable order: the newest row first.
-        ("status", ["00000003", "00000002", "00000001"]),
+        # Ties keep a stable order, by id in the sort's direction: the oldest row first going
+        # up, the newest first going down (one index serves both ways).
+        ("status", ["00000001", "00000002", "00000003"]),
+        ("-status", ["00000003", "00000002", "00000001"]),
+        # No deadline comes last either way.
         ("due", ["00000002", "00000001", "00000003"]),
         ("-due", ["00000001", "00000002", "00000003"]),
-        ("contact", ["00000003", "00000002", "00000001"]),
+        ("contact", ["00000003", "00000001", "00000002"]),
+        ("-contact", ["00000002", "00000001", "00000003"]),
     ],
 )
 def test_ordering(world: World, order: str, expected: list[str]) -> None:
@@ -167,6 +178,110 @@ def test_ordering(world: World, order: str, expected: list[str]) -> None:
     make(world, "00000002", subject="Apple", due_at=at(10), contact=zoe)
     make(world, "00000003", subject="Mango", contact=adam)
     assert numbers(ticket_list_for_customer(user, "company", TicketFilters(), order)) == expected
+
+
+def _expected_order(tickets: list[Any], value: Any, descending: bool) -> list[str]:
+    """Sorted by `value`, ties by id, both in the sort's direction; no value last either way."""
+    present = sorted(
+        (t for t in tickets if value(t) is not None),
+        key=lambda t: (value(t), t.pk),
+        reverse=descending,
+    )
+    missing = sorted((t for t in tickets if value(t) is None), key=lambda t: t.pk)
+    return [t.number for t in present + (missing[::-1] if descending else missing)]
+
+
+SORT_VALUES: dict[str, Any] = {
+    "number": lambda t: t.number,
+    "company": lambda t: t.company.name,
+    "contact": lambda t: t.contact.full_name,
+    "subject": lambda t: t.subject,
+    "status": lambda t: t.status,
+    "created": lambda t: t.created_at,
+    "due": lambda t: t.due_at,
+    "assignee": lambda t: t.assignee.full_name if t.assignee else None,
+    "criticality": lambda t: t.criticality.sort_order,
+}
+
+
+@pytest.fixture
+def ties(world: World) -> list[Any]:
+    """Eight tickets of company A in which every sortable column has ties, and the nullable
+    ones (deadline, assignee) empty values, numbered against the order of their ids."""
+    a = world.companies["A"]
+    a.name = "Alpha"
+    a.save(update_fields=["name"])
+    other = CompanyFactory(name="Beta")
+    MembershipFactory(user=world.users["cust_a"], company=other)
+    zoe, adam = UserFactory(full_name="Zoe"), UserFactory(full_name="Adam")
+    low, high = CriticalityFactory(sort_order=2), CriticalityFactory(sort_order=1)
+    engineer, dispatcher = world.users["engineer"], world.users["dispatcher"]
+    engineer.full_name, dispatcher.full_name = "Eve", "Dan"
+    engineer.save(update_fields=["full_name"])
+    dispatcher.save(update_fields=["full_name"])
+    rows = [
+        (a, zoe, "Pump", Status.NEW, at(5), None, engineer, low),
+        (other, adam, "Leak", Status.NEW, at(5), at(20), None, high),
+        (a, adam, "Pump", Status.CLOSED, at(2), at(20), dispatcher, high),
+        (other, zoe, "Leak", Status.WAITING, at(9), None, engineer, low),
+        (a, zoe, "Pump", Status.NEW, at(2), at(10), None, low),
+        (a, adam, "Leak", Status.CLOSED, at(9), at(10), dispatcher, high),
+        (other, zoe, "Pump", Status.WAITING, at(5), at(20), engineer, low),
+        (a, adam, "Leak", Status.NEW, at(9), None, None, high),
+    ]
+    tickets = []
+    for n, (company, contact, subject, status, created, due, assignee, level) in enumerate(rows):
+        tickets.append(
+            make(
+                world,
+                f"{90 - n:08d}",
+                company=company,
+                contact=contact,
+                subject=subject,
+                status=status,
+                created_at=created,
+                due_at=due,
+                assignee=assignee,
+                criticality=level,
+            )
+        )
+    for ticket in tickets:
+        ticket.refresh_from_db()
+    return tickets
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("key", list(selectors.QUEUE_SORTS))
+def test_every_sort_is_one_stable_order_both_ways(
+    world: World, ties: list[Any], key: str, descending: bool
+) -> None:
+    """Each sort of the queue and of the customer's list, with ties and empty values: sorted
+    by the column, then by id in the same direction; no deadline or assignee last both ways.
+    Going down is exactly going up reversed where nothing is empty."""
+    assert set(SORT_VALUES) == set(selectors.QUEUE_SORTS) >= set(selectors.SORTS)
+    expected = _expected_order(ties, SORT_VALUES[key], descending)
+    sort = f"-{key}" if descending else key
+    queue = selectors.staff_queue(world.users["dispatcher"], "all", TicketFilters(), sort)
+    assert numbers(queue) == expected
+    if key in selectors.SORTS:
+        user = world.users["cust_a"]
+        assert numbers(ticket_list_for_customer(user, "company", TicketFilters(), sort)) == (
+            expected
+        )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+def test_the_deadline_going_down_has_its_index(world: World) -> None:
+    """Outside the model's Meta (SQLite cannot write NULLS LAST in an index): made by
+    tickets/migrations/0011 on PostgreSQL, in the order selectors._order_by asks for."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'ticket_due_desc'")
+        (definition,) = cursor.fetchone()
+    assert definition.endswith("(due_at DESC NULLS LAST, id DESC)")
+    queue = selectors.staff_queue(world.users["dispatcher"], "all", TicketFilters(), "-due")
+    assert str(queue.values("pk").query).endswith(
+        'ORDER BY "tickets_ticket"."due_at" DESC NULLS LAST, "tickets_ticket"."id" DESC'
+    )
 
 
 def test_capped_count(world: World) -> None:
