@@ -15,6 +15,7 @@ from servicedesk.accounts.models import User
 from servicedesk.acts import numbering
 from servicedesk.acts.models import SINGLETON_ID, Act, ActSequence, OurCompany
 from servicedesk.core.errors import ApplicationError, ErrorCode
+from servicedesk.notifications import events
 from servicedesk.tickets.models import Ticket
 from servicedesk.works.models import CompletedWork
 
@@ -77,4 +78,7 @@ def act_issue(*, by: User, ticket: Ticket) -> Act:
         else None
     )
     number = numbering.act_number(mask, ticket=locked.number, day=day, seq=seq)
-    return Act.objects.create(ticket=locked, number=number, issued_on=day, issued_by=by)
+    act = Act.objects.create(ticket=locked, number=number, issued_on=day, issued_by=by)
+    # The customers hear of it once it is committed (bell and email: notifications).
+    transaction.on_commit(lambda: events.act_issued(locked.pk, by.pk, act.pk, number))
+    return act

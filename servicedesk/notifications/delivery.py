@@ -226,6 +226,11 @@ def _email(plan: Plan, user: User, kind: str) -> Any:
         context["survey_link"] = "" if hasattr(ticket, "survey_response") else _survey_link(ticket)
     elif kind == Kind.TICKET_ASSIGNED:
         prefix = "notifications/email/ticket_assigned"
+    elif kind == Kind.ACT_READY:
+        prefix = "notifications/email/act_ready"
+        context["act_number"] = plan.data["act"]
+        context["act_link"] = site_url(reverse("portal:ticket_act", args=[ticket.number]))
+        context["pdf_link"] = site_url(reverse("portal:ticket_act_pdf", args=[ticket.number]))
     else:
         return None
     assert user.email  # noqa: S101 (checked by the caller)
@@ -384,4 +389,14 @@ def ticket_assigned(
         return []  # assigned to someone else since: they were told
     plan = Plan(key=f"assigned:{event_id}", ticket=ticket, actor=_user(actor_id))
     plan.add([ticket.assignee], Kind.TICKET_ASSIGNED)
+    return deliver(plan)
+
+
+def act_ready(ticket_id: int, actor_id: int | None, act_id: int, number: str) -> list[int]:
+    """The ticket's act is issued: its customers are told, with links to read it and its PDF."""
+    ticket = _ticket(ticket_id)
+    if ticket is None:
+        return []
+    plan = Plan(key=f"act:{act_id}", ticket=ticket, actor=_user(actor_id), data={"act": number})
+    plan.add(customer_audience(ticket), Kind.ACT_READY)
     return deliver(plan)

@@ -30,6 +30,11 @@ def ticket_assigned(ticket_id: int, actor_id: int | None, assignee_id: int, even
     tasks.notify_ticket_assigned(ticket_id, actor_id, assignee_id, event_id)
 
 
+def act_issued(ticket_id: int, actor_id: int, act_id: int, number: str) -> None:
+    """Call through `transaction.on_commit`: the act is issued (acts/services.py)."""
+    tasks.notify_act_ready(ticket_id, actor_id, act_id, number)
+
+
 # --- Connected to the ticket services' moments (tickets/hooks.py) in apps.py: told after the
 # commit, so that nobody hears of a change that was rolled back.
 

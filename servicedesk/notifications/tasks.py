@@ -33,6 +33,11 @@ def notify_ticket_assigned(
     delivery.ticket_assigned(ticket_id, actor_id, assignee_id, event_id)
 
 
+@db_task(retries=3, retry_delay=60)
+def notify_act_ready(ticket_id: int, actor_id: int | None, act_id: int, number: str) -> None:
+    delivery.act_ready(ticket_id, actor_id, act_id, number)
+
+
 @db_periodic_task(crontab(minute="0"))
 @lock_task("notification-digests")
 def notification_digests() -> None:

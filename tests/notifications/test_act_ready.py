@@ -1,0 +1,50 @@
+"""An issued act tells the ticket's customers — bell and email with links to the act and its
+PDF, each in their language — and nobody of another company."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from servicedesk.acts.services import act_issue
+from servicedesk.customers.models import WorkType
+from servicedesk.notifications.models import Notification
+from servicedesk.works.services import EngineerLine, WorkData, work_add
+from tests.mail_server import text_part
+from tests.notifications.conftest import mail_to, working_ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_issued_act_tells_the_customers(cast, smtp_email, commit):
+    ticket = working_ticket(cast)
+    start = timezone.now() - dt.timedelta(hours=2)
+    work_add(
+        by=cast.engineer,
+        ticket=ticket,
+        data=WorkData(
+            work_type=WorkType.objects.get(code="repair"),
+            engineers=[
+                EngineerLine(
+                    cast.engineer, start, start + dt.timedelta(hours=1), hourly_rate=Decimal(500)
+                )
+            ],
+        ),
+    )
+    act = commit(act_issue, by=cast.dispatcher, ticket=ticket)
+
+    received = mail_to(smtp_email)
+    assert sorted(received) == ["clara@gamma.test", "ruslan@gamma.test"]  # not staff, not Sam
+    english = received["clara@gamma.test"][0]
+    assert english["Subject"] == "[#00001234] Act of completed work ready: Boiler is cold"
+    body = text_part(english)
+    assert f"act of completed work № {act.number}" in body.lower()
+    assert "/portal/tickets/00001234/act/" in body and "/portal/tickets/00001234/act/pdf/" in body
+    assert "Акт выполненных работ" in text_part(received["ruslan@gamma.test"][0])
+    assert sorted(
+        Notification.objects.filter(ticket=ticket).values_list("user__email", "kind")
+    ) == [
+        ("clara@gamma.test", Notification.Kind.ACT_READY),
+        ("ruslan@gamma.test", Notification.Kind.ACT_READY),
+    ]
