@@ -208,7 +208,10 @@ def row(**cells):
         (row(kind=""), ["Give the kind: Customer or Employee."]),
         (row(company=""), ["Company: a customer needs at least one company."]),
         (row(company=" ; "), ["Company: a customer needs at least one company."]),
-        (row(role="engineer"), ["Role: a customer's role is Customer."]),
+        (
+            row(role="engineer"),
+            ["Role: “engineer” is an employee's role; a customer's role is Customer."],
+        ),
         (
             row(kind="employee", company=""),
             ["Role: give the employee's role (Administrator, Dispatcher or Engineer)."],

@@ -266,8 +266,13 @@ def _check_kind_and_role(plan: RowPlan, v: dict[str, str], ctx: _Context) -> Non
     plan.kind = kind
     if kind == cols.KIND_CUSTOMER:
         if role and role != Role.CUSTOMER:
-            plan.error(_("Role: a customer's role is Customer."))
-        plan.role = Role.CUSTOMER
+            # The preview then shows the role as the file wrote it, beside this error.
+            plan.error(
+                _("Role: “%(value)s” is an employee's role; a customer's role is Customer.")
+                % {"value": v["role"]}
+            )
+        else:
+            plan.role = Role.CUSTOMER
     else:
         if not role:
             plan.error(_("Role: give the employee's role (Administrator, Dispatcher or Engineer)."))
