@@ -17,7 +17,7 @@ from servicedesk.acts.content import (
     act_content_build,
 )
 from servicedesk.acts.models import Act
-from servicedesk.acts.selectors import TICKET_FACTS_RELATED, our_company, ticket_facts
+from servicedesk.acts.selectors import our_company, ticket_facts
 from servicedesk.tickets.models import Ticket
 from servicedesk.works.act import ActWork, act_inputs
 
@@ -47,11 +47,13 @@ def issued_act(ticket: Ticket) -> Act | None:
     return Act.objects.filter(ticket=ticket).first()
 
 
-def act_content(act: Act, *, language: str, time_zone: str = "") -> ActContent | None:
+def act_content(
+    act: Act, ticket: Ticket, *, language: str, time_zone: str = ""
+) -> ActContent | None:
     """The act's content from the ticket's works as they are now (None when they were all
-    deleted since the act was issued), its number and date as issued."""
+    deleted since the act was issued), its number and date as issued. `ticket` is the act's,
+    with its company, site, equipment and contract loaded (tickets.access.access_ticket does)."""
     language = "en" if language.startswith("en") else "ru"
-    ticket = Ticket.objects.select_related(*TICKET_FACTS_RELATED).get(pk=act.ticket_id)
     with translation.override(language):
         works = [_work_input(work) for work in act_inputs(ticket)]
     if not works:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from servicedesk.accounts.models import User
 from servicedesk.acts import numbering
 from servicedesk.acts.models import SINGLETON_ID, Act, ActSequence, OurCompany
+from servicedesk.acts.selectors import our_company
 from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.notifications import events
 from servicedesk.tickets.models import Ticket
@@ -70,7 +71,7 @@ def act_issue(*, by: User, ticket: Ticket) -> Act:
             _("Record the completed works first: the act is made from them."),
             code=ErrorCode.NO_WORKS,
         )
-    settings = OurCompany.objects.filter(pk=SINGLETON_ID).first() or OurCompany()
+    settings = our_company()
     mask, day = settings.act_number_mask, timezone.localdate()
     seq = (
         act_sequence_next(mask=mask, ticket=locked.number, day=day)

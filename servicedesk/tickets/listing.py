@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -341,7 +342,7 @@ class ListContext:
     headings: list[Heading] = field(default_factory=list)
     count_cap: int = selectors.COUNT_CAP
 
-    @property
+    @cached_property
     def chips(self) -> list[Chip]:
         """The filters in force, named as the panel names them: the panel stays closed (and
         unrendered) until asked for, so these say what the list is narrowed by."""

@@ -20,6 +20,7 @@ def _content(user: Any, number: str) -> ActContent:
     act = issued_act(ticket)
     content = act and act_content(
         act,
+        ticket,
         language=translation.get_language() or "ru",
         time_zone=timezone.get_current_timezone_name(),
     )
