@@ -89,6 +89,9 @@ rules.add_perm("works.change", is_admin | is_dispatcher | (is_engineer & is_tick
 # A customer who sees the ticket (its contact, or a member whose scope shows it) accepts the
 # proposed solution.
 rules.add_perm("tickets.accept_resolution", is_customer & sees_ticket)
+# The act of completed work: signed or disputed by the customer's people who see the ticket
+# (on staff's device, by whoever may record its works: "works.change").
+rules.add_perm("acts.sign", is_customer & sees_ticket)
 # The same people rate a resolved or closed ticket (the satisfaction survey; one rating per
 # ticket, whoever gives it first).
 rules.add_perm("conversations.rate_ticket", is_customer & sees_ticket)
