@@ -214,7 +214,12 @@ def act_sign_submit(request: HttpRequest, number: str, *, area: str) -> HttpResp
     except ApplicationError as error:
         return _refused(request, area, number, error, panel)
     messages.success(request, translation.gettext("The act is signed. Thank you!"))
-    return redirect(f"{area}:ticket_act", number)
+    return _to_answer(area, number)
+
+
+def _to_answer(area: str, number: str) -> HttpResponse:
+    """Back to the act, scrolled to what became of the answer (the panel under it)."""
+    return redirect(reverse(f"{area}:ticket_act", args=[number]) + "#answer")
 
 
 def act_dispute_submit(request: HttpRequest, number: str) -> HttpResponse:
@@ -240,7 +245,7 @@ def act_dispute_submit(request: HttpRequest, number: str) -> HttpResponse:
             "Your objections are sent to the engineer. You will be asked to sign the corrected act."
         ),
     )
-    return redirect("portal:ticket_act", number)
+    return _to_answer("portal", number)
 
 
 def act_device_page(request: HttpRequest, number: str) -> HttpResponse:

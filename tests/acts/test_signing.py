@@ -376,3 +376,34 @@ def test_the_act_tab_takes_the_same_queries_whatever_the_number_of_versions(
         )
     assert ActVersion.objects.count() == 4 and work_add  # four rounds, more works
     assert queries() == one
+
+
+def test_the_act_takes_the_same_queries_whatever_the_number_of_works(
+    works: Works,  # noqa: F811
+    client: Client,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    issued(works)
+    customer(works, client)
+    number = works.ticket.number
+    urls = [
+        reverse("portal:ticket_detail", args=[number]),
+        reverse("portal:ticket_act", args=[number]),
+        reverse("portal:ticket_act_pdf", args=[number]),
+    ]
+
+    def queries() -> list[int]:
+        counts = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            counts.append(len(captured))
+        return counts
+
+    queries()  # the caches (reference lists, counts) warmed
+    one = queries()
+    for _ in range(4):
+        works.add()
+    assert queries() == one

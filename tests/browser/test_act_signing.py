@@ -134,7 +134,7 @@ def test_the_customer_signs_the_act_with_the_mouse_and_the_pdf_shows_it(
     assert "Подписан электронно" in text
     source = tmp_path / "signed.pdf"
     source.write_bytes(pdf.body())
-    images = subprocess.run(
+    images = subprocess.run(  # noqa: S603
         ["pdfimages", "-list", str(source)],  # noqa: S607
         check=True,
         capture_output=True,
@@ -164,9 +164,7 @@ def test_the_customer_disputes_the_act_and_the_engineer_gets_it_back(live_server
     expect(page.get_by_test_id("act-version-row")).to_have_count(1)
     ticket.refresh_from_db()
     assert ticket.status == Status.IN_PROGRESS
-    assert Notification.objects.filter(
-        user=engineer, kind=Notification.Kind.ACT_DISPUTED
-    ).exists()
+    assert Notification.objects.filter(user=engineer, kind=Notification.Kind.ACT_DISPUTED).exists()
     assert page.console_errors == []
 
 
