@@ -4,8 +4,8 @@ into the PNG an act keeps — or refused with a reason a person can act on.
 What is refused: anything but a PNG data URL; more than `MAX_BYTES` of image; a picture larger
 than `MAX_SIDE` pixels a side (checked from the header, before any pixel is decoded); a
 canvas with (almost) nothing drawn on it. What is kept is not what was sent: the pixels are
-decoded and encoded again as a fresh PNG, so no metadata, trailing bytes or other format's
-payload rides along into the PDF.
+decoded, trimmed to the drawing, scaled to at most 600 × 240 and encoded again as a fresh
+PNG, so no metadata, trailing bytes or other format's payload rides along into the PDF.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ MAX_SIDE = 4000
 # A stroke of a few centimetres leaves hundreds of dark pixels; a tap or a stray dot does not.
 MIN_INK_PIXELS = 150
 INK_BELOW = 200  # luminance over white: darker than this is ink
+MARGIN = 8  # pixels of canvas kept around the drawing
+KEPT_SIZE = (600, 240)
 
 
 def signature_png(data_url: str) -> bytes:
@@ -60,8 +62,26 @@ def signature_png(data_url: str) -> bytes:
     if _ink(drawn) < MIN_INK_PIXELS:
         raise ValidationError(_("Sign in the box first."), code="signature_empty")
     kept = io.BytesIO()
-    drawn.save(kept, format="PNG", optimize=True)
+    _trimmed(drawn).save(kept, format="PNG", optimize=True)
     return kept.getvalue()
+
+
+def _trimmed(image: Image.Image) -> Image.Image:
+    """The drawing without the empty canvas around it, at most KEPT_SIZE: what the act prints
+    (a few centimetres wide) needs no more, and a smaller image makes a faster PDF."""
+    box = image.getchannel("A").getbbox()
+    if box is not None:
+        left, top, right, bottom = box
+        image = image.crop(
+            (
+                max(left - MARGIN, 0),
+                max(top - MARGIN, 0),
+                min(right + MARGIN, image.width),
+                min(bottom + MARGIN, image.height),
+            )
+        )
+    image.thumbnail(KEPT_SIZE, Image.Resampling.LANCZOS)
+    return image
 
 
 def _ink(image: Image.Image) -> int:

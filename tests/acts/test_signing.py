@@ -407,3 +407,16 @@ def test_the_act_takes_the_same_queries_whatever_the_number_of_works(
     for _ in range(4):
         works.add()
     assert queries() == one
+
+
+def test_the_kept_signature_is_a_fresh_trimmed_png() -> None:
+    from servicedesk.acts.signature import signature_png
+
+    sent = drawn(3000, 1000)  # a high-density canvas, mostly empty
+    raw = base64.b64decode(sent.split(",", 1)[1]) + b"<script>trailing payload</script>"
+    kept = signature_png("data:image/png;base64," + base64.b64encode(raw).decode())
+    assert b"trailing payload" not in kept
+    with Image.open(io.BytesIO(kept)) as image:
+        assert image.format == "PNG"
+        assert image.width <= 600 and image.height <= 240
+        assert image.getchannel("A").getbbox() is not None  # the drawing is there
