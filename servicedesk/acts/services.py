@@ -175,6 +175,15 @@ def _check_answerer(reader: Reader, ticket: Ticket) -> None:
         raise PermissionDenied
 
 
+def _check_length(field: str, value: str, limit: int) -> None:
+    if len(value) > limit:
+        raise ApplicationError(
+            _("At most %(limit)d characters.") % {"limit": limit},
+            code=ErrorCode.TOO_LONG,
+            field=field,
+        )
+
+
 def _record(act: Act, reader: Reader, outcome: str, content: str, **fields: object) -> ActVersion:
     version = ActVersion(
         act=act,
@@ -216,18 +225,8 @@ def act_sign(
     name, position = " ".join(name.split()), " ".join(position.split())
     if not name:
         raise ApplicationError(_("Give your full name."), code=ErrorCode.EMPTY, field="name")
-    if len(name) > NAME_MAX_LENGTH:
-        raise ApplicationError(
-            _("At most %(limit)d characters.") % {"limit": NAME_MAX_LENGTH},
-            code=ErrorCode.TOO_LONG,
-            field="name",
-        )
-    if len(position) > NAME_MAX_LENGTH:
-        raise ApplicationError(
-            _("At most %(limit)d characters.") % {"limit": NAME_MAX_LENGTH},
-            code=ErrorCode.TOO_LONG,
-            field="position",
-        )
+    _check_length("name", name, NAME_MAX_LENGTH)
+    _check_length("position", position, NAME_MAX_LENGTH)
     act = _act_locked(ticket)
     content = _open_round(act, ticket, reader, version, seen_hash)
     signed = _record(
@@ -266,12 +265,7 @@ def act_dispute(
             code=ErrorCode.EMPTY,
             field="comment",
         )
-    if len(comment) > COMMENT_MAX_LENGTH:
-        raise ApplicationError(
-            _("At most %(limit)d characters.") % {"limit": COMMENT_MAX_LENGTH},
-            code=ErrorCode.TOO_LONG,
-            field="comment",
-        )
+    _check_length("comment", comment, COMMENT_MAX_LENGTH)
     act = _act_locked(ticket)
     content = _open_round(act, ticket, reader, version, seen_hash)
     disputed = _record(act, reader, ActVersion.Outcome.DISPUTED, content, comment=comment)
