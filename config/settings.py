@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "servicedesk.notifications",
     "servicedesk.mail",
     "servicedesk.acts",
+    "servicedesk.reports",
     "servicedesk.portal",
     "servicedesk.backoffice",
 ]
