@@ -49,6 +49,21 @@ rules.add_perm("accounts.decide_access_requests", is_admin | is_dispatcher)
 rules.add_perm("accounts.view_audit_log", is_admin)
 rules.add_perm("accounts.import_people", is_admin | is_dispatcher)
 rules.add_perm("portal.request_colleague_access", is_customer)
+
+
+@rules.predicate
+def reads_analytics(user: Any) -> bool:
+    """A membership of theirs has the analytics on (Membership.sees_analytics); asked once a
+    request (the answer is kept on the user object, which lives as long as the request)."""
+    cached = getattr(user, "_reads_analytics", None)
+    if cached is None:
+        memberships = user.memberships.only("scope", "analytics")
+        cached = user._reads_analytics = any(m.sees_analytics for m in memberships)
+    return bool(cached)
+
+
+# «Аналитика → Отчет для клиента» in the portal (reports/client.py decides which companies).
+rules.add_perm("reports.view_client", is_customer & reads_analytics)
 # Service levels: business calendars, holidays and SLA rules (the back office's SLA pages).
 rules.add_perm("sla.manage", is_admin)
 # The outbound mail log (the back office's «Outgoing mail» page): what was sent, what failed.

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from servicedesk.portal import messages, views
+from servicedesk.portal import analytics, messages, views
 
 app_name = "portal"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("servicedesk.portal.tickets.urls")),
     path("", include("servicedesk.portal.notifications.urls")),
     path("companies/", views.companies, name="companies"),
+    path("analytics/", analytics.client_report, name="analytics"),
     path("messages/", messages.messages_inbox, name="messages"),
     path("messages/read-all/", messages.messages_read_all, name="messages_read_all"),
     path("pulse/", messages.pulse, name="pulse"),

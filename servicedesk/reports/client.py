@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from servicedesk.customers.models import Equipment, Site
+from servicedesk.accounts.models import Membership
+from servicedesk.customers.models import Company, Equipment, Site
 from servicedesk.tickets.models import OPEN_STATUSES, Status, Ticket
 from servicedesk.works.amounts import billed_hours
 from servicedesk.works.models import WorkEngineer
@@ -64,10 +65,22 @@ class ClientReport:
         return dt.datetime.combine(day_after, dt.time.min, tzinfo=ZoneInfo(self.time_zone))
 
 
+def analytics_companies(user: Any) -> list[Company]:
+    """The companies whose report the customer may read: those of their memberships with the
+    analytics switched on (by default, whole-company memberships)."""
+    if not getattr(user, "is_customer", False):
+        return []
+    memberships = Membership.objects.filter(user=user).select_related("company")
+    return sorted(
+        (m.company for m in memberships if m.sees_analytics), key=lambda c: (c.name, c.pk)
+    )
+
+
 def report_tickets(report: ClientReport) -> QuerySet[Ticket]:
-    """The tickets the report counts: what the reader may see, in the mode's period, in the
-    chosen companies and places."""
-    tickets = Ticket.objects.visible_to(report.user)
+    """The tickets the report counts: what the reader may see, of the companies whose report
+    they may read, in the mode's period, in the chosen companies and places."""
+    allowed = [c.pk for c in analytics_companies(report.user)]
+    tickets = Ticket.objects.visible_to(report.user).filter(company_id__in=allowed)
     if report.mode == Mode.ACTIVE:
         tickets = tickets.filter(status__in=OPEN_STATUSES)
     elif report.mode == Mode.COMPLETED:

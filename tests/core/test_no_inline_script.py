@@ -258,6 +258,7 @@ PAGES = [
     Page("portal:ticket_act_version", "cust_a", lambda s: [s.ticket.number, 1]),
     Page("portal:notifications", "cust_a"),
     Page("portal:companies", "cust_a"),
+    Page("portal:analytics", "cust_a"),
     Page("portal:messages", "cust_a"),
     Page("portal:pulse", "cust_a", htmx=True),
     Page("portal:colleague_access", "cust_a"),

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from servicedesk.accounts.models import Membership
 from servicedesk.customers.models import Criticality, TicketType, WorkType
 from servicedesk.reports.client import (
     ClientReport,
@@ -109,8 +110,21 @@ def test_modes_and_periods(data: World) -> None:
     assert figures(report(data, mode=Mode.ACTIVE, **june)).tickets == 3
 
 
+def test_the_analytics_switch(data: World) -> None:
+    # Off by default for people who see listed places only; on for whole-company members.
+    assert figures(report(data, "cust_eq")).tickets == 0
+    Membership.objects.filter(user=data.users["cust_a"]).update(analytics=False)
+    assert figures(report(data)).tickets == 0
+    # A person of two companies with the switch off at one reads the other's report only.
+    Membership.objects.filter(user=data.users["cust_ab"], company=data.companies["A"]).update(
+        analytics=False
+    )
+    assert figures(report(data, "cust_ab")).tickets == 1
+
+
 def test_scoped_people_and_places(data: World) -> None:
-    # Scoped to the till: its two tickets only, whatever places are asked for.
+    # Scoped to the till (the analytics switched on): its two tickets only, whatever is asked.
+    Membership.objects.filter(user=data.users["cust_eq"]).update(analytics=True)
     assert figures(report(data, "cust_eq")).tickets == 2
     asked = frozenset({data.equipment["eq_a_hq"].pk})
     assert figures(report(data, "cust_eq", equipment_ids=asked)).tickets == 0
