@@ -28,3 +28,12 @@ def access_contract(user: Any, contract_id: Any) -> Contract:
     return get_object_or_404(
         Contract.objects.visible_to(user).select_related("company"), pk=contract_id
     )
+
+
+def sees_equipment(user: Any, equipment_id: int | None) -> bool:
+    """Whether the equipment's page would open for `user` (a ticket they see may stand on a
+    piece outside their scope: they are its contact, or follow it). One query; none without an
+    id."""
+    if equipment_id is None:
+        return False
+    return Equipment.objects.visible_to(user).filter(pk=equipment_id).exists()
