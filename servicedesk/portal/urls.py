@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("servicedesk.portal.tickets.urls")),
     path("", include("servicedesk.portal.notifications.urls")),
     path("companies/", views.companies, name="companies"),
+    path("", include("servicedesk.portal.equipment.urls")),
     path("messages/", messages.messages_inbox, name="messages"),
     path("messages/read-all/", messages.messages_read_all, name="messages_read_all"),
     path("pulse/", messages.pulse, name="pulse"),
