@@ -39,7 +39,7 @@ def detail_context(
         "can_accept": ticket.status == Status.RESOLVED,
         "survey": survey_card(ticket),
         "act": issued_act(ticket),
-        "equipment_visible": sees_equipment(request.user, ticket.equipment_id),
+        "equipment_visible": sees_equipment(request.user, ticket.equipment),
     }
 
 
