@@ -13,6 +13,7 @@ from django.urls import reverse
 from servicedesk.customers.models import WorkType
 from servicedesk.customers.reference import reference_rows
 from tests.conftest import World, login
+from tests.core.test_english_pages import cyrillic_in
 from tests.works.history_data import (
     NEW_NOTE,
     OLD_NOTE,
@@ -92,6 +93,8 @@ def test_the_page_shows_the_passport_figures_and_the_history(hist: History, clie
     # Staff read the internal notes; the till's work is not this machine's
     assert OLD_NOTE in html and NEW_NOTE in html
     assert SHOP_NOTE not in html and "Till does not print" not in html
+    # Everything in English for an English reader
+    assert cyrillic_in(html) == []
 
 
 def test_the_page_in_russian(hist: History, client: Client) -> None:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from servicedesk.customers.models import WorkType
 from servicedesk.customers.reference import reference_rows
 from tests.conftest import World, login
+from tests.core.test_english_pages import cyrillic_in
 from tests.customers.test_querysets import EXPECTED
 from tests.works.history_data import (
     NEW_NOTE,
@@ -75,6 +76,8 @@ def test_a_customer_sees_the_passport_the_tickets_and_the_works_of_issued_acts(
     for secret in (OLD_NOTE, NEW_NOTE, SHOP_NOTE, "₽", "/backoffice/", "Till does not print"):
         assert secret not in html, secret
     assert 'data-testid="summary-amount"' not in html
+    # Everything in English for an English reader
+    assert cyrillic_in(html) == []
 
 
 def test_the_page_in_russian(hist: History, client: Client) -> None:

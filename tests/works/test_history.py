@@ -121,7 +121,9 @@ def test_the_reads_take_a_fixed_number_of_queries(
 
 
 def test_open_ticket_counts_per_equipment(hist: History) -> None:
-    counts = history.open_ticket_counts([hist.boiler.pk, hist.till.pk, hist.world.equipment["eq_b"].pk])
+    counts = history.open_ticket_counts(
+        [hist.boiler.pk, hist.till.pk, hist.world.equipment["eq_b"].pk]
+    )
     assert counts == {hist.boiler.pk: 1, hist.till.pk: 1}
 
 
