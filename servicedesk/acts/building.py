@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import translation
 
 from servicedesk.acts.content import (
@@ -23,7 +24,8 @@ from servicedesk.acts.models import Act, ActVersion
 from servicedesk.acts.rendering import Acceptance
 from servicedesk.acts.selectors import our_company, ticket_facts
 from servicedesk.tickets.models import Ticket
-from servicedesk.works.act import ActWork, act_inputs
+from servicedesk.works.act import ActWork, act_inputs, act_inputs_by_ticket
+from servicedesk.works.models import CompletedWork
 
 
 def _work_input(work: ActWork) -> WorkInput:
@@ -146,3 +148,27 @@ def act_view(
         return None
     content = act_content(act, ticket, language=language, time_zone=time_zone)
     return ActView(act=act, number=number, content=content) if content else None
+
+
+# --- What a customer reads of the works outside the act: an equipment's history in the portal.
+# The same as the act shows (decision 0015: the act is the works' one door to the customer),
+# and only once the act is issued — before that, works are the provider's drafts.
+
+
+def issued_acts(ticket_ids: list[int]) -> dict[int, Act]:
+    """The issued acts of these tickets, by ticket id: one query."""
+    return {act.ticket_id: act for act in Act.objects.filter(ticket_id__in=ticket_ids)}
+
+
+def issued_act_works(acts: dict[int, Act]) -> dict[int, list[ActWork]]:
+    """The works of the tickets of these acts as the acts list them (no internal notes, no
+    authors, no photos), oldest first, by ticket id; in the active language."""
+    return act_inputs_by_ticket(list(acts)) if acts else {}
+
+
+def issued_works(tickets: QuerySet[Ticket]) -> QuerySet[CompletedWork]:
+    """The works of those of `tickets` whose act is issued: what a customer's figures (hours,
+    materials) are summed from."""
+    return CompletedWork.objects.filter(
+        ticket__in=tickets.filter(act__isnull=False).order_by().values("pk")
+    )

@@ -22,7 +22,7 @@ from decimal import Decimal
 from servicedesk.tickets.models import Ticket
 from servicedesk.works.amounts import work_amount
 from servicedesk.works.models import CompletedWork, Unit
-from servicedesk.works.selectors import place_text, ticket_works
+from servicedesk.works.selectors import place_text, ticket_works, works_of_tickets
 
 
 @dataclass(frozen=True)
@@ -105,3 +105,12 @@ def act_inputs(ticket: Ticket | int) -> list[ActWork]:
     """The ticket's works, oldest first, as the act is made from them (see the module's
     docstring). No internal notes. A fixed number of queries whatever the number of works."""
     return [_act_work(work) for work in ticket_works(ticket)]
+
+
+def act_inputs_by_ticket(ticket_ids: list[int]) -> dict[int, list[ActWork]]:
+    """`act_inputs` of several tickets at once (an equipment's history in the portal), by
+    ticket id: the same fixed number of queries whatever the number of tickets and works."""
+    grouped: dict[int, list[ActWork]] = {}
+    for work in works_of_tickets(ticket_ids):
+        grouped.setdefault(work.ticket_id, []).append(_act_work(work))
+    return grouped

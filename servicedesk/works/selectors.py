@@ -42,6 +42,12 @@ def ticket_works(ticket: Ticket | int) -> list[CompletedWork]:
     return _with_lines(CompletedWork.objects.filter(ticket=ticket))
 
 
+def works_of_tickets(ticket_ids: list[int]) -> list[CompletedWork]:
+    """Every work of these tickets, oldest first, for the domain's own use (the acts of several
+    tickets at once): the same fixed number of queries as `ticket_works`."""
+    return _with_lines(CompletedWork.objects.filter(ticket_id__in=ticket_ids))
+
+
 def work_count(ticket: Ticket) -> int:
     return CompletedWork.objects.filter(ticket=ticket).count()
 

@@ -97,6 +97,7 @@ def test_staff_switches_the_back_office_to_english_and_signs_out(live_server, pa
         "Заявки",
         "Сообщения",
         "Новая заявка",
+        "Оборудование",
         "Пользователи",
         "Запросы доступа",
     ]
@@ -114,6 +115,7 @@ def test_staff_switches_the_back_office_to_english_and_signs_out(live_server, pa
         "Tickets",
         "Messages",
         "New ticket",
+        "Equipment",
         "People",
         "Access requests",
     ]

@@ -130,7 +130,10 @@ def scene(world: World, media: Any) -> Scene:
     message_post(by=world.users["engineer"], ticket=ticket, body="Part ordered.")
     message_post(by=world.users["engineer"], ticket=ticket, body="Seal size 12.", internal=True)
     # The customer's message reopened it: resolved again, for the survey card and link.
-    Ticket.objects.filter(pk=ticket.pk).update(status=Status.RESOLVED)
+    # On the HQ boiler: its equipment pages show the ticket and its works.
+    Ticket.objects.filter(pk=ticket.pk).update(
+        status=Status.RESOLVED, equipment=world.equipment["eq_a_hq"]
+    )
     ticket.refresh_from_db()
     # Someone who must choose a new password before anything else.
     User.objects.filter(pk=world.users["cust_b"].pk).update(must_change_password=True)
@@ -259,6 +262,7 @@ PAGES = [
     Page("portal:notifications", "cust_a"),
     Page("portal:companies", "cust_a"),
     Page("portal:analytics", "cust_a"),
+    Page("portal:equipment_detail", "cust_a", lambda s: [s.ticket.equipment_id]),
     Page("portal:messages", "cust_a"),
     Page("portal:pulse", "cust_a", htmx=True),
     Page("portal:colleague_access", "cust_a"),
@@ -303,6 +307,8 @@ PAGES = [
     Page("backoffice:ticket_messages_poll", "dispatcher", number, htmx=True),
     Page("backoffice:ticket_works", "dispatcher", number),
     Page("backoffice:ticket_works", "engineer", number),
+    Page("backoffice:equipment_list", "engineer"),
+    Page("backoffice:equipment_detail", "engineer", lambda s: [s.ticket.equipment_id]),
     Page("backoffice:work_new", "dispatcher", number),
     Page("backoffice:work_edit", "dispatcher", lambda s: [s.ticket.number, s.extra["work"].pk]),
     Page("backoffice:notifications", "dispatcher"),
