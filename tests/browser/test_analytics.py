@@ -32,10 +32,12 @@ def _tickets() -> object:
     )
     customer = MembershipFactory(company=company, user__language="").user
     other = CompanyFactory(name="Чужая компания")
-    repair, _ = TicketType.objects.get_or_create(code="repair", defaults={"name_ru": "Ремонт",
-                                                                          "name_en": "Repair"})  # fmt: skip
-    service, _ = TicketType.objects.get_or_create(code="service", defaults={"name_ru": "ТО",
-                                                                            "name_en": "Service"})  # fmt: skip
+    repair, _ = TicketType.objects.get_or_create(
+        code="repair", defaults={"name_ru": "Ремонт", "name_en": "Repair"}
+    )
+    service, _ = TicketType.objects.get_or_create(
+        code="service", defaults={"name_ru": "ТО", "name_en": "Service"}
+    )
     level = Criticality.objects.filter(is_active=True).first()
     now = timezone.now()
     for n, kind in enumerate([repair, repair, repair, service, service]):
