@@ -14,8 +14,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PORTAL_RU = ["Заявки", "Сообщения", "Мои компании"]
-PORTAL_EN = ["Tickets", "Messages", "My companies"]
+PORTAL_RU = ["Заявки", "Сообщения", "Аналитика", "Мои компании"]
+PORTAL_EN = ["Tickets", "Messages", "Analytics", "My companies"]
 
 
 def sign_in(page: Page, base_url: str, email: str) -> None:
