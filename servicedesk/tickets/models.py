@@ -205,6 +205,13 @@ class Ticket(TimeStampedModel):
                 condition=models.Q(status__in=sorted(OPEN_STATUSES)),
                 name="ticket_open_created",
             ),
+            # A company's tickets resolved in a period (the customer's report, "completed"):
+            # without it each of the report's queries read all the company's tickets.
+            models.Index(
+                fields=["company", "resolved_at"],
+                condition=models.Q(resolved_at__isnull=False),
+                name="ticket_company_resolved",
+            ),
         ]
 
     def __str__(self) -> str:
