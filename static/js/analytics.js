@@ -51,7 +51,7 @@
         options: {
           maintainAspectRatio: false,
           plugins: {
-            legend: { position: "right" },
+            legend: { position: window.matchMedia("(max-width: 575px)").matches ? "bottom" : "right" },
             tooltip: { callbacks: { label: function (c) { return c.label + ": " + number.format(c.raw); } } },
           },
           onClick: function (_event, elements) {
