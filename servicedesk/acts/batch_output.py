@@ -206,20 +206,20 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 def _sheet_titles(documents: Sequence[BatchContent]) -> list[str]:
     """Unique sheet names (at most 31 characters, none of []:*?/\\)."""
-    if len(documents) == 1:
-        first = documents[0]
-        return [
-            pgettext("batch act", "Service act")
-            if first.kind == BatchKind.SERVICE
-            else pgettext("batch act", "Accounting act")
-        ][:1]
+    first = documents[0]
+    if first.layout != Layout.LINES:  # one document over every ticket
+        if first.kind == BatchKind.SERVICE:
+            return [pgettext("batch act", "Service act")]
+        return [pgettext("batch act", "Accounting act")]
     titles: list[str] = []
+    taken: set[str] = set()
     for document in documents:
-        base = _SHEET_FORBIDDEN.sub("-", document.number or document.tickets[0].number)[:28]
+        base = _SHEET_FORBIDDEN.sub("-", document.number or document.tickets[0].number)[:24]
         title, n = base, 1
-        while title.lower() in {t.lower() for t in titles}:
+        while title.lower() in taken:
             n += 1
-            title = f"{base[: 28 - len(str(n))]} ({n})"
+            title = f"{base} ({n})"
+        taken.add(title.lower())
         titles.append(title)
     return titles
 

@@ -64,6 +64,7 @@ class BatchActForm(forms.Form):
     kind = forms.ChoiceField(
         choices=BatchKind.choices,
         initial=BatchKind.SERVICE,
+        required=False,
         label=_("Document"),
         widget=forms.RadioSelect,
     )
@@ -95,6 +96,7 @@ class BatchActForm(forms.Form):
         companies = Company.objects.visible_to(user).order_by("name", "pk")
         self.fields["company"].queryset = companies  # type: ignore[attr-defined]
         company = self._picked_company(companies)
+        self.places_offered = company is not None  # the page offers its sites and equipment
         if company is not None:
             self.fields["site"].queryset = (  # type: ignore[attr-defined]
                 Site.objects.visible_to(user).filter(company=company).order_by("path", "pk")
@@ -131,8 +133,9 @@ class BatchActForm(forms.Form):
                     _("A period of at most %(days)s days: split a longer one.")
                     % {"days": MAX_PERIOD_DAYS},
                 )
-        if not data.get("layout"):
-            data["layout"] = AccountingLayout.SUMMARY
+        # Left out of the address: the service act, the summary form.
+        data["kind"] = data.get("kind") or BatchKind.SERVICE
+        data["layout"] = data.get("layout") or AccountingLayout.SUMMARY
         return data
 
     def selection(self) -> BatchSelection:
