@@ -1,11 +1,14 @@
-"""How long a «Сервисный акт» over 500 tickets takes (issue 15: under 5 s on the shared 2-core
-machine): the content built from plain inputs (every work's rows and money, the totals, VAT and
-words) and its PDF rendered, after one warm-up run (the first render in a process loads the
-fonts), in Russian. Each ticket has one or two works (a priced work type, one or two materials,
-an engineer): ~4 rows a work, ~3,000 rows in all. The accounting forms (the summary and one act
-per ticket) are timed too, and the XLSX of the service act.
+"""How long a «Сервисный акт» over 500 tickets takes (issue 15's target: under 5 s on the shared
+2-core machine): the content built from plain inputs (every work's rows and money, the totals,
+VAT and words), its PDF rendered and its XLSX written, each after one warm-up run (the first
+render in a process loads the fonts), in Russian.
 
-    .venv/bin/python bench/service_act.py [--runs 3] [--tickets 500]
+A typical ticket has one work: a priced work type, an engineer, and on every other ticket a
+material (3–4 rows with its heading); every fifth ticket has two works with two materials each
+(9 rows). `--heavy` gives every ticket that. `--all` times the accounting forms too (the summary
+and one act per ticket). The database side (a fixed number of queries) is not timed here.
+
+    .venv/bin/python bench/service_act.py [--runs 3] [--tickets 500] [--heavy] [--all]
 """
 
 from __future__ import annotations
