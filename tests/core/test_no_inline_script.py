@@ -246,6 +246,7 @@ PAGES = [
     Page("portal:ticket_act", "cust_a", number),
     Page("portal:notifications", "cust_a"),
     Page("portal:companies", "cust_a"),
+    Page("portal:acts_batch", "cust_a", query="?company={company}&period_from=2026-01-01"),
     Page("portal:messages", "cust_a"),
     Page("portal:pulse", "cust_a", htmx=True),
     Page("portal:colleague_access", "cust_a"),
@@ -303,6 +304,13 @@ PAGES = [
     Page("backoffice:outbound_mail", "admin"),
     Page("backoffice:act_settings", "admin"),
     Page("backoffice:ticket_act", "dispatcher", number),
+    Page("backoffice:acts_batch", "dispatcher"),
+    Page(
+        "backoffice:acts_batch",
+        "dispatcher",
+        query="?company={company}&period_from=2026-01-01&period_to=2026-12-31",
+        variant="-preview",
+    ),
     # Django's admin, as the provider's administrator sees it
     Page("admin:index", "admin"),
     Page("admin:tickets_ticket_changelist", "admin"),
@@ -369,6 +377,10 @@ NOT_PAGES = {
     "backoffice:sla_holiday_delete": "POST only",
     "backoffice:outbound_retry": "POST only",
     "backoffice:act_settings_sample": "a PDF",
+    "backoffice:acts_batch_pdf": "a PDF (or the acts_batch page with its message)",
+    "backoffice:acts_batch_xlsx": "a workbook (or the acts_batch page with its message)",
+    "portal:acts_batch_pdf": "a PDF (or the acts_batch page with its message)",
+    "portal:acts_batch_xlsx": "a workbook (or the acts_batch page with its message)",
 }
 
 
