@@ -1,6 +1,7 @@
 """How long one act's PDF takes (issue 15: under 300 ms): a typical act (two works, eight
-lines) and a long one (500 material lines), each rendered after one warm-up run (the first
-render in a process loads the fonts), in Russian.
+lines), the same act signed (a drawn signature and the signing record), and a long one (500
+material lines), each rendered after one warm-up run (the first render in a process loads the
+fonts), in Russian.
 
     .venv/bin/python bench/act_pdf.py [--runs 10]
 """
@@ -12,7 +13,7 @@ import os
 import statistics
 import sys
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,7 +30,7 @@ def main() -> None:
     from servicedesk.acts.content import MaterialInput, act_content_build
     from servicedesk.acts.models import OurCompany
     from servicedesk.acts.money import VatMode
-    from servicedesk.acts.rendering import render_act_pdf
+    from servicedesk.acts.rendering import Acceptance, render_act_pdf
     from servicedesk.acts.sample import sample_act
 
     parser = argparse.ArgumentParser()
@@ -52,18 +53,46 @@ def main() -> None:
         day=typical.date,
         time_zone=typical.time_zone,
     )
-    for name, act in (("typical act (8 lines)", typical), ("long act (502 lines)", long_act)):
-        render_act_pdf(act)  # warm-up
+    signed = Acceptance(
+        name="Клиентова Анна",
+        position="Главный инженер",
+        signature_png=_signature(),
+        signed_at=datetime(2026, 3, 5, 12, tzinfo=UTC),
+        content_hash="0" * 64,
+        ip_address="203.0.113.7",
+        account="anna@alfa.test",
+    )
+    cases = (
+        ("typical act (8 lines)", typical, None),
+        ("typical act, signed", typical, signed),
+        ("long act (502 lines)", long_act, None),
+    )
+    for name, act, acceptance in cases:
+        render_act_pdf(act, acceptance=acceptance)  # warm-up
         times = []
         for _ in range(runs):
             started = time.perf_counter()
-            render_act_pdf(act)
+            render_act_pdf(act, acceptance=acceptance)
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
         print(
             f"{name:<24} median {statistics.median(times):7.0f} ms   "
             f"min {times[0]:7.0f} ms   max {times[-1]:7.0f} ms   ({runs} runs)"
         )
+
+
+def _signature() -> bytes:
+    """A drawn signature as the signing form keeps it (acts/signature.py re-encodes it)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (1200, 400), (0, 0, 0, 0))
+    points = [(40 + 90 * n, 300 if n % 2 else 80) for n in range(12)]
+    ImageDraw.Draw(image).line(points, fill="#0b2a6b", width=6)
+    kept = io.BytesIO()
+    image.save(kept, format="PNG", optimize=True)
+    return kept.getvalue()
 
 
 def _input(act):  # type: ignore[no-untyped-def]

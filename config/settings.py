@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "servicedesk.notifications",
     "servicedesk.mail",
     "servicedesk.acts",
+    "servicedesk.reports",
     "servicedesk.portal",
     "servicedesk.backoffice",
 ]
@@ -288,6 +289,8 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/signature_pad", BASE_DIR / "node_modules" / "signature_pad" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {

@@ -236,6 +236,15 @@ class Membership(TimeStampedModel):
         default=True,
         help_text=_("Off: the user sees only the tickets they filed or follow."),
     )
+    analytics = models.BooleanField(
+        _("sees the analytics"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The portal's report on the company's tickets and equipment. Not set: on for "
+            "whole-company members, off for those who see listed sites and equipment only."
+        ),
+    )
 
     class Meta:
         verbose_name = _("membership")
@@ -251,6 +260,12 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.company}"
+
+    @property
+    def sees_analytics(self) -> bool:
+        if self.analytics is not None:
+            return self.analytics
+        return self.scope == self.Scope.COMPANY
 
     def clean(self) -> None:
         super().clean()

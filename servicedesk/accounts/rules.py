@@ -49,6 +49,21 @@ rules.add_perm("accounts.decide_access_requests", is_admin | is_dispatcher)
 rules.add_perm("accounts.view_audit_log", is_admin)
 rules.add_perm("accounts.import_people", is_admin | is_dispatcher)
 rules.add_perm("portal.request_colleague_access", is_customer)
+
+
+@rules.predicate
+def reads_analytics(user: Any) -> bool:
+    """A membership of theirs has the analytics on (Membership.sees_analytics); asked once a
+    request (the answer is kept on the user object, which lives as long as the request)."""
+    cached = getattr(user, "_reads_analytics", None)
+    if cached is None:
+        memberships = user.memberships.only("scope", "analytics")
+        cached = user._reads_analytics = any(m.sees_analytics for m in memberships)
+    return bool(cached)
+
+
+# «Аналитика → Отчет для клиента» in the portal (reports/client.py decides which companies).
+rules.add_perm("reports.view_client", is_customer & reads_analytics)
 # Service levels: business calendars, holidays and SLA rules (the back office's SLA pages).
 rules.add_perm("sla.manage", is_admin)
 # The outbound mail log (the back office's «Outgoing mail» page): what was sent, what failed.
@@ -92,6 +107,9 @@ rules.add_perm("works.change", is_admin | is_dispatcher | (is_engineer & is_tick
 # A customer who sees the ticket (its contact, or a member whose scope shows it) accepts the
 # proposed solution.
 rules.add_perm("tickets.accept_resolution", is_customer & sees_ticket)
+# The act of completed work: signed or disputed by the customer's people who see the ticket
+# (on staff's device, by whoever may record its works: "works.change").
+rules.add_perm("acts.sign", is_customer & sees_ticket)
 # The same people rate a resolved or closed ticket (the satisfaction survey; one rating per
 # ticket, whoever gives it first).
 rules.add_perm("conversations.rate_ticket", is_customer & sees_ticket)

@@ -8,9 +8,9 @@ the reader's time zone, both days included); only those works are listed. A cust
 tickets whose act the provider has issued: issuing is how the provider lets a customer read what
 its works cost (the works themselves are never shown to customers: docs/decisions/0015).
 
-The works come through `works.act.act_inputs_of_tickets` (no internal notes, ever), in a fixed
+The works come through `works.act.act_inputs_by_ticket` (no internal notes, ever), in a fixed
 number of queries whatever the number of tickets: the tickets, their works, the works'
-engineers and materials, the issued acts' numbers, «Наша компания».
+engineers, materials and photos (unused), the issued acts' numbers, «Наша компания».
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from servicedesk.acts.selectors import (
 )
 from servicedesk.customers.models import Company, Equipment, Site
 from servicedesk.tickets.models import Ticket
-from servicedesk.works.act import act_inputs_of_tickets
+from servicedesk.works.act import act_inputs_by_ticket
 from servicedesk.works.models import CompletedWork
 
 # One document holds at most this many tickets (a PDF of 500 takes a few seconds to make:
@@ -142,7 +142,7 @@ def batch_build(
     language = "en" if language.startswith("en") else "ru"
     ids = [ticket.pk for ticket in tickets]
     with translation.override(language):
-        works = act_inputs_of_tickets(ids, finished_from=start, finished_before=end)
+        works = act_inputs_by_ticket(ids, finished_from=start, finished_before=end)
     acts = dict(Act.objects.filter(ticket_id__in=ids).values_list("ticket_id", "number"))
     inputs = [
         BatchTicketInput(

@@ -205,7 +205,19 @@ class ActSequence(models.Model):
 class Act(models.Model):
     """The act of completed work issued for a ticket («Акт выполненных работ»). Its number and
     date are fixed when staff issue it; what it lists is made from the ticket's completed works
-    (acts/building.py), never edited on the act itself."""
+    (acts/building.py), never edited on the act itself.
+
+    An act goes through signing rounds, numbered by `version` (decision 0017): while a round is
+    awaiting, the act shows the works as they are now and the customer may sign or dispute it;
+    signing or disputing freezes what was read as an `ActVersion`. A signed act locks the works
+    until staff open a new version; a disputed one goes back to the engineer, who sends the
+    corrected act for signature again."""
+
+    class State(models.TextChoices):
+        AWAITING = "awaiting", _("Awaiting signature")
+        SIGNED = "signed", _("Signed")
+        DISPUTED = "disputed", _("Disputed by the customer")
+        REVISING = "revising", _("Being corrected")
 
     ticket = models.OneToOneField(
         "tickets.Ticket", verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="act"
@@ -219,6 +231,10 @@ class Act(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.AWAITING
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("act of completed work")
@@ -226,3 +242,71 @@ class Act(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def can_be_signed(self) -> bool:
+        return self.state == self.State.AWAITING
+
+
+class ActVersion(models.Model):
+    """One finished signing round of an act: what the customer read, frozen (the content's
+    canonical JSON and its SHA-256, acts/content.py), and how the round ended — signed (who,
+    in which position, the drawn signature, their account if they were signed in, the staff
+    member whose device collected it, when, from which address) or disputed (the comment)."""
+
+    class Outcome(models.TextChoices):
+        SIGNED = "signed", _("Signed")
+        DISPUTED = "disputed", _("Disputed")
+
+    act = models.ForeignKey(
+        Act, verbose_name=_("act"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    content_json = models.TextField(_("content"))
+    content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64)
+    signer_name = models.CharField(_("full name"), max_length=100, blank=True)
+    signer_position = models.CharField(_("position"), max_length=100, blank=True)
+    # The drawn signature, re-encoded as a PNG (acts/signature.py): small, and kept in the same
+    # row and transaction as what it signs.
+    signature_png = models.BinaryField(_("signature"), null=True, blank=True, editable=False)
+    comment = models.TextField(_("comment"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "The customer's account that signed or disputed; empty when the signature "
+            "was collected on staff's device."
+        ),
+    )
+    collected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("collected on the device of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("act version")
+        verbose_name_plural = _("act versions")
+        ordering = ["act", "number"]
+        constraints = [
+            # One outcome per round: of two people signing at once, one wins.
+            models.UniqueConstraint(fields=["act", "number"], name="acts_actversion_one_per_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.act_id} v{self.number}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.outcome == self.Outcome.SIGNED

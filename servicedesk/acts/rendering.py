@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString
 
 from servicedesk.acts.content import ActContent
 from servicedesk.core.pdf import inline_url, pdf_from_html
@@ -31,10 +32,22 @@ class Acceptance:
     position: str = ""
     signature_png: bytes | None = None
     signed_at: datetime | None = None
+    # The record of an electronic signature, printed under the act: what was signed (SHA-256
+    # of its content), from where, by which account or on whose device.
+    content_hash: str = ""
+    ip_address: str = ""
+    account: str = ""
+    collected_by: str = ""
 
 
 def _render(
-    content: ActContent, acceptance: Acceptance | None, *, pdf: bool, toolbar: dict[str, str]
+    content: ActContent,
+    acceptance: Acceptance | None,
+    *,
+    pdf: bool,
+    toolbar: dict[str, str],
+    version: int = 1,
+    after: str = "",
 ) -> str:
     acceptance = acceptance or Acceptance()
     signature_src = ""
@@ -51,6 +64,8 @@ def _render(
         "pdf": pdf,
         "toolbar": toolbar,
         "stylesheet": STYLESHEET,
+        "version": version,
+        "after": after,
     }
     with translation.override(content.language), timezone.override(content.time_zone):
         return render_to_string("acts/act.html", context)
@@ -62,16 +77,22 @@ def render_act_html(
     acceptance: Acceptance | None = None,
     back_url: str = "",
     pdf_url: str = "",
+    version: int = 1,
+    after: SafeString | str = "",
 ) -> str:
     """The act as a web page for printing, with a «Print» button (and links back and to the PDF
-    when given). Its stylesheet and script are static files (the CSP allows no inline ones)."""
+    when given). Its stylesheet and script are static files (the CSP allows no inline ones).
+    `after`: HTML rendered by the caller's own template (the signing form, the versions), shown
+    on screen under the act, never printed."""
     toolbar = {"back_url": back_url, "pdf_url": pdf_url}
-    return _render(content, acceptance, pdf=False, toolbar=toolbar)
+    return _render(content, acceptance, pdf=False, toolbar=toolbar, version=version, after=after)
 
 
-def render_act_pdf(content: ActContent, *, acceptance: Acceptance | None = None) -> bytes:
+def render_act_pdf(
+    content: ActContent, *, acceptance: Acceptance | None = None, version: int = 1
+) -> bytes:
     """The act as an A4 PDF (WeasyPrint), fetching nothing but the act's stylesheet."""
-    html = _render(content, acceptance, pdf=True, toolbar={})
+    html = _render(content, acceptance, pdf=True, toolbar={}, version=version)
     images = {}
     if acceptance and acceptance.signature_png:
         images[SIGNATURE] = (acceptance.signature_png, "image/png")

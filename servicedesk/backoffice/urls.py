@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("servicedesk.backoffice.sla.urls")),
     path("", include("servicedesk.backoffice.mail.urls")),
     path("", include("servicedesk.backoffice.acts.urls")),
+    path("", include("servicedesk.backoffice.equipment.urls")),
 ]

@@ -61,6 +61,12 @@ class ErrorCode(StrEnum):
     # Acts (acts/services.py)
     NO_WORKS = "no_works"  # an act lists completed works: none yet
     ACT_EXISTS = "act_exists"
+    NO_ACT = "no_act"  # the ticket has no act to sign, dispute or correct
+    ACT_STATE = "act_state"  # not possible in the act's state (e.g. signing one being corrected)
+    ACT_SIGNED = "act_signed"  # signed already (by someone else, a moment before)
+    ACT_CHANGED = "act_changed"  # the act changed since the person opened it
+    SIGNATURE = "signature"  # the drawn signature is refused (acts/signature.py)
+    ACT_REQUIRED = "act_required"  # the ticket's type needs a signed act before this stage
 
     # Conversations and surveys
     EMPTY = "empty"  # also an empty import file

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 
+from servicedesk.accounts.scopes import membership_scopes
 from servicedesk.customers.models import Company, Contract, Equipment, Site
 
 
@@ -28,3 +29,18 @@ def access_contract(user: Any, contract_id: Any) -> Contract:
     return get_object_or_404(
         Contract.objects.visible_to(user).select_related("company"), pk=contract_id
     )
+
+
+def sees_equipment(user: Any, equipment: Equipment | None) -> bool:
+    """Whether the equipment's page would open for `user`: a ticket they see may stand on a piece
+    outside their scope (they are its contact, or follow it). A member of the piece's whole
+    company sees it (the first rule of `EquipmentQuerySet.visible_to`, asked without a query:
+    the memberships are read once a request); anyone else is asked of the scoping layer."""
+    if equipment is None or not getattr(user, "is_authenticated", False):
+        return False
+    if any(
+        scope.whole_company and scope.company_id == equipment.company_id
+        for scope in membership_scopes(user)
+    ):
+        return bool(user.is_active)
+    return Equipment.objects.visible_to(user).filter(pk=equipment.pk).exists()

@@ -68,7 +68,12 @@ class ReferenceAdmin(admin.ModelAdmin[Any]):
     search_fields = ("name_ru", "name_en", "code")
 
 
-admin.site.register(TicketType, ReferenceAdmin)
+@admin.register(TicketType)
+class TicketTypeAdmin(ReferenceAdmin):
+    list_display = ("name_ru", "name_en", "code", "requires_signed_act", "sort_order", "is_active")
+    list_editable = ("requires_signed_act", "sort_order", "is_active")
+
+
 admin.site.register(Product, ReferenceAdmin)
 
 

@@ -251,6 +251,15 @@ class Contract(TimeStampedModel):
 
 
 class TicketType(ReferenceItem):
+    requires_signed_act = models.BooleanField(
+        _("requires a signed act"),
+        default=False,
+        help_text=_(
+            "Tickets of this type are resolved or closed only once the customer has signed "
+            "the act of completed work."
+        ),
+    )
+
     class Meta(ReferenceItem.Meta):
         verbose_name = _("ticket type")
         verbose_name_plural = _("ticket types")

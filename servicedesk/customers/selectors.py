@@ -41,3 +41,19 @@ def customer_data_counts() -> dict[str, int]:
         equipment=Count("equipment", distinct=True),
         contracts=Count("contracts", distinct=True),
     )
+
+
+def site_chain(user: Any, site: Site | None) -> list[Site]:
+    """The site and the sites above it that `user` may see, outermost first («HQ › Floor ›
+    Room»): one query. A customer scoped to a floor is not shown the building around it."""
+    if site is None:
+        return []
+    ids = [int(part) for part in site.path.split("/") if part.isdigit()] or [site.pk]
+    chain = list(Site.objects.visible_to(user).filter(pk__in=ids).order_by())
+    return sorted(chain, key=lambda row: len(row.path))
+
+
+def site_address(chain: list[Site]) -> str:
+    """The address of the innermost site of the chain that has one (a floor has its
+    building's)."""
+    return next((site.address for site in reversed(chain) if site.address.strip()), "")

@@ -81,9 +81,12 @@ class Plan:
     actor: User | None
     recipients: dict[int, tuple[User, str]] = field(default_factory=dict)
     message: Message | None = None
-    data: dict[str, str] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
     receipt_for: int | None = None  # the one person told of their own action (a receipt)
     files: list[str] = field(default_factory=list)  # the message's attachments, by name
+    # Files made once for all recipients who read the same (the act's PDF per language and
+    # time zone): key → (name, bytes), None when there is nothing to attach.
+    attachments: dict[tuple[str, str], tuple[str, bytes] | None] = field(default_factory=dict)
 
     def add(self, users: Iterable[User], kind: str) -> None:
         for user in users:
@@ -229,12 +232,40 @@ def _email(plan: Plan, user: User, kind: str) -> Any:
     elif kind == Kind.ACT_READY:
         prefix = "notifications/email/act_ready"
         context["act_number"] = plan.data["act"]
+        context["version"] = int(plan.data.get("version", 1))
         context["act_link"] = site_url(reverse("portal:ticket_act", args=[ticket.number]))
         context["pdf_link"] = site_url(reverse("portal:ticket_act_pdf", args=[ticket.number]))
+    elif kind in (Kind.ACT_SIGNED, Kind.ACT_DISPUTED):
+        prefix = f"notifications/email/{kind}"
+        context.update(plan.data)
+        context["act_link"] = site_url(reverse("backoffice:ticket_works", args=[ticket.number]))
     else:
         return None
     assert user.email  # noqa: S101 (checked by the caller)
-    return render_mail(prefix, context, to=[user.email], language=_language(user))
+    message = render_mail(prefix, context, to=[user.email], language=_language(user))
+    if kind == Kind.ACT_READY:
+        _attach_act_pdf(message, plan, user)
+    return message
+
+
+def _attach_act_pdf(message: Any, plan: Plan, user: User) -> None:
+    """The act as the customer will read it, in their language and time zone, attached as a
+    PDF (made once per language and time zone for the plan's recipients)."""
+    from servicedesk.acts.building import act_view, issued_act
+    from servicedesk.acts.rendering import render_act_pdf
+
+    language, zone = _language(user), user.time_zone or settings.TIME_ZONE
+    made = plan.attachments.get((language, zone))
+    if made is None:
+        act = issued_act(plan.ticket)
+        view = act and act_view(act, plan.ticket, language=language, time_zone=zone)
+        made = plan.attachments[(language, zone)] = (
+            (f"act-{view.content.number}.pdf", render_act_pdf(view.content, version=view.number))
+            if view
+            else None
+        )
+    if made is not None:
+        message.attach(made[0], made[1], "application/pdf")
 
 
 # --- Writing -----------------------------------------------------------------------------------
@@ -392,11 +423,47 @@ def ticket_assigned(
     return deliver(plan)
 
 
-def act_ready(ticket_id: int, actor_id: int | None, act_id: int, number: str) -> list[int]:
-    """The ticket's act is issued: its customers are told, with links to read it and its PDF."""
+def act_ready(
+    ticket_id: int, actor_id: int | None, act_id: int, number: str, version: int = 1
+) -> list[int]:
+    """The ticket's act is issued (or its corrected `version` sent for signature): its
+    customers are told, with links to read and sign it; the email carries the PDF."""
     ticket = _ticket(ticket_id)
     if ticket is None:
         return []
-    plan = Plan(key=f"act:{act_id}", ticket=ticket, actor=_user(actor_id), data={"act": number})
+    key = f"act:{act_id}" if version == 1 else f"act:{act_id}:v{version}"
+    data = {"act": number, "version": version}
+    plan = Plan(key=key, ticket=ticket, actor=_user(actor_id), data=data)
     plan.add(customer_audience(ticket), Kind.ACT_READY)
+    return deliver(plan)
+
+
+def act_answered(
+    ticket_id: int, actor_id: int, act_id: int, version: int, disputed: bool
+) -> list[int]:
+    """The customer signed or disputed the act: the ticket's engineer and the staff who follow
+    it are told (a dispute with its comment; nobody assigned: the dispatchers)."""
+    from servicedesk.acts.models import ActVersion
+
+    ticket = _ticket(ticket_id)
+    answer = (
+        ActVersion.objects.select_related("act")
+        .filter(act_id=act_id, act__ticket_id=ticket_id, number=version)
+        .defer("content_json", "signature_png")
+        .first()
+    )
+    if ticket is None or answer is None:
+        return []
+    kind = Kind.ACT_DISPUTED if disputed else Kind.ACT_SIGNED
+    data = {
+        "act": answer.act.number,
+        "version": version,
+        "signer": answer.signer_name,
+        "comment": Truncator(answer.comment).chars(EMAIL_EXCERPT_CHARS),
+    }
+    plan = Plan(
+        key=f"act:{act_id}:{kind}:{version}", ticket=ticket, actor=_user(actor_id), data=data
+    )
+    watchers = staff_watchers(ticket)
+    plan.add(watchers or (dispatchers() if disputed else []), kind)
     return deliver(plan)

@@ -30,9 +30,16 @@ def ticket_assigned(ticket_id: int, actor_id: int | None, assignee_id: int, even
     tasks.notify_ticket_assigned(ticket_id, actor_id, assignee_id, event_id)
 
 
-def act_issued(ticket_id: int, actor_id: int, act_id: int, number: str) -> None:
-    """Call through `transaction.on_commit`: the act is issued (acts/services.py)."""
-    tasks.notify_act_ready(ticket_id, actor_id, act_id, number)
+def act_issued(ticket_id: int, actor_id: int, act_id: int, number: str, version: int = 1) -> None:
+    """Call through `transaction.on_commit`: the act is issued, or its corrected `version` is
+    sent for signature (acts/services.py)."""
+    tasks.notify_act_ready(ticket_id, actor_id, act_id, number, version)
+
+
+def act_answered(ticket_id: int, actor_id: int, act_id: int, version: int, disputed: bool) -> None:
+    """Call through `transaction.on_commit`: the customer signed (or disputed) round `version`
+    of the act (acts/services.py)."""
+    tasks.notify_act_answered(ticket_id, actor_id, act_id, version, disputed)
 
 
 # --- Connected to the ticket services' moments (tickets/hooks.py) in apps.py: told after the

@@ -27,6 +27,7 @@ class Event(models.TextChoices):
     TICKET_ASSIGNED = "ticket_assigned", _("Ticket assigned to me")
     DEADLINE = "deadline", _("Deadline near or passed")
     ACT_READY = "act_ready", _("Act of completed work ready")
+    ACT_ANSWERED = "act_answered", _("The customer signed or disputed an act")
 
 
 # (email, in-app) when the person has not chosen: everything on, except email about every
@@ -46,6 +47,8 @@ class Notification(models.Model):
         TICKET_CLOSED = "ticket_closed", pgettext_lazy("notification", "Ticket closed")
         TICKET_ASSIGNED = "ticket_assigned", _("Assigned to you")
         ACT_READY = "act_ready", _("Act ready")
+        ACT_SIGNED = "act_signed", _("Act signed")
+        ACT_DISPUTED = "act_disputed", _("Act disputed")
         RESPONSE_WARNING = "response_warning", _("First response due soon")
         RESPONSE_BREACH = "response_breach", _("First response overdue")
         RESOLUTION_WARNING = "resolution_warning", _("Resolution due soon")
@@ -177,4 +180,6 @@ def kind_event(kind: str) -> str:
         Notification.Kind.RESOLUTION_BREACH,
     ):
         return Event.DEADLINE
+    if kind in (Notification.Kind.ACT_SIGNED, Notification.Kind.ACT_DISPUTED):
+        return Event.ACT_ANSWERED
     return kind

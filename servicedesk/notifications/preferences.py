@@ -33,6 +33,7 @@ STAFF_EVENTS = (
     Event.NOTE_NEW,
     Event.TICKET_ASSIGNED,
     Event.STATUS_CHANGED,
+    Event.ACT_ANSWERED,
     Event.DEADLINE,
 )
 # Staff hear of new tickets and deadlines as dispatchers only.

@@ -34,8 +34,17 @@ def notify_ticket_assigned(
 
 
 @db_task(retries=3, retry_delay=60)
-def notify_act_ready(ticket_id: int, actor_id: int | None, act_id: int, number: str) -> None:
-    delivery.act_ready(ticket_id, actor_id, act_id, number)
+def notify_act_ready(
+    ticket_id: int, actor_id: int | None, act_id: int, number: str, version: int = 1
+) -> None:
+    delivery.act_ready(ticket_id, actor_id, act_id, number, version)
+
+
+@db_task(retries=3, retry_delay=60)
+def notify_act_answered(
+    ticket_id: int, actor_id: int, act_id: int, version: int, disputed: bool
+) -> None:
+    delivery.act_answered(ticket_id, actor_id, act_id, version, disputed)
 
 
 @db_periodic_task(crontab(minute="0"))

@@ -26,6 +26,8 @@ ICONS: dict[str, str] = {
     Kind.TICKET_CLOSED: "bi-archive text-secondary",
     Kind.TICKET_ASSIGNED: "bi-person-check text-primary",
     Kind.ACT_READY: "bi-file-earmark-check text-success",
+    Kind.ACT_SIGNED: "bi-pen text-success",
+    Kind.ACT_DISPUTED: "bi-file-earmark-x text-danger",
     Kind.RESPONSE_WARNING: "bi-clock text-warning",
     Kind.RESOLUTION_WARNING: "bi-clock text-warning",
     Kind.RESPONSE_BREACH: "bi-exclamation-triangle text-danger",
@@ -83,7 +85,13 @@ def _title(item: Notification, reader: Any) -> str:
     if kind == Kind.TICKET_ASSIGNED:
         return _("%(number)s is assigned to you") % values
     if kind == Kind.ACT_READY:
+        if int((item.data or {}).get("version", 1)) > 1:
+            return _("The corrected act for %(number)s awaits your signature") % values
         return _("The act for %(number)s is ready") % values
+    if kind == Kind.ACT_SIGNED:
+        return _("%(actor)s signed the act for %(number)s") % values
+    if kind == Kind.ACT_DISPUTED:
+        return _("%(actor)s disputed the act for %(number)s") % values
     label = str(Kind(kind).label) if kind in Kind.values else kind
     return f"{label}: {number}" if number else label
 

@@ -146,3 +146,25 @@ def work_changed(ticket: Ticket, by: User, old: str, new: str) -> TicketEvent:
 def work_deleted(ticket: Ticket, by: User, summary: str) -> TicketEvent:
     """A completed work deleted: what it was (staff only)."""
     return _event(ticket, by, Kind.WORK_DELETED, new=summary, public=False)
+
+
+def act_issued(ticket: Ticket, by: User, number: str) -> TicketEvent:
+    return _event(ticket, by, Kind.ACT_ISSUED, new=number)
+
+
+def act_signed(ticket: Ticket, by: User, signer: str) -> TicketEvent:
+    """`signer`: «ФИО, должность» as signed; `by` is the customer, or the staff member whose
+    device collected the signature."""
+    return _event(ticket, by, Kind.ACT_SIGNED, new=signer)
+
+
+def act_disputed(ticket: Ticket, by: User, comment: str) -> TicketEvent:
+    return _event(ticket, by, Kind.ACT_DISPUTED, new=comment)
+
+
+def act_reopened(ticket: Ticket, by: User, reason: str) -> TicketEvent:
+    return _event(ticket, by, Kind.ACT_REOPENED, new=reason)
+
+
+def act_submitted(ticket: Ticket, by: User) -> TicketEvent:
+    return _event(ticket, by, Kind.ACT_SUBMITTED)

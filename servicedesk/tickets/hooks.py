@@ -29,6 +29,27 @@ class Hook:
             receiver(**kwargs)
 
 
+class Guard:
+    """A condition other apps put on a ticket's stage change, without the tickets app knowing
+    them: each receiver gets (ticket=Ticket, target=Status) and returns a refusal to show the
+    person, or None. The first refusal wins."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.receivers: list[Callable[..., str | None]] = []
+
+    def connect(self, receiver: Callable[..., str | None]) -> None:
+        if receiver not in self.receivers:
+            self.receivers.append(receiver)
+
+    def __call__(self, **kwargs: Any) -> str | None:
+        for receiver in self.receivers:
+            refusal = receiver(**kwargs)
+            if refusal:
+                return refusal
+        return None
+
+
 # ticket=Ticket, by=User — a ticket was filed.
 created = Hook("created")
 # ticket_id=int, by=User | None, old=Status, new=Status, event_id=int — its stage changed.
@@ -37,3 +58,7 @@ status_changed = Hook("status_changed")
 assigned = Hook("assigned")
 # ticket=Ticket, user=User — someone started following it.
 followed = Hook("followed")
+
+# ticket=Ticket, target=Status — may the ticket move to `target` (Resolved, Closed)? The acts
+# app answers for ticket types that require a signed act.
+stage_guard = Guard("stage_guard")

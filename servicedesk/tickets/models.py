@@ -268,6 +268,11 @@ class TicketEvent(models.Model):
         WORK_ADDED = "work_added", _("Work added")
         WORK_CHANGED = "work_changed", _("Work changed")
         WORK_DELETED = "work_deleted", _("Work deleted")
+        ACT_ISSUED = "act_issued", _("Act of completed work issued")
+        ACT_SIGNED = "act_signed", _("Act signed by the customer")
+        ACT_DISPUTED = "act_disputed", _("Act disputed by the customer")
+        ACT_REOPENED = "act_reopened", _("Act opened for correction")
+        ACT_SUBMITTED = "act_submitted", _("Corrected act sent for signature")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)

@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from servicedesk.core.errors import ApplicationError, ErrorCode
+from servicedesk.tickets import hooks
 from servicedesk.tickets.models import Status
 
 if TYPE_CHECKING:
@@ -222,4 +223,15 @@ def check(user: Any, ticket: Ticket, code: str, **data: Any) -> Transition:
         )
     if transition.needs_reason and not str(data.get("reason") or "").strip():
         raise ApplicationError(_("Give the reason."), code=ErrorCode.REASON, field="reason")
+    stage_check(ticket, transition.target)
     return transition
+
+
+def stage_check(ticket: Ticket, target: Status) -> None:
+    """What other apps require before the ticket may reach `target` (tickets.hooks.stage_guard:
+    e.g. a signed act before Resolved or Closed); ApplicationError with their reason. Asked
+    when the move is made, not when the buttons are listed: the button stays, and pressing it
+    says what is missing."""
+    refusal = hooks.stage_guard(ticket=ticket, target=target)
+    if refusal:
+        raise ApplicationError(refusal, code=ErrorCode.ACT_REQUIRED)

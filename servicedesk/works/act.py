@@ -108,15 +108,19 @@ def act_inputs(ticket: Ticket | int) -> list[ActWork]:
     return [_act_work(work) for work in ticket_works(ticket)]
 
 
-def act_inputs_of_tickets(
-    ticket_ids: Collection[int], *, finished_from: datetime, finished_before: datetime
+def act_inputs_by_ticket(
+    ticket_ids: Collection[int],
+    *,
+    finished_from: datetime | None = None,
+    finished_before: datetime | None = None,
 ) -> dict[int, list[ActWork]]:
-    """The works of many tickets finished in [`finished_from`, `finished_before`), as
-    `act_inputs` gives them (no internal notes), by ticket id, oldest first; a ticket without
-    such works is not in it. Three queries whatever the number of tickets (the batch acts)."""
-    found: dict[int, list[ActWork]] = {}
+    """`act_inputs` of several tickets at once (an equipment's history in the portal; the batch
+    acts, with the works finished in [`finished_from`, `finished_before`) only), by ticket id,
+    oldest first; a ticket without such works is not in it. The same fixed number of queries
+    whatever the number of tickets and works."""
+    grouped: dict[int, list[ActWork]] = {}
     for work in works_of_tickets(
         ticket_ids, finished_from=finished_from, finished_before=finished_before
     ):
-        found.setdefault(work.ticket_id, []).append(_act_work(work))
-    return found
+        grouped.setdefault(work.ticket_id, []).append(_act_work(work))
+    return grouped

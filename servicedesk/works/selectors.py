@@ -19,13 +19,13 @@ from servicedesk.works.amounts import works_total
 from servicedesk.works.models import CompletedWork, WorkEngineer, WorkMaterial
 
 
-def _with_lines(works: QuerySet[CompletedWork], *, photos: bool = True) -> list[CompletedWork]:
+def _with_lines(works: QuerySet[CompletedWork]) -> list[CompletedWork]:
     found = list(
         works.select_related("site", "equipment", "created_by", "updated_by")
         .prefetch_related(
             Prefetch("engineers", queryset=WorkEngineer.objects.select_related("engineer")),
             Prefetch("materials", queryset=WorkMaterial.objects.select_related("material")),
-            *(["photos"] if photos else []),
+            "photos",
         )
         .order_by("started_at", "id")
     )
@@ -45,19 +45,21 @@ def ticket_works(ticket: Ticket | int) -> list[CompletedWork]:
 
 
 def works_of_tickets(
-    ticket_ids: Collection[int], *, finished_from: datetime, finished_before: datetime
+    ticket_ids: Collection[int],
+    *,
+    finished_from: datetime | None = None,
+    finished_before: datetime | None = None,
 ) -> list[CompletedWork]:
-    """The works of many tickets finished in [`finished_from`, `finished_before`), oldest first,
-    with their engineers and materials (no photos): three queries whatever the number of
-    tickets and works. For the domain's own use, as `ticket_works` (the batch acts)."""
-    return _with_lines(
-        CompletedWork.objects.filter(
-            ticket_id__in=list(ticket_ids),
-            finished_at__gte=finished_from,
-            finished_at__lt=finished_before,
-        ),
-        photos=False,
-    )
+    """Every work of these tickets (finished in [`finished_from`, `finished_before`) when given:
+    the batch acts' period), oldest first, for the domain's own use (the acts of several tickets
+    at once): the same fixed number of queries as `ticket_works`, whatever the number of tickets
+    and works."""
+    works = CompletedWork.objects.filter(ticket_id__in=list(ticket_ids))
+    if finished_from is not None:
+        works = works.filter(finished_at__gte=finished_from)
+    if finished_before is not None:
+        works = works.filter(finished_at__lt=finished_before)
+    return _with_lines(works)
 
 
 def work_count(ticket: Ticket) -> int:

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
+from servicedesk.acts.models import Act
 from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.customers.models import WorkType
 from servicedesk.tickets import events
@@ -75,14 +76,10 @@ class WorkData:
 
 
 def works_locked(ticket: Ticket) -> bool:
-    """Whether the ticket's works are frozen: always False for now.
-
-    The act of completed work will decide: an act the customer has signed freezes the works it
-    was made from (a change then needs a new act version, as issue 15 says). The acts app is
-    built apart from this one; whoever joins them makes this function ask it (e.g. "a signed
-    act of this ticket exists and no new version is open"). Every service here consults it,
-    with the ticket's row locked, before it changes anything."""
-    return False
+    """Whether the ticket's works are frozen: the act made from them is signed (decision 0017).
+    A change then needs a new act version (acts.services.act_reopen), which unlocks them. Every
+    service here consults it, with the ticket's row locked, before it changes anything."""
+    return Act.objects.filter(ticket=ticket, state=Act.State.SIGNED).exists()
 
 
 # --- Checks ------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 signature slot, hostile text that must never make the renderer fetch or read anything, and a
 long act."""
 
+import datetime as dt
 import io
 import re
 import shutil
@@ -253,7 +254,15 @@ def test_hostile_text_anywhere_is_printed_as_text_and_fetches_nothing(tmp_path, 
     # When the act is rendered to HTML and to PDF
     html = render_act_html(act)
     try:
-        data = render_act_pdf(act, acceptance=Acceptance(name=evil, position=evil))
+        acceptance = Acceptance(
+            name=evil,
+            position=evil,
+            signed_at=dt.datetime(2026, 3, 5, 12, tzinfo=dt.UTC),
+            content_hash=evil,
+            account=evil,
+            collected_by=evil,
+        )
+        data = render_act_pdf(act, acceptance=acceptance)
         # Then nobody connected, and the fetcher was asked for nothing
         with pytest.raises(TimeoutError):
             listener.accept()

@@ -353,3 +353,41 @@ def test_the_form_lists_only_the_chosen_companys_sites(world):
         .get(reverse("backoffice:person_edit", args=[person.pk]))
         .content.decode()
     )
+
+
+def test_staff_switch_a_membership_analytics_on_and_off(world):
+    """«Аналитика» per membership: as the scope says by default (a listed-place member has it
+    off), switched on or off explicitly; the portal's report follows."""
+    a, b = world.companies["A"], world.companies["B"]
+    client = en_client(world.users["dispatcher"])
+    eq_shop = world.equipment["eq_a_shop"]
+    client.post(
+        NEW,
+        {
+            **person_data(email="ana@alfa.test"),
+            **memberships(
+                {**listed(a, equipment=[eq_shop]), "analytics": "1"},
+                {**whole(b), "analytics": "0"},
+            ),
+        },
+    )
+    ana = User.objects.get(email="ana@alfa.test")
+    found = {m.company: (m.analytics, m.sees_analytics) for m in Membership.objects.filter(user=ana)}
+    assert found == {a: (True, True), b: (False, False)}
+    # Back to "as the scope says": the listed membership loses it, the whole one regains it.
+    edit = reverse("backoffice:person_edit", args=[ana.pk])
+    page = client.get(edit).content.decode()
+    assert 'name="memberships-0-analytics"' in page
+    client.post(
+        edit,
+        {
+            **person_data(email="ana@alfa.test"),
+            **memberships(
+                {**listed(a, equipment=[eq_shop]), "analytics": ""},
+                {**whole(b), "analytics": ""},
+                initial=2,
+            ),
+        },
+    )
+    found = {m.company: m.sees_analytics for m in Membership.objects.filter(user=ana)}
+    assert found == {a: False, b: True}

@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -25,7 +26,8 @@ from django.utils import timezone
 from servicedesk.accounts.models import AccessRequest, Invitation, User
 from servicedesk.accounts.services import access_request_create
 from servicedesk.accounts.tokens import invitation_token
-from servicedesk.acts.services import act_issue
+from servicedesk.acts.building import act_view
+from servicedesk.acts.services import Reader, act_dispute, act_issue, act_submit
 from servicedesk.conversations.services import message_post
 from servicedesk.conversations.surveys import survey_token
 from servicedesk.customers.models import WorkType
@@ -128,7 +130,10 @@ def scene(world: World, media: Any) -> Scene:
     message_post(by=world.users["engineer"], ticket=ticket, body="Part ordered.")
     message_post(by=world.users["engineer"], ticket=ticket, body="Seal size 12.", internal=True)
     # The customer's message reopened it: resolved again, for the survey card and link.
-    Ticket.objects.filter(pk=ticket.pk).update(status=Status.RESOLVED)
+    # On the HQ boiler: its equipment pages show the ticket and its works.
+    Ticket.objects.filter(pk=ticket.pk).update(
+        status=Status.RESOLVED, equipment=world.equipment["eq_a_hq"]
+    )
     ticket.refresh_from_db()
     # Someone who must choose a new password before anything else.
     User.objects.filter(pk=world.users["cust_b"].pk).update(must_change_password=True)
@@ -154,7 +159,16 @@ def scene(world: World, media: Any) -> Scene:
         ),
         photos=[SimpleUploadedFile("before.png", PNG, content_type="image/png")],
     )
-    act_issue(by=world.users["dispatcher"], ticket=ticket)  # the ticket's «Акт» tab and pages
+    act = act_issue(by=world.users["dispatcher"], ticket=ticket)  # the «Акт» tab and pages
+    # A first version disputed, the second awaiting signature: every act page has something.
+    first = act_view(act, ticket, language="ru", time_zone=settings.TIME_ZONE)
+    assert first is not None
+    reader = Reader(user=world.users["cust_a"], language="ru", time_zone=settings.TIME_ZONE)
+    act_dispute(reader=reader, ticket=ticket, version=1, seen_hash=first.hash, comment="No.")
+    act_submit(by=world.users["dispatcher"], ticket=ticket)
+    # The dispute put the ticket back in progress: resolved again, for the survey.
+    Ticket.objects.filter(pk=ticket.pk).update(status=Status.RESOLVED)
+    ticket.refresh_from_db()
     invited = User.objects.create(full_name="Invited Person", email="invited@example.test")
     invitation = Invitation.objects.create(
         user=invited,
@@ -244,9 +258,12 @@ PAGES = [
     Page("portal:ticket_messages_poll", "cust_a", number, htmx=True),
     Page("portal:ticket_print", "cust_a", number),
     Page("portal:ticket_act", "cust_a", number),
+    Page("portal:ticket_act_version", "cust_a", lambda s: [s.ticket.number, 1]),
     Page("portal:notifications", "cust_a"),
     Page("portal:companies", "cust_a"),
     Page("portal:acts_batch", "cust_a", query="?company={company}&period_from=2026-01-01"),
+    Page("portal:analytics", "cust_a"),
+    Page("portal:equipment_detail", "cust_a", lambda s: [s.ticket.equipment_id]),
     Page("portal:messages", "cust_a"),
     Page("portal:pulse", "cust_a", htmx=True),
     Page("portal:colleague_access", "cust_a"),
@@ -291,6 +308,8 @@ PAGES = [
     Page("backoffice:ticket_messages_poll", "dispatcher", number, htmx=True),
     Page("backoffice:ticket_works", "dispatcher", number),
     Page("backoffice:ticket_works", "engineer", number),
+    Page("backoffice:equipment_list", "engineer"),
+    Page("backoffice:equipment_detail", "engineer", lambda s: [s.ticket.equipment_id]),
     Page("backoffice:work_new", "dispatcher", number),
     Page("backoffice:work_edit", "dispatcher", lambda s: [s.ticket.number, s.extra["work"].pk]),
     Page("backoffice:notifications", "dispatcher"),
@@ -311,6 +330,8 @@ PAGES = [
         query="?company={company}&period_from=2026-01-01&period_to=2026-12-31",
         variant="-preview",
     ),
+    Page("backoffice:ticket_act_sign", "engineer", number),
+    Page("backoffice:ticket_act_version", "dispatcher", lambda s: [s.ticket.number, 1]),
     # Django's admin, as the provider's administrator sees it
     Page("admin:index", "admin"),
     Page("admin:tickets_ticket_changelist", "admin"),
@@ -346,6 +367,12 @@ NOT_PAGES = {
     "portal:ticket_act_pdf": "a PDF",
     "backoffice:ticket_act_pdf": "a PDF",
     "backoffice:ticket_act_issue": "POST only (its form is on ticket_works)",
+    "backoffice:ticket_act_reopen": "POST only (its form is on ticket_works)",
+    "backoffice:ticket_act_submit": "POST only (its form is on ticket_works)",
+    "backoffice:ticket_act_version_pdf": "a PDF",
+    "portal:ticket_act_version_pdf": "a PDF",
+    "portal:ticket_act_sign": "POST only (its form is on ticket_act)",
+    "portal:ticket_act_dispute": "POST only (its form is on ticket_act)",
     "portal:notifications_read": "POST only",
     "portal:notification_open": "a redirect to the ticket",
     "portal:messages_read_all": "POST only",

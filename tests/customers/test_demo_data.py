@@ -187,10 +187,13 @@ def test_the_resolved_demo_ticket_has_works_with_prices_rates_and_materials():
     # Diagnostics 1 000 + 1 h × 500; repair 1 500 + 2 h × 500 + 1 h × 600 + 2 500 + 5 × 45
     assert ticket_works_total(till) == Decimal("7325.00")
     assert User.objects.get(email="engineer1@provider.test").hourly_rate == Decimal("500.00")
+    # Its act is issued and awaits the customer's signature, once
+    assert till.act.state == "awaiting" and till.act.number
     # An administrator's later prices and rates are kept by a second run
     User.objects.filter(email="engineer1@provider.test").update(hourly_rate=Decimal("700"))
     demo_data()
     assert User.objects.get(email="engineer1@provider.test").hourly_rate == Decimal("700.00")
+    assert Ticket.objects.filter(act__isnull=False).count() == 1
 
 
 def test_demo_requisites_are_valid_and_kept():

@@ -11,13 +11,15 @@ from servicedesk.acts.services import act_issue
 from servicedesk.customers.models import WorkType
 from servicedesk.notifications.models import Notification
 from servicedesk.works.services import EngineerLine, WorkData, work_add
+from tests.acts.test_rendering import flat, needs_poppler, pdf_text
 from tests.mail_server import text_part
 from tests.notifications.conftest import mail_to, working_ticket
 
 pytestmark = pytest.mark.django_db
 
 
-def test_an_issued_act_tells_the_customers(cast, smtp_email, commit):
+@needs_poppler
+def test_an_issued_act_tells_the_customers(cast, smtp_email, commit, tmp_path):
     ticket = working_ticket(cast)
     start = timezone.now() - dt.timedelta(hours=2)
     work_add(
@@ -42,6 +44,20 @@ def test_an_issued_act_tells_the_customers(cast, smtp_email, commit):
     assert f"act of completed work № {act.number}" in body.lower()
     assert "/portal/tickets/00001234/act/" in body and "/portal/tickets/00001234/act/pdf/" in body
     assert "Акт выполненных работ" in text_part(received["ruslan@gamma.test"][0])
+    # The PDF rides along, in each one's language.
+    for address, words in (
+        ("clara@gamma.test", "Accepted by"),
+        ("ruslan@gamma.test", "Акт принял"),
+    ):
+        (pdf,) = [
+            part
+            for part in received[address][0].walk()
+            if part.get_content_type() == "application/pdf"
+        ]
+        assert pdf.get_filename() == f"act-{act.number}.pdf"
+        data = pdf.get_payload(decode=True)
+        assert data.startswith(b"%PDF")
+        assert words in flat(pdf_text(data, tmp_path))
     assert sorted(
         Notification.objects.filter(ticket=ticket).values_list("user__email", "kind")
     ) == [

@@ -44,13 +44,20 @@ def test_customers_and_staff_see_the_events_that_concern_them(cast):
         "ticket_closed",
         "act_ready",
     ]
-    assert rows(engineer) == ["message_new", "note_new", "ticket_assigned", "status_changed"]
+    assert rows(engineer) == [
+        "message_new",
+        "note_new",
+        "ticket_assigned",
+        "status_changed",
+        "act_answered",
+    ]
     assert rows(dispatcher) == [
         "ticket_created",
         "message_new",
         "note_new",
         "ticket_assigned",
         "status_changed",
+        "act_answered",
         "deadline",
     ]
     assert "portal" in customer and 'data-testid="bell"' in customer  # the portal's layout

@@ -26,6 +26,7 @@ class MembershipData:
     sites: Sequence[Site] = field(default_factory=tuple)
     equipment: Sequence[Equipment] = field(default_factory=tuple)
     sees_all_tickets: bool = True
+    analytics: bool | None = None  # None: as the scope says (Membership.sees_analytics)
 
 
 def _memberships_replace(user: User, memberships: Sequence[MembershipData]) -> None:
@@ -55,7 +56,11 @@ def _memberships_replace(user: User, memberships: Sequence[MembershipData]) -> N
         membership, _created = Membership.objects.update_or_create(
             user=user,
             company=data.company,
-            defaults={"scope": data.scope, "sees_all_tickets": data.sees_all_tickets},
+            defaults={
+                "scope": data.scope,
+                "sees_all_tickets": data.sees_all_tickets,
+                "analytics": data.analytics,
+            },
         )
         listed = data.scope == Membership.Scope.LISTED
         membership.sites.set(data.sites if listed else [])

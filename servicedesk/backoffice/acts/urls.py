@@ -17,4 +17,21 @@ urlpatterns = [
     ),
     path("tickets/<str:number>/act/", ticket_act.ticket_act, name="ticket_act"),
     path("tickets/<str:number>/act/pdf/", ticket_act.ticket_act_pdf, name="ticket_act_pdf"),
+    path("tickets/<str:number>/act/sign/", ticket_act.ticket_act_sign, name="ticket_act_sign"),
+    path(
+        "tickets/<str:number>/act/reopen/", ticket_act.ticket_act_reopen, name="ticket_act_reopen"
+    ),
+    path(
+        "tickets/<str:number>/act/submit/", ticket_act.ticket_act_submit, name="ticket_act_submit"
+    ),
+    path(
+        "tickets/<str:number>/act/v<int:version>/",
+        ticket_act.ticket_act_version,
+        name="ticket_act_version",
+    ),
+    path(
+        "tickets/<str:number>/act/v<int:version>/pdf/",
+        ticket_act.ticket_act_version_pdf,
+        name="ticket_act_version_pdf",
+    ),
 ]

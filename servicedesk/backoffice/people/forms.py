@@ -187,6 +187,18 @@ class MembershipForm(forms.Form):
         initial=True,
         help_text=_("Off: the person sees only the tickets they filed or follow."),
     )
+    analytics = forms.TypedChoiceField(
+        label=_("Analytics"),
+        choices=[
+            ("", _("As the scope says: on for the whole company, off for listed places")),
+            ("1", _("On")),
+            ("0", _("Off")),
+        ],
+        coerce=lambda value: value == "1",
+        empty_value=None,
+        required=False,
+        help_text=_("The portal's report on the company's tickets and equipment."),
+    )
 
     def __init__(self, *args: Any, companies: QuerySet[Company] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -261,6 +273,7 @@ class MembershipForm(forms.Form):
             sites=tuple(data.get("sites") or ()) if listed else (),
             equipment=tuple(data.get("equipment") or ()) if listed else (),
             sees_all_tickets=bool(data.get("sees_all_tickets")),
+            analytics=data.get("analytics"),
         )
 
 
@@ -319,6 +332,7 @@ def membership_initial(person: User) -> list[dict[str, Any]]:
             "sites": [s.pk for s in m.sites.all()],
             "equipment": [e.pk for e in m.equipment.all()],
             "sees_all_tickets": m.sees_all_tickets,
+            "analytics": "" if m.analytics is None else ("1" if m.analytics else "0"),
         }
         for m in person.memberships.all()
     ]

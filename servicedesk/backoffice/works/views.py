@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from servicedesk.accounts.decorators import AuthenticatedHttpRequest, backoffice_view
-from servicedesk.acts.building import issued_act
+from servicedesk.acts.building import act_versions, issued_act
+from servicedesk.acts.models import Act
 from servicedesk.backoffice.works.forms import (
     ENGINEERS_PREFIX,
     MATERIALS_PREFIX,
@@ -42,12 +43,12 @@ TEMPLATE_LIST = "backoffice/works/work_list.html"
 TEMPLATE_FORM = "backoffice/works/work_form.html"
 
 
-def _can_change(user: Any, ticket: Ticket) -> bool:
+def _can_change(user: Any, ticket: Ticket, act: Act | None) -> bool:
     """Whether to offer the buttons: the services decide again when they are pressed."""
     return bool(
         user.has_perm("works.change", ticket)
         and ticket.status not in services.FINAL_STATUSES
-        and not services.works_locked(ticket)
+        and not (act is not None and act.state == Act.State.SIGNED)
     )
 
 
@@ -61,6 +62,7 @@ def work_list(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     user = request.user
     ticket = access_ticket(user, number)
     works = selectors.work_list_for_ticket(ticket, user)
+    act = issued_act(ticket)
     return render(
         request,
         TEMPLATE_LIST,
@@ -68,10 +70,13 @@ def work_list(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
             **_tab_context(ticket, len(works)),
             "works": works,
             "total": works_total(works),
-            "can_change": _can_change(user, ticket),
+            "can_change": _can_change(user, ticket, act),
             "place": selectors.place_text(ticket.site, ticket.equipment),
             "closed": ticket.status in services.FINAL_STATUSES,
-            "act": issued_act(ticket),
+            "act": act,
+            "act_versions": act_versions(act) if act else [],
+            "manages_act": user.has_perm("works.change", ticket),
+            "locked": act is not None and act.state == act.State.SIGNED,
         },
     )
 
@@ -234,7 +239,7 @@ def _save(
 @require_http_methods(["GET", "POST"])
 def work_new(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     ticket = access_ticket(request.user, number)
-    if not _can_change(request.user, ticket):
+    if not _can_change(request.user, ticket, issued_act(ticket)):
         messages.error(request, _("You cannot record works on this ticket."))
         return _back(ticket)
     return _save(request, ticket, None)
@@ -245,7 +250,7 @@ def work_new(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
 def work_edit(request: AuthenticatedHttpRequest, number: str, work_id: int) -> HttpResponse:
     ticket = access_ticket(request.user, number)
     work = access_work(request.user, ticket, work_id)
-    if not _can_change(request.user, ticket):
+    if not _can_change(request.user, ticket, issued_act(ticket)):
         messages.error(request, _("You cannot change the works of this ticket."))
         return _back(ticket, work)
     return _save(request, ticket, work)

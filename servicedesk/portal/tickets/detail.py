@@ -15,6 +15,7 @@ from servicedesk.accounts.decorators import AuthenticatedHttpRequest, portal_vie
 from servicedesk.acts.building import issued_act
 from servicedesk.conversations.survey_forms import survey_card
 from servicedesk.core.errors import ApplicationError
+from servicedesk.customers.access import sees_equipment
 from servicedesk.tickets import selectors, services, workflow
 from servicedesk.tickets.access import access_attachment, access_ticket
 from servicedesk.tickets.models import Status, Ticket
@@ -38,6 +39,7 @@ def detail_context(
         "can_accept": ticket.status == Status.RESOLVED,
         "survey": survey_card(ticket),
         "act": issued_act(ticket),
+        "equipment_visible": sees_equipment(request.user, ticket.equipment),
     }
 
 

@@ -35,4 +35,16 @@ urlpatterns = [
     path("tickets/<str:number>/pdf/", views.ticket_pdf, name="ticket_pdf"),
     path("tickets/<str:number>/act/", act.ticket_act, name="ticket_act"),
     path("tickets/<str:number>/act/pdf/", act.ticket_act_pdf, name="ticket_act_pdf"),
+    path("tickets/<str:number>/act/sign/", act.ticket_act_sign, name="ticket_act_sign"),
+    path("tickets/<str:number>/act/dispute/", act.ticket_act_dispute, name="ticket_act_dispute"),
+    path(
+        "tickets/<str:number>/act/v<int:version>/",
+        act.ticket_act_version,
+        name="ticket_act_version",
+    ),
+    path(
+        "tickets/<str:number>/act/v<int:version>/pdf/",
+        act.ticket_act_version_pdf,
+        name="ticket_act_version_pdf",
+    ),
 ]

@@ -28,6 +28,7 @@ from servicedesk.tickets.services.follow import ticket_follow, ticket_unfollow, 
 from servicedesk.tickets.services.move import ticket_move_company
 from servicedesk.tickets.services.transitions import (
     ticket_accept_resolution,
+    ticket_back_to_work,
     ticket_customer_replied,
     ticket_transition,
     tickets_close_resolved,
@@ -46,6 +47,7 @@ __all__ = [
     "ticket_accept_resolution",
     "ticket_assign",
     "ticket_attachments_add",
+    "ticket_back_to_work",
     "ticket_bulk",
     "ticket_create",
     "ticket_customer_replied",

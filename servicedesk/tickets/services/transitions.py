@@ -98,6 +98,7 @@ def ticket_accept_resolution(
             _("There is no proposed solution to accept: the ticket is not resolved."),
             code=ErrorCode.STAGE,
         )
+    workflow.stage_check(ticket, Status.CLOSED)
     fields = _status_move(ticket, by, Status.CLOSED, timezone.now())
     events.resolution_accepted(ticket, by)
     return _ticket_save(ticket, fields)
@@ -118,6 +119,19 @@ def ticket_customer_replied(*, by: User, ticket: Ticket) -> Ticket:
     target = Status.IN_PROGRESS if ticket.assignee_id is not None else Status.NEW
     fields = _status_move(ticket, by, target, timezone.now())
     events.customer_replied(ticket, by)
+    return _ticket_save(ticket, fields)
+
+
+@transaction.atomic
+def ticket_back_to_work(*, by: User, ticket: Ticket) -> Ticket:
+    """For the acts service, after a customer disputed the act: a Resolved, Waiting or Closed
+    ticket goes back in progress (to New without an assignee), so that the engineer corrects
+    the works. The act's own timeline entry says why; other tickets stay as they are."""
+    ticket = _ticket_lock(ticket, None)
+    if ticket.status not in (Status.RESOLVED, Status.WAITING, Status.CLOSED):
+        return ticket
+    target = Status.IN_PROGRESS if ticket.assignee_id is not None else Status.NEW
+    fields = _status_move(ticket, by, target, timezone.now())
     return _ticket_save(ticket, fields)
 
 

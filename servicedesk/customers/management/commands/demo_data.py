@@ -1,7 +1,7 @@
 """Demo data: the provider's staff and requisites («Наша компания»), two customer companies and
 their people, an SLA calendar with two rules, a few tickets in different stages, and the
-completed works of the resolved one (with work-type prices, engineers' hourly rates and a small
-materials list).
+completed works of the resolved one with its act awaiting the customer's signature (with
+work-type prices, engineers' hourly rates and a small materials list).
 
 Idempotent: every object is looked up by a natural key first, so a second run changes nothing
 and duplicates nothing. Passwords of existing demo users are left as they are.
@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from servicedesk.accounts.models import AccessRequest, Membership, Role, User
 from servicedesk.accounts.services import MembershipData, access_request_create, user_create
-from servicedesk.acts.models import OurCompany
+from servicedesk.acts.models import Act, OurCompany
 from servicedesk.acts.money import VatMode
-from servicedesk.acts.services import our_company_save
+from servicedesk.acts.services import act_issue, our_company_save
 from servicedesk.conversations.services import message_post
 from servicedesk.customers.models import (
     Company,
@@ -239,8 +239,15 @@ class Command(BaseCommand):
                 },
             )  # fmt: skip
         till = Ticket.objects.filter(subject="Демо: касса не печатает чеки").first()
-        if till is None or till.works.exists():
+        if till is None:
             return
+        if not till.works.exists():
+            self._till_works(till)
+        if not Act.objects.filter(ticket=till).exists():
+            # The act, issued and awaiting the customer's signature in the portal.
+            act_issue(by=User.objects.get(email="dispatcher@provider.test"), ticket=till)
+
+    def _till_works(self, till: Ticket) -> None:
         engineer = User.objects.get(email="engineer1@provider.test")
         helper = User.objects.get(email="engineer2@provider.test")
         day = timezone.localdate() - dt.timedelta(days=1)
