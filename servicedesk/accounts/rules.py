@@ -10,6 +10,7 @@ from typing import Any
 import rules
 
 from servicedesk.accounts.models import Role
+from servicedesk.accounts.scopes import membership_scopes
 
 
 @rules.predicate
@@ -53,13 +54,10 @@ rules.add_perm("portal.request_colleague_access", is_customer)
 
 @rules.predicate
 def reads_analytics(user: Any) -> bool:
-    """A membership of theirs has the analytics on (Membership.sees_analytics); asked once a
-    request (the answer is kept on the user object, which lives as long as the request)."""
-    cached = getattr(user, "_reads_analytics", None)
-    if cached is None:
-        memberships = user.memberships.only("scope", "analytics")
-        cached = user._reads_analytics = any(m.sees_analytics for m in memberships)
-    return bool(cached)
+    """A membership of theirs has the analytics on (Membership.sees_analytics), read with the
+    memberships every page reads anyway (accounts/scopes.py: once per request, never cached
+    longer)."""
+    return any(scope.analytics for scope in membership_scopes(user))
 
 
 # «Аналитика → Отчет для клиента» in the portal (reports/client.py decides which companies).

@@ -22,6 +22,7 @@ class MembershipScope:
     sees_all_tickets: bool
     site_paths: tuple[str, ...]
     equipment_ids: tuple[int, ...]
+    analytics: bool = False  # reads the company's report (Membership.sees_analytics)
 
 
 def membership_scopes(user: Any) -> list[MembershipScope]:
@@ -49,10 +50,10 @@ def _read_scopes(user: Any) -> list[MembershipScope]:
     membership = apps.get_model("accounts", "Membership")
     rows = list(
         membership.objects.filter(user=user, company__is_active=True).values_list(
-            "pk", "company_id", "scope", "sees_all_tickets"
+            "pk", "company_id", "scope", "sees_all_tickets", "analytics"
         )
     )
-    listed = [pk for pk, _c, scope, _sees_all in rows if scope == "listed"]
+    listed = [pk for pk, _c, scope, _sees_all, _analytics in rows if scope == "listed"]
     paths: dict[int, list[str]] = {}
     equipment: dict[int, list[int]] = {}
     if listed:
@@ -75,6 +76,7 @@ def _read_scopes(user: Any) -> list[MembershipScope]:
             sees_all_tickets=sees_all,
             site_paths=tuple(paths.get(pk, ())),
             equipment_ids=tuple(equipment.get(pk, ())),
+            analytics=scope == "company" if analytics is None else analytics,
         )
-        for pk, company_id, scope, sees_all in rows
+        for pk, company_id, scope, sees_all, analytics in rows
     ]

@@ -19,16 +19,19 @@ from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from servicedesk.accounts.decorators import portal_view
 from servicedesk.accounts.imports import neutralise
+from servicedesk.core.pdf import pdf_from_html
 from servicedesk.customers.models import Company, Criticality, Equipment, Site, TicketType
 from servicedesk.customers.reference import reference_rows
+from servicedesk.reports import svg
 from servicedesk.reports.client import (
     ClientReport,
     Figures,
@@ -42,7 +45,6 @@ from servicedesk.reports.client import (
     report_tickets,
     sla_by_month,
 )
-from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.workflow import customer_status_label
 
 DEFAULT_DAYS = 90
@@ -252,9 +254,32 @@ def _charts(report: ClientReport) -> dict[str, Any]:
     }
 
 
-def _rows(tickets: Any) -> list[Ticket]:
-    found = list(tickets.select_related("site", "equipment__site").order_by("-created_at", "-pk"))
-    return found
+def _newest_first(tickets: Any) -> Any:
+    return tickets.select_related("site", "equipment__site").order_by("-created_at", "-pk")
+
+
+def _ticket_rows(tickets: Any, limit: int) -> list[list[str]]:
+    """The tickets' table as the exports write it: number, type, criticality, subject, object,
+    address, status, deadline, created (newest first, `limit` at most)."""
+    names = reference_rows(TicketType, Criticality)
+    rows = []
+    for ticket in _newest_first(tickets)[:limit]:
+        place = ticket.equipment or ticket.site
+        site = ticket.equipment.site if ticket.equipment else ticket.site
+        rows.append(
+            [
+                ticket.number,
+                _name(names[TicketType], ticket.ticket_type_id),
+                _name(names[Criticality], ticket.criticality_id),
+                ticket.subject,
+                str(place) if place else "",
+                site.address if site else "",
+                customer_status_label(ticket.status),
+                _local(ticket.due_at),
+                _local(ticket.created_at),
+            ]
+        )
+    return rows
 
 
 @portal_view
@@ -265,10 +290,9 @@ def client_report(request: HttpRequest) -> HttpResponse:
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return _export(report, tickets, export)
-    page = Paginator(
-        tickets.select_related("site", "equipment__site").order_by("-created_at", "-pk"),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    if export == "pdf":
+        return _pdf(report, tickets, companies)
+    page = Paginator(_newest_first(tickets), PAGE_SIZE).get_page(request.GET.get("page"))
     names = reference_rows(TicketType, Criticality)
     types, levels = names[TicketType], names[Criticality]
     for ticket in page:
@@ -331,28 +355,15 @@ def _figure_rows(found: Figures) -> list[tuple[str, int]]:
 def _export(report: ClientReport, tickets: Any, kind: str) -> HttpResponse:
     """The KPIs, then the tickets behind the filters, as CSV or XLSX; text cells a spreadsheet
     would run as formulas are neutralised."""
-    names = reference_rows(TicketType, Criticality)
     header = [
         _("Number"), _("Type"), _("Criticality"), _("Subject"), _("Object"), _("Address"),
         _("Status"), _("Deadline"), _("Created"),
     ]  # fmt: skip
-    rows: list[list[Any]] = []
-    for ticket in _rows(tickets)[:EXPORT_LIMIT]:
-        place = ticket.equipment or ticket.site
-        site = ticket.equipment.site if ticket.equipment else ticket.site
-        rows.append(
-            [
-                ticket.number,
-                _name(names[TicketType], ticket.ticket_type_id),
-                _name(names[Criticality], ticket.criticality_id),
-                neutralise(ticket.subject),
-                neutralise(str(place)) if place else "",
-                neutralise(site.address) if site else "",
-                customer_status_label(ticket.status),
-                _local(ticket.due_at),
-                _local(ticket.created_at),
-            ]
-        )
+    typed = (3, 4, 5)  # the subject, the object and the address: typed in by people
+    rows = [
+        [neutralise(cell) if n in typed else cell for n, cell in enumerate(row)]
+        for row in _ticket_rows(tickets, EXPORT_LIMIT)
+    ]
     kpis = [[label, value] for label, value in _figure_rows(figures(report))]
     period = f"{report.start.isoformat()}_{report.end.isoformat()}"
     if kind == "csv":
@@ -372,8 +383,8 @@ def _export(report: ClientReport, tickets: Any, kind: str) -> HttpResponse:
         for row in (header, *rows):
             sheet.append(row)
         summary = book.create_sheet(_("Figures")[:31])
-        for row in kpis:
-            summary.append(row)
+        for kpi in kpis:
+            summary.append(kpi)
         out = io.BytesIO()
         book.save(out)
         response = HttpResponse(
@@ -381,6 +392,50 @@ def _export(report: ClientReport, tickets: Any, kind: str) -> HttpResponse:
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="report-{period}.{kind}"'
+    return response
+
+
+PDF_ROWS = 500
+
+
+def _pdf(report: ClientReport, tickets: Any, companies: list[Company]) -> HttpResponse:
+    """The whole report on A4: the KPIs, the charts drawn as SVG (reports/svg.py), the
+    reliability table and the first PDF_ROWS tickets behind the filters."""
+    charts = _charts(report)
+    number = number_format
+    chosen = [c for c in companies if c.pk in (report.company_ids or ())]
+    rows = [row[:5] + row[6:8] for row in _ticket_rows(tickets, PDF_ROWS)]
+    context = {
+        "report": report,
+        "companies": chosen or companies,
+        "mode_label": dict(MODES)[report.mode],
+        "made_at": timezone.now(),
+        "kpis": _figure_rows(figures(report)),
+        "charts": charts,
+        "svg_types": svg.donut(
+            [svg.Slice(t["label"], t["count"]) for t in charts["types"]],
+            title=_("Tickets by type"),
+            fmt=lambda v: number(v, 0),
+        ),
+        "svg_equipment": svg.stacked_bars(
+            [(b["label"], b["on_time"], b["overdue"]) for b in charts["equipment_types"]],
+            title=_("Tickets by equipment type"),
+            legend=(_("On time"), _("Overdue")),
+            fmt=lambda v: number(v, 0),
+        ),
+        "svg_sla": svg.percent_line(
+            [(m["label"], m["share"]) for m in charts["sla"]],
+            title=_("Resolved on time, by month"),
+        ),
+        "rows": rows,
+        "total": tickets.count(),
+    }
+    html = render_to_string("portal/analytics_pdf.html", context)
+    response = HttpResponse(
+        pdf_from_html(html, stylesheets=("css/report.css",)), content_type="application/pdf"
+    )
+    period = f"{report.start.isoformat()}_{report.end.isoformat()}"
+    response["Content-Disposition"] = f'attachment; filename="report-{period}.pdf"'
     return response
 
 

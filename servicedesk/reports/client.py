@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from servicedesk.accounts.models import Membership
+from servicedesk.accounts.scopes import membership_scopes
 from servicedesk.customers.models import Company, Equipment, Site
 from servicedesk.tickets.models import OPEN_STATUSES, Status, Ticket
 from servicedesk.works.amounts import billed_hours
@@ -70,10 +70,8 @@ def analytics_companies(user: Any) -> list[Company]:
     analytics switched on (by default, whole-company memberships)."""
     if not getattr(user, "is_customer", False):
         return []
-    memberships = Membership.objects.filter(user=user).select_related("company")
-    return sorted(
-        (m.company for m in memberships if m.sees_analytics), key=lambda c: (c.name, c.pk)
-    )
+    ids = [scope.company_id for scope in membership_scopes(user) if scope.analytics]
+    return list(Company.objects.filter(pk__in=ids).order_by("name", "pk")) if ids else []
 
 
 def report_tickets(report: ClientReport) -> QuerySet[Ticket]:

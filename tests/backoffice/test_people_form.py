@@ -372,7 +372,8 @@ def test_staff_switch_a_membership_analytics_on_and_off(world):
         },
     )
     ana = User.objects.get(email="ana@alfa.test")
-    found = {m.company: (m.analytics, m.sees_analytics) for m in Membership.objects.filter(user=ana)}
+    rows = Membership.objects.filter(user=ana)
+    found = {m.company: (m.analytics, m.sees_analytics) for m in rows}
     assert found == {a: (True, True), b: (False, False)}
     # Back to "as the scope says": the listed membership loses it, the whole one regains it.
     edit = reverse("backoffice:person_edit", args=[ana.pk])

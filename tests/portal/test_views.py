@@ -91,10 +91,9 @@ def test_portal_query_count_does_not_grow_with_the_data(
 
 
 def test_the_portal_offers_no_section_that_is_not_built(client, world):
-    # Analytics and the knowledge base come with their own issues: until then neither the menu
-    # nor an address leads to a "coming soon" page
+    # The knowledge base comes with its own issue: until then neither the menu nor an address
+    # leads to a "coming soon" page
     login(client, world.users["cust_a"])
     html = client.get("/portal/", headers={"accept-language": "en"}, follow=True).content.decode()
-    assert "/portal/analytics/" not in html and "/portal/knowledge/" not in html
-    for url in ("/portal/analytics/", "/portal/knowledge/"):
-        assert client.get(url).status_code == 404
+    assert "/portal/knowledge/" not in html
+    assert client.get("/portal/knowledge/").status_code == 404

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from servicedesk.accounts.models import Membership
 from servicedesk.customers.models import TicketType
 from servicedesk.tickets.models import Ticket
+from tests.acts.test_rendering import flat, needs_poppler, pdf_text
 from tests.conftest import World, login
 from tests.reports.test_client import at, data, make  # noqa: F401 (fixture)
 
@@ -124,3 +125,29 @@ def test_staff_switch_the_analytics_per_membership(data: World, client: Client) 
     assert get(client).status_code == 404
     Membership.objects.filter(user=data.users["cust_a"]).update(analytics=True)
     assert get(client).status_code == 200
+
+
+@needs_poppler
+@pytest.mark.parametrize(
+    ("language", "words"), [("ru", "Отчёт для клиента"), ("en", "Report for the customer")]
+)
+def test_the_pdf_has_the_figures_charts_and_tickets(
+    data: World,  # noqa: F811
+    client: Client,
+    tmp_path: Any,
+    language: str,
+    words: str,
+) -> None:
+    Ticket.objects.filter(company=data.companies["A"]).update(
+        subject='<img src="http://127.0.0.1:9/x.png"> Котёл'
+    )
+    user = data.users["cust_a"]
+    user.language = language
+    user.save()
+    login(client, user)
+    response = get(client, export="pdf")
+    assert response["Content-Type"] == "application/pdf"
+    text = flat(pdf_text(response.content, tmp_path))
+    assert words in text
+    assert "Котёл" in text and "Касса" in text  # the chart's labels and the rows
+    assert '<img src="http://127.0.0.1:9/x.png">' in text  # printed as text, never fetched

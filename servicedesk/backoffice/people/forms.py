@@ -13,6 +13,7 @@ from django.forms import formset_factory
 from django.urls import reverse
 from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.phonenumber import PhoneNumber
 
 from servicedesk.accounts.models import (
@@ -191,8 +192,8 @@ class MembershipForm(forms.Form):
         label=_("Analytics"),
         choices=[
             ("", _("As the scope says: on for the whole company, off for listed places")),
-            ("1", _("On")),
-            ("0", _("Off")),
+            ("1", pgettext_lazy("analytics", "On")),
+            ("0", pgettext_lazy("analytics", "Off")),
         ],
         coerce=lambda value: value == "1",
         empty_value=None,
