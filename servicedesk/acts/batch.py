@@ -45,9 +45,11 @@ from servicedesk.tickets.models import Ticket
 from servicedesk.works.act import act_inputs_by_ticket
 from servicedesk.works.models import CompletedWork
 
-# One document holds at most this many tickets (a PDF of 500 takes a few seconds to make:
-# bench/service_act.py); a wider selection is refused with a message to narrow it.
-MAX_TICKETS = 1000
+# A selection holds at most this many tickets: WeasyPrint makes a «Сервисный акт» of 500 in
+# ~12 s of CPU, one act per ticket in ~0.2 s each (bench/service_act.py), in the request. A
+# wider selection is refused with a message to narrow it.
+MAX_TICKETS = 500
+MAX_SEPARATE_ACTS = 100  # «Бухгалтерский акт» по каждой заявке
 # The longest period one document covers (a year, a leap one included).
 MAX_PERIOD_DAYS = 366
 
@@ -74,11 +76,12 @@ class BatchSelection:
 
 @dataclasses.dataclass(frozen=True)
 class BatchResult:
-    """The documents (empty when no ticket qualifies), or `too_many` when more than
-    MAX_TICKETS tickets do (then no documents are made)."""
+    """The documents (empty when no ticket qualifies), or `too_many` when more than `limit`
+    tickets do (then no documents are made)."""
 
     documents: list[BatchContent]
     too_many: bool = False
+    limit: int = 0
 
     @property
     def ticket_count(self) -> int:
@@ -129,13 +132,15 @@ def batch_build(
 ) -> BatchResult:
     """The documents of a batch form (see batch_content.batch_documents_build), in `language`
     with the instants in `time_zone`, dated `day`. A fixed number of queries."""
+    separate = kind == BatchKind.ACCOUNTING and accounting_layout == AccountingLayout.PER_TICKET
+    limit = MAX_SEPARATE_ACTS if separate else MAX_TICKETS
     tickets = list(
         batch_tickets(user, selection, time_zone=time_zone).select_related(*TICKET_FACTS_RELATED)[
-            : MAX_TICKETS + 1
+            : limit + 1
         ]
     )
-    if len(tickets) > MAX_TICKETS:
-        return BatchResult(documents=[], too_many=True)
+    if len(tickets) > limit:
+        return BatchResult(documents=[], too_many=True, limit=limit)
     if not tickets:
         return BatchResult(documents=[])
     start, end = selection.bounds(time_zone)

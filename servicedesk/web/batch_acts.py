@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.acts.batch import (
     MAX_PERIOD_DAYS,
-    MAX_TICKETS,
     BatchResult,
     BatchSelection,
     batch_build,
@@ -188,7 +187,6 @@ def _page(
         "result": result,
         "preview": tickets[:PREVIEW_ROWS],
         "more": max(len(tickets) - PREVIEW_ROWS, 0),
-        "max_tickets": MAX_TICKETS,
         "query": request.GET.urlencode(),
         "download_url": download_url,
     }

@@ -330,10 +330,19 @@ def test_too_many_tickets_are_refused_with_a_message(
     monkeypatch.setattr(batch, "MAX_TICKETS", 2)
     for _ in range(3):
         ticket_with_work(works)
+    works.dispatcher.language = "en"
+    works.dispatcher.save()
     login(client, works.dispatcher)
     html = page(client, PAGE, query(works)).content.decode()
     assert 'data-testid="batch-too-many"' in html
     assert page(client, PAGE, query(works), "_pdf").status_code == 404
+    # One act per ticket has a lower limit of its own (each act costs as much as a single one)
+    monkeypatch.setattr(batch, "MAX_TICKETS", 10)
+    monkeypatch.setattr(batch, "MAX_SEPARATE_ACTS", 2)
+    assert 'data-testid="batch-preview"' in page(client, PAGE, query(works)).content.decode()
+    separate = query(works, kind="accounting", layout="per_ticket")
+    html = page(client, PAGE, separate).content.decode()
+    assert 'data-testid="batch-too-many"' in html and "More than 2 tickets" in html
 
 
 # --- Queries -------------------------------------------------------------------------------------
