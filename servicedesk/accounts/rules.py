@@ -68,6 +68,9 @@ rules.add_perm("sla.manage", is_admin)
 rules.add_perm("mail.view_outbound", is_admin)
 # «Наша компания»: the provider's requisites and the acts' numbering and VAT (a settings page).
 rules.add_perm("acts.manage_settings", is_admin)
+# The batch acts («Сервисный акт», «Бухгалтерский акт» per customer and period): what a
+# customer's works cost over many tickets, for those who bill them — not engineers.
+rules.add_perm("acts.print_batch", is_admin | is_dispatcher)
 
 
 # Tickets (issue 5). Which status changes each permission allows is tickets/workflow.py's table.

@@ -28,7 +28,8 @@ from servicedesk.works.act import ActWork, act_inputs, act_inputs_by_ticket
 from servicedesk.works.models import CompletedWork
 
 
-def _work_input(work: ActWork) -> WorkInput:
+def work_input(work: ActWork) -> WorkInput:
+    """A work as the works app hands it over, as the act's content takes it."""
     return WorkInput(
         title=work.title,
         started_at=work.started_at,
@@ -71,7 +72,7 @@ def act_content(
     with its company, site, equipment and contract loaded (tickets.access.access_ticket does)."""
     language = "en" if language.startswith("en") else "ru"
     with translation.override(language):
-        works = [_work_input(work) for work in act_inputs(ticket)]
+        works = [work_input(work) for work in act_inputs(ticket)]
     if not works:
         return None
     company = our_company()

@@ -223,7 +223,9 @@ def _quantity(value: Decimal | int) -> Decimal:
     return Decimal(format(Decimal(value).normalize(), "f"))
 
 
-def _work(work: WorkInput) -> ActWork:
+def work_content(work: WorkInput) -> ActWork:
+    """A work's rows «Наименование | Кол-во | Стоимость | Сумма» and its total: the one place
+    that turns a work into lines and money (the single act and the batch forms both use it)."""
     price = None if work.work_price is None else money(work.work_price)
     lines = [ActLine(LineKind.WORK, work.title, Decimal(1), "", price, price)]
     lines += [
@@ -270,7 +272,7 @@ def act_content_build(
     if not works:
         raise ValueError("An act needs at least one completed work")
     language = "en" if language.startswith("en") else "ru"
-    acted = tuple(_work(work) for work in works)
+    acted = tuple(work_content(work) for work in works)
     subtotal = sum((work.total for work in acted), Decimal("0.00"))
     rate = _quantity(settings.vat_rate)
     totals = vat_totals(subtotal, settings.vat_mode, rate)

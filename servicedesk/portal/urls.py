@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from servicedesk.portal import analytics, messages, views
+from servicedesk.portal import acts, analytics, messages, views
 
 app_name = "portal"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("", include("servicedesk.portal.tickets.urls")),
     path("", include("servicedesk.portal.notifications.urls")),
     path("companies/", views.companies, name="companies"),
+    path("acts/batch/", acts.acts_batch, name="acts_batch"),
+    path("acts/batch/pdf/", acts.acts_batch_file, {"file_format": "pdf"}, name="acts_batch_pdf"),
+    path("acts/batch/xlsx/", acts.acts_batch_file, {"file_format": "xlsx"}, name="acts_batch_xlsx"),
     path("analytics/", analytics.client_report, name="analytics"),
     path("", include("servicedesk.portal.equipment.urls")),
     path("messages/", messages.messages_inbox, name="messages"),

@@ -15,6 +15,7 @@ inside `translation.override(<the act's language>)`. Amounts follow works/amount
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -107,10 +108,19 @@ def act_inputs(ticket: Ticket | int) -> list[ActWork]:
     return [_act_work(work) for work in ticket_works(ticket)]
 
 
-def act_inputs_by_ticket(ticket_ids: list[int]) -> dict[int, list[ActWork]]:
-    """`act_inputs` of several tickets at once (an equipment's history in the portal), by
-    ticket id: the same fixed number of queries whatever the number of tickets and works."""
+def act_inputs_by_ticket(
+    ticket_ids: Collection[int],
+    *,
+    finished_from: datetime | None = None,
+    finished_before: datetime | None = None,
+) -> dict[int, list[ActWork]]:
+    """`act_inputs` of several tickets at once (an equipment's history in the portal; the batch
+    acts, with the works finished in [`finished_from`, `finished_before`) only), by ticket id,
+    oldest first; a ticket without such works is not in it. The same fixed number of queries
+    whatever the number of tickets and works."""
     grouped: dict[int, list[ActWork]] = {}
-    for work in works_of_tickets(ticket_ids):
+    for work in works_of_tickets(
+        ticket_ids, finished_from=finished_from, finished_before=finished_before
+    ):
         grouped.setdefault(work.ticket_id, []).append(_act_work(work))
     return grouped

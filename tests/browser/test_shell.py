@@ -14,8 +14,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PORTAL_RU = ["Заявки", "Сообщения", "Аналитика", "Мои компании"]
-PORTAL_EN = ["Tickets", "Messages", "Analytics", "My companies"]
+PORTAL_RU = ["Заявки", "Сообщения", "Акты", "Аналитика", "Мои компании"]
+PORTAL_EN = ["Tickets", "Messages", "Acts", "Analytics", "My companies"]
 
 
 def sign_in(page: Page, base_url: str, email: str) -> None:
@@ -100,6 +100,7 @@ def test_staff_switches_the_back_office_to_english_and_signs_out(live_server, pa
         "Оборудование",
         "Пользователи",
         "Запросы доступа",
+        "Акты",
     ]
     expect(page.locator("h1")).to_have_text("Сводка")
     expect(page.locator("[data-testid=counts] .card")).to_have_count(5)
@@ -118,6 +119,7 @@ def test_staff_switches_the_back_office_to_english_and_signs_out(live_server, pa
         "Equipment",
         "People",
         "Access requests",
+        "Acts",
     ]
     expect(page.locator("h1")).to_have_text("Dashboard")
     assert User.objects.get(email="dispatcher@provider.test").language == "en"

@@ -164,6 +164,15 @@ FORM_BUILDERS: dict[str, Builder] = {
         for key in ("cust_a", "dispatcher")
     ],
     "servicedesk.tickets.listing.TicketListForm": _ticket_list_form,
+    "servicedesk.web.batch_acts.BatchActForm": lambda w: [
+        # Unbound, and bound to a company (its sites and equipment are offered).
+        _form("web.batch_acts.BatchActForm", None, user=w.users["dispatcher"]),
+        _form(
+            "web.batch_acts.BatchActForm",
+            {"company": w.companies["A"].pk},
+            user=w.users["cust_a"],
+        ),
+    ],
     "servicedesk.web.ticket_form.ticket.TicketForm": lambda w: [
         # One company (preselected: the places and contracts are listed) and two (none yet).
         _form("web.ticket_form.ticket.TicketForm", scope_user=w.users[key])

@@ -261,6 +261,7 @@ PAGES = [
     Page("portal:ticket_act_version", "cust_a", lambda s: [s.ticket.number, 1]),
     Page("portal:notifications", "cust_a"),
     Page("portal:companies", "cust_a"),
+    Page("portal:acts_batch", "cust_a", query="?company={company}&period_from=2026-01-01"),
     Page("portal:analytics", "cust_a"),
     Page("portal:equipment_detail", "cust_a", lambda s: [s.ticket.equipment_id]),
     Page("portal:messages", "cust_a"),
@@ -322,6 +323,13 @@ PAGES = [
     Page("backoffice:outbound_mail", "admin"),
     Page("backoffice:act_settings", "admin"),
     Page("backoffice:ticket_act", "dispatcher", number),
+    Page("backoffice:acts_batch", "dispatcher"),
+    Page(
+        "backoffice:acts_batch",
+        "dispatcher",
+        query="?company={company}&period_from=2026-01-01&period_to=2026-12-31",
+        variant="-preview",
+    ),
     Page("backoffice:ticket_act_sign", "engineer", number),
     Page("backoffice:ticket_act_version", "dispatcher", lambda s: [s.ticket.number, 1]),
     # Django's admin, as the provider's administrator sees it
@@ -396,6 +404,10 @@ NOT_PAGES = {
     "backoffice:sla_holiday_delete": "POST only",
     "backoffice:outbound_retry": "POST only",
     "backoffice:act_settings_sample": "a PDF",
+    "backoffice:acts_batch_pdf": "a PDF (or the acts_batch page with its message)",
+    "backoffice:acts_batch_xlsx": "a workbook (or the acts_batch page with its message)",
+    "portal:acts_batch_pdf": "a PDF (or the acts_batch page with its message)",
+    "portal:acts_batch_xlsx": "a workbook (or the acts_batch page with its message)",
 }
 
 

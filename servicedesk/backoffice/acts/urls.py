@@ -1,8 +1,13 @@
 from django.urls import path
 
-from servicedesk.backoffice.acts import ticket_act, views
+from servicedesk.backoffice.acts import batch, ticket_act, views
 
 urlpatterns = [
+    path("acts/batch/", batch.acts_batch, name="acts_batch"),
+    path("acts/batch/pdf/", batch.acts_batch_file, {"file_format": "pdf"}, name="acts_batch_pdf"),
+    path(
+        "acts/batch/xlsx/", batch.acts_batch_file, {"file_format": "xlsx"}, name="acts_batch_xlsx"
+    ),
     path("settings/our-company/", views.act_settings, name="act_settings"),
     path("settings/our-company/sample.pdf", views.act_settings_sample, name="act_settings_sample"),
     path(
