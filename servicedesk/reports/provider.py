@@ -50,7 +50,6 @@ from servicedesk.conversations.models import SurveyRating
 from servicedesk.sla.matching import RuleSpec, TicketFacts, load_rules, select_rule
 from servicedesk.tickets.models import DONE_STATUSES, OPEN_STATUSES, Status, Ticket
 
-
 OPEN = sorted(OPEN_STATUSES)
 DONE = sorted(DONE_STATUSES)
 
@@ -142,7 +141,7 @@ def done(report: ProviderReport) -> QuerySet[Ticket]:
     )
 
 
-def _duration(end: Any, start: str = "created_at") -> ExpressionWrapper:
+def _duration(end: Any, start: str = "created_at") -> ExpressionWrapper[Any]:
     return ExpressionWrapper(end - F(start), output_field=DurationField())
 
 
@@ -227,7 +226,7 @@ class Times:
 
 
 def _times(
-    tickets: QuerySet[Ticket], duration: ExpressionWrapper, has: Q, met: Q, missed: Q
+    tickets: QuerySet[Ticket], duration: ExpressionWrapper[Any], has: Q, met: Q, missed: Q
 ) -> Times:
     aggregates: dict[str, Any] = {
         "count": Count("pk", filter=has),
@@ -239,9 +238,7 @@ def _times(
         aggregates["p90"] = PercentileCont(duration, 0.9, filter=has)
     found = tickets.aggregate(**aggregates)
     if not _in_database():
-        spans = list(
-            tickets.filter(has).annotate(took=duration).values_list("took", flat=True)
-        )
+        spans = list(tickets.filter(has).annotate(took=duration).values_list("took", flat=True))
         found["median"], found["p90"] = percentile(spans, 0.5), percentile(spans, 0.9)
     return Times(
         count=found["count"],
@@ -401,8 +398,8 @@ def breaches(report: ProviderReport) -> Breaches:
 
 
 def breaches_by_company(report: ProviderReport) -> dict[int, Breaches]:
-    rows = filed(report).values("company_id").annotate(**_breach_counts(report.now))
-    return {row.pop("company_id"): Breaches(**row) for row in rows}
+    rows = filed(report).values_list("company_id").annotate(**_breach_counts(report.now))
+    return {company_id: Breaches(*counts) for company_id, *counts in rows}
 
 
 NO_RULE = 0
@@ -479,8 +476,8 @@ def _ratings(report: ProviderReport) -> QuerySet[SurveyRating]:
 
 
 def satisfaction_by(report: ProviderReport, key: str) -> dict[Any, Satisfaction]:
-    """Scores given in the period, grouped by `key` ("criterion_id", "response__ticket__assignee_id",
-    "response__ticket__company_id")."""
+    """Scores given in the period, grouped by `key` ("criterion_id",
+    "response__ticket__assignee_id", "response__ticket__company_id")."""
     rows = _ratings(report).values_list(key).annotate(total=Sum("score"), n=Count("pk"))
     return {group: Satisfaction(total, n) for group, total, n in rows}
 
@@ -510,13 +507,14 @@ def by_engineer(report: ProviderReport, staff_ids: Iterable[int] = ()) -> list[E
     mean time from filing, the satisfaction of the ratings given in the period. `staff_ids` are
     listed even without a ticket (everyone who can be assigned)."""
     open_rows = (
-        report_tickets(report).filter(status__in=OPEN).values_list("assignee_id").annotate(n=Count("pk"))
+        report_tickets(report)
+        .filter(status__in=OPEN)
+        .values_list("assignee_id")
+        .annotate(n=Count("pk"))
     )
     open_now = dict(open_rows)
     done_rows = (
-        done(report)
-        .values_list("assignee_id")
-        .annotate(n=Count("pk"), took=Sum(RESOLUTION_TIME))
+        done(report).values_list("assignee_id").annotate(n=Count("pk"), took=Sum(RESOLUTION_TIME))
     )
     resolved = {assignee: (n, took) for assignee, n, took in done_rows}
     csat = satisfaction_by(report, "response__ticket__assignee_id")
