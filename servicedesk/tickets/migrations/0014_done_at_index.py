@@ -6,16 +6,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0005_tickettype_requires_signed_act'),
-        ('tickets', '0013_event_acts'),
+        ("customers", "0005_tickettype_requires_signed_act"),
+        ("tickets", "0013_event_acts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(django.db.models.functions.comparison.Coalesce('resolved_at', 'closed_at'), condition=models.Q(('status__in', ['closed', 'resolved'])), name='ticket_done_at'),
+            model_name="ticket",
+            index=models.Index(
+                django.db.models.functions.comparison.Coalesce("resolved_at", "closed_at"),
+                condition=models.Q(("status__in", ["closed", "resolved"])),
+                name="ticket_done_at",
+            ),
         ),
     ]
