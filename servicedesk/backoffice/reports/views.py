@@ -171,14 +171,14 @@ def _person(names: dict[int, str], pk: int | None) -> str:
 
 def _sections(report: ProviderReport, choices: Choices) -> dict[str, Any]:
     """Every section's table (and the figures of the cards): the page and the exports."""
-    volume = provider.volume(report)
+    found = provider.groups(report)
+    volume = provider.volume(report, found)
     kind = report.bucket
     response = provider.response_times(report)
     resolution = provider.resolution_times(report)
     companies = provider.by_company(report)
-    rules_breached, rules = provider.breaches_by_rule(report)
     staff_ids = [int(pk) for pk in choices.staff]
-    engineers = provider.by_engineer(report, staff_ids)
+    engineers = provider.by_engineer(report, staff_ids, found)
     named = {int(pk): name for pk, name in choices.staff.items()}
     missing = [r.user_id for r in engineers if r.user_id is not None and r.user_id not in named]
     if missing:
@@ -188,7 +188,7 @@ def _sections(report: ProviderReport, choices: Choices) -> dict[str, Any]:
             named[pk] = name or email or str(pk)
     criteria = provider.satisfaction_by(report, "criterion_id")
     criterion_rows = reference_rows(SurveyCriterion)[SurveyCriterion]
-    channels = provider.channels(report)
+    channels = provider.channels(report, found)
     company_names = {int(pk): name for pk, name in choices.companies.items()}
 
     breaches = provider.Breaches(
@@ -202,6 +202,7 @@ def _sections(report: ProviderReport, choices: Choices) -> dict[str, Any]:
             )
         )
     )
+    rules_breached, rules = provider.breaches_by_rule(report, breaches)
     csat = provider.satisfaction(criteria.values())
     filed_total = sum(v.created for v in volume)
     done_total = sum(v.resolved for v in volume)
@@ -273,7 +274,7 @@ def _sections(report: ProviderReport, choices: Choices) -> dict[str, Any]:
                     b.resolution,
                 ]
                 for pk, b in sorted(
-                    rules_breached.items(),
+                    ((pk, b) for pk, b in rules_breached.items() if b != provider.NO_BREACHES),
                     key=lambda kv: (-(kv[1].response + kv[1].resolution), kv[0]),
                 )
             ],
