@@ -36,7 +36,7 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from servicedesk.accounts.models import Membership, Role, User  # noqa: E402
+from servicedesk.accounts.models import Role, User  # noqa: E402
 from servicedesk.tickets.models import Ticket  # noqa: E402
 
 PROVIDER = "/backoffice/reports/"
@@ -84,7 +84,12 @@ def main() -> None:
         ("provider: 30 days", PROVIDER, dispatchers, period(30)),
         ("provider: 1 year", PROVIDER, dispatchers, period(365)),
         ("provider: 3 years (the whole data set)", PROVIDER, dispatchers, period(1100)),
-        ("provider: 90 days, the biggest company", PROVIDER, dispatchers, {"company": str(biggest)}),
+        (
+            "provider: 90 days, the biggest company",
+            PROVIDER,
+            dispatchers,
+            {"company": str(biggest)},
+        ),
         (
             "provider: 90 days, one engineer",
             PROVIDER,
@@ -92,8 +97,12 @@ def main() -> None:
             {"assignee": str(engineer.pk) if engineer else ""},
         ),
         ("provider: 90 days, by phone", PROVIDER, dispatchers, {"origin": "phone"}),
-        ("provider: 1 year, the biggest company", PROVIDER, dispatchers,
-         {"company": str(biggest), **period(365)}),  # fmt: skip
+        (
+            "provider: 1 year, the biggest company",
+            PROVIDER,
+            dispatchers,
+            {"company": str(biggest), **period(365)},
+        ),
         ("provider: XLSX export, 90 days", PROVIDER, dispatchers, {"export": "xlsx"}),
         ("provider: CSV export, 1 year", PROVIDER, dispatchers, {"export": "csv", **period(365)}),
         ("portal: default (created, 90 days)", PORTAL, customers, {}),
@@ -102,9 +111,11 @@ def main() -> None:
         ("portal: created, 3 years", PORTAL, customers, {"mode": "created", **period(1100)}),
     ]
     tickets = Ticket.objects.count()
-    print(f"{tickets:,} tickets; biggest company {biggest} with {big[0][1]:,}; "
-          f"{len(dispatchers)} dispatchers, {len(customers)} of its customers; "
-          f"load average {os.getloadavg()[0]:.1f}\n")  # fmt: skip
+    print(
+        f"{tickets:,} tickets; biggest company {biggest} with {big[0][1]:,}; "
+        f"{len(dispatchers)} dispatchers, {len(customers)} of its customers; "
+        f"load average {os.getloadavg()[0]:.1f}\n"
+    )
     clients = {user.pk: Client() for user in [*dispatchers, *customers]}
     for user in [*dispatchers, *customers]:
         clients[user.pk].force_login(user)

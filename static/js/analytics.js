@@ -53,7 +53,7 @@
           maintainAspectRatio: false,
           plugins: {
             legend: { position: "right" },
-            tooltip: { callbacks: { label: function (c) { return c.label + ": " + number.format(c.raw); } } },
+            tooltip: { callbacks: { title: function (items) { return items.length ? spec.labels[items[0].dataIndex] : ""; }, label: function (c) { return c.label + ": " + number.format(c.raw); } } },
           },
           onClick: function (_event, elements) {
             if (!elements.length) return;
@@ -146,7 +146,13 @@
       if (!round) {
         scales[value] = { stacked: !!spec.stacked, beginAtZero: true, ticks: { callback: function (v) { return number.format(v); } } };
         if (spec.max) scales[value].max = spec.max;
-        scales[spec.horizontal ? "y" : "x"] = { stacked: !!spec.stacked };
+        // Long names (rules, companies) shortened on the axis; the tooltip and the table
+        // under the chart have them whole.
+        scales[spec.horizontal ? "y" : "x"] = { stacked: !!spec.stacked, ticks: { callback: function (v) {
+          var label = String(this.getLabelForValue(v));
+          var max = window.innerWidth < 576 ? 14 : 28;
+          return label.length > max ? label.slice(0, max - 1) + "…" : label;
+        } } };
       }
       new Chart(target, {
         type: spec.type,
@@ -157,7 +163,7 @@
           scales: scales,
           plugins: {
             legend: { position: round ? "right" : "top" },
-            tooltip: { callbacks: { label: function (c) {
+            tooltip: { callbacks: { title: function (items) { return items.length ? spec.labels[items[0].dataIndex] : ""; }, label: function (c) {
               var raw = round ? c.raw : c.parsed[value];
               return (round ? c.label : c.dataset.label) + ": " + (raw === null ? "—" : number.format(raw));
             } } },

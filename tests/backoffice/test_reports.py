@@ -105,6 +105,8 @@ def test_the_sections_tables(data: World, client: Client) -> None:  # noqa: F811
     assert companies[data.companies["B"].name] == ["1", "1", "0", "0", "0", "2,5", "2"]
     engineers = {row[0]: row[1:] for row in table(page, "engineers")[1:]}
     assert engineers[data.users["engineer"].full_name] == ["2", "2", "72,0", "4,5", "2"]
+    # No SLA rules here: every deadline is one "set by hand".
+    assert [row[1:] for row in table(page, "rules")[1:]] == [["5", "1", "5", "1"]]
     channels = table(page, "channels")[1:]
     assert channels[0][1:] == ["3", "50,0"]
     assert [row[1:] for row in table(page, "csat")[1:]] == [["4,0", "2"], ["3,0", "2"]]

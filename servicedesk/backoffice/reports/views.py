@@ -229,7 +229,11 @@ def _sections(report: ProviderReport, choices: Choices) -> dict[str, Any]:
                 pgettext("tickets, count", "Resolved"),
                 _("Open at the end"),
             ],
-            [[_bucket_label(kind, v.start), v.created, v.resolved, v.backlog] for v in volume],
+            [
+                # a week begun before the period is named by the period's first day
+                [_bucket_label(kind, max(v.start, report.start)), v.created, v.resolved, v.backlog]
+                for v in volume
+            ],
             _(
                 "Open at the end: filed before the end of the day, week or month (now for the "
                 "current one) and not yet resolved or closed; cancelled tickets are not counted."
@@ -404,7 +408,7 @@ def _charts(tables: dict[str, Table]) -> list[dict[str, Any]]:
             "key": "times",
             "type": "bar",
             "horizontal": True,
-            "labels": [r[0] for r in times.rows],
+            "labels": [_("First response"), _("Resolution")],  # the table says of which tickets
             "datasets": [
                 {"label": times.columns[2], "data": [r[2] for r in times.rows]},
                 {"label": times.columns[3], "data": [r[3] for r in times.rows]},
