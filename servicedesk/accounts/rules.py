@@ -62,6 +62,8 @@ def reads_analytics(user: Any) -> bool:
 
 # «Аналитика → Отчет для клиента» in the portal (reports/client.py decides which companies).
 rules.add_perm("reports.view_client", is_customer & reads_analytics)
+# «Отчеты» in the back office: the provider's reports over every customer (reports/provider.py).
+rules.add_perm("reports.view_provider", is_admin | is_dispatcher)
 # Service levels: business calendars, holidays and SLA rules (the back office's SLA pages).
 rules.add_perm("sla.manage", is_admin)
 # The outbound mail log (the back office's «Outgoing mail» page): what was sent, what failed.

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("servicedesk.backoffice.mail.urls")),
     path("", include("servicedesk.backoffice.acts.urls")),
     path("", include("servicedesk.backoffice.equipment.urls")),
+    path("", include("servicedesk.backoffice.reports.urls")),
 ]

@@ -27,6 +27,7 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = frozenset({Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.WAITING})
+DONE_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
 STATUS_COLORS = {
     Status.NEW: "primary",
     Status.ASSIGNED: "info",
@@ -212,6 +213,8 @@ class Ticket(TimeStampedModel):
                 condition=models.Q(resolved_at__isnull=False),
                 name="ticket_company_resolved",
             ),
+            # The provider's reports read two more, PostgreSQL only (covering indexes, which
+            # SQLite cannot write): ticket_report_filed, ticket_report_done (migration 0015).
         ]
 
     def __str__(self) -> str:

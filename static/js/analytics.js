@@ -1,4 +1,5 @@
-// The portal's report (portal/analytics.html): draws its charts with Chart.js from the data
+// The portal's report (portal/analytics.html) and the back office's reports (drawSpecs below):
+// draws their charts with Chart.js from the data
 // the page carries (json_script "report-data"), in the page's language and number formats,
 // with the Okabe–Ito palette (told apart with any colour vision). A click on a segment
 // narrows the tickets' table: the type (and then its criticalities), the equipment type.
@@ -114,6 +115,64 @@
     }
   }
 
+  // Any other chart: a canvas whose data-chart-spec names a json_script holding
+  // {type: "bar"|"doughnut", labels, datasets: [{label, data, line?}], horizontal?, stacked?,
+  // max?} (the back office's reports). Colours come from the palette in the datasets' order.
+  function drawSpecs() {
+    var Chart = window.Chart;
+    var lang = document.documentElement.lang || "ru";
+    var number = new Intl.NumberFormat(lang);
+    Chart.defaults.locale = lang;
+    Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+    document.querySelectorAll("canvas[data-chart-spec]").forEach(function (target) {
+      var source = document.getElementById(target.getAttribute("data-chart-spec"));
+      if (!source) return;
+      var spec = JSON.parse(source.textContent);
+      if (!spec.labels.length) return;
+      var round = spec.type === "doughnut";
+      var datasets = spec.datasets.map(function (set, i) {
+        var colour = PALETTE[i % PALETTE.length];
+        var drawn = { label: set.label, data: set.data, backgroundColor: round ? spec.labels.map(function (_l, j) { return PALETTE[j % PALETTE.length]; }) : colour };
+        if (set.line) {
+          drawn.type = "line";
+          drawn.borderColor = colour;
+          drawn.pointRadius = 3;
+          drawn.order = -1;
+        }
+        return drawn;
+      });
+      var value = spec.horizontal ? "x" : "y";
+      var scales = {};
+      if (!round) {
+        scales[value] = { stacked: !!spec.stacked, beginAtZero: true, ticks: { callback: function (v) { return number.format(v); } } };
+        if (spec.max) scales[value].max = spec.max;
+        // Long names (rules, companies) shortened on the axis; the tooltip and the table
+        // under the chart have them whole.
+        scales[spec.horizontal ? "y" : "x"] = { stacked: !!spec.stacked, ticks: { callback: function (v) {
+          var label = String(this.getLabelForValue(v));
+          var max = window.innerWidth < 576 ? 14 : 28;
+          return label.length > max ? label.slice(0, max - 1) + "…" : label;
+        } } };
+      }
+      new Chart(target, {
+        type: spec.type,
+        data: { labels: spec.labels, datasets: datasets },
+        options: {
+          maintainAspectRatio: false,
+          indexAxis: spec.horizontal ? "y" : "x",
+          scales: scales,
+          plugins: {
+            legend: { position: round ? "right" : "top" },
+            tooltip: { callbacks: { title: function (items) { return items.length ? spec.labels[items[0].dataIndex] : ""; }, label: function (c) {
+              var raw = round ? c.raw : c.parsed[value];
+              return (round ? c.label : c.dataset.label) + ": " + (raw === null ? "—" : number.format(raw));
+            } } },
+          },
+        },
+      });
+    });
+  }
+
   function checkAll() {
     document.querySelectorAll("[data-check-all]").forEach(function (box) {
       var name = box.getAttribute("data-check-all");
@@ -129,5 +188,6 @@
     checkAll();
     var source = document.getElementById("report-data");
     if (source && typeof window.Chart === "function") draw(JSON.parse(source.textContent));
+    if (typeof window.Chart === "function") drawSpecs();
   });
 })();

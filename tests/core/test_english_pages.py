@@ -148,6 +148,7 @@ PAGES: dict[str, tuple[str, Callable[[World], str]]] = {
         lambda w: reverse("backoffice:sla_rule_edit", args=[_rule()]),
     ),
     "backoffice outbound mail": ("admin", lambda w: reverse("backoffice:outbound_mail")),
+    "backoffice reports": ("dispatcher", lambda w: reverse("backoffice:reports")),
     "backoffice our company": ("admin", lambda w: reverse("backoffice:act_settings")),
     "backoffice notification settings": (
         "dispatcher",

@@ -310,6 +310,7 @@ PAGES = [
     Page("backoffice:ticket_works", "engineer", number),
     Page("backoffice:equipment_list", "engineer"),
     Page("backoffice:equipment_detail", "engineer", lambda s: [s.ticket.equipment_id]),
+    Page("backoffice:reports", "dispatcher"),
     Page("backoffice:work_new", "dispatcher", number),
     Page("backoffice:work_edit", "dispatcher", lambda s: [s.ticket.number, s.extra["work"].pk]),
     Page("backoffice:notifications", "dispatcher"),
