@@ -46,9 +46,8 @@ from servicedesk.reports.client import (
     sla_by_month,
 )
 from servicedesk.tickets.workflow import customer_status_label
+from servicedesk.web.report_period import DEFAULT_DAYS, PeriodForm
 
-DEFAULT_DAYS = 90
-MAX_DAYS = 366 * 5
 PAGE_SIZE = 25
 EXPORT_LIMIT = 20_000
 
@@ -60,34 +59,8 @@ MODES = [
 ]
 
 
-class PeriodForm(forms.Form):
+class ReportForm(PeriodForm):
     mode = forms.ChoiceField(label=gettext_lazy("Tickets"), choices=MODES, required=False)
-    start = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            raise forms.ValidationError(
-                _("The period ends before it starts: the report shows the last %(days)d days.")
-                % {"days": DEFAULT_DAYS},
-                code="reversed",
-            )
-        if start and end and (end - start).days > MAX_DAYS:
-            raise forms.ValidationError(
-                _(
-                    "A period of at most five years, please: the report shows the last %(days)d "
-                    "days."
-                )
-                % {"days": DEFAULT_DAYS},
-                code="too_long",
-            )
-        return data
 
 
 @dataclass(frozen=True)
@@ -105,12 +78,12 @@ def _ids(values: list[str], prefix: str) -> set[int]:
     return {int(v[len(prefix) :]) for v in values if v.startswith(prefix) and v[1:].isdigit()}
 
 
-def _report(request: HttpRequest) -> tuple[ClientReport, PeriodForm, list[Company], list[Place]]:
+def _report(request: HttpRequest) -> tuple[ClientReport, ReportForm, list[Company], list[Place]]:
     user = request.user
     companies = analytics_companies(user)
     if not companies:
         raise Http404
-    form = PeriodForm(request.GET or None)
+    form = ReportForm(request.GET or None)
     today = timezone.localdate()
     start, end, mode = today - dt.timedelta(days=DEFAULT_DAYS - 1), today, Mode.CREATED
     if form.is_bound and form.is_valid():

@@ -15,13 +15,12 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from servicedesk.accounts.decorators import AuthenticatedHttpRequest
@@ -35,38 +34,16 @@ from servicedesk.customers.reference import reference_rows
 from servicedesk.reports import provider
 from servicedesk.reports.provider import Bucket, ProviderReport, Times
 from servicedesk.tickets.models import Origin
+from servicedesk.web.report_period import DEFAULT_DAYS, PeriodForm
 
-DEFAULT_DAYS = 90
-MAX_DAYS = 366 * 5
 COMPANY_ROWS = 50  # on the page; the export has them all
 CHART_COMPANIES = 10
 
 report_view = people_view("reports.view_provider")
 
 
-class ReportForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), required=False)
-    end = forms.DateField(label=gettext_lazy("To"), required=False)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            raise forms.ValidationError(
-                _("The period ends before it starts: the report shows the last %(days)d days.")
-                % {"days": DEFAULT_DAYS},
-                code="reversed",
-            )
-        if start and end and (end - start).days > MAX_DAYS:
-            raise forms.ValidationError(
-                _(
-                    "A period of at most five years, please: the report shows the last %(days)d "
-                    "days."
-                )
-                % {"days": DEFAULT_DAYS},
-                code="too_long",
-            )
-        return data
+class ReportForm(PeriodForm):
+    """The provider's report's period (web/report_period.py)."""
 
 
 @dataclass(frozen=True)
