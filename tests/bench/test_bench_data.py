@@ -99,6 +99,8 @@ def test_the_load_runs_without_secondary_indexes_and_foreign_keys() -> None:
         "ticket_open_due",
         "ticket_open_number",
         "ticket_open_created",
+        "ticket_company_resolved",
+        "ticket_report_done",
         "tickets_ticketevent_pkey",
         "conversations_message_pkey",
         "conversations_participant_pkey",
