@@ -31,6 +31,29 @@ def _svg(width: int, height: int, body: list[str], title: str) -> SafeString:
     return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308 (every text escaped above)
 
 
+def _nice(value: float) -> float:
+    """The axis' top: the value rounded up to 2, 4, 6, 8 or 10 × a power of ten (so its half,
+    marked too, is a whole number as well)."""
+    if value <= 0:
+        return 2
+    power = 10 ** math.floor(math.log10(value))
+    return next(
+        power * k for k in (1, 2, 4, 6, 8, 10) if power * k >= value and (k != 1 or power >= 10)
+    )
+
+
+def _text_width(text: str) -> float:
+    """About how wide a text is at the charts' 9 px DejaVu Sans (5.5 px a character)."""
+    return len(text) * 5.5
+
+
+def _shorten(text: str, width: float) -> str:
+    """The text cut with "…" to fit about `width` px (the tables beside the charts have it
+    whole)."""
+    fits = int(width / 5.5)
+    return text if len(text) <= fits else text[: max(fits - 1, 1)].rstrip() + "…"
+
+
 def donut(slices: Sequence[Slice], *, title: str, fmt: Callable[[float], str] = str) -> SafeString:
     """A donut with its legend on the right: "label — value"."""
     total = sum(s.value for s in slices) or 1
@@ -79,17 +102,19 @@ def stacked_bars(
     """Horizontal bars of two stacked parts (on time, overdue) per label."""
     top = max((a + b for _label, a, b in rows), default=0) or 1
     left, width, bar = 150, 280, 14
+    second_at = left + 24 + _text_width(legend[0])
     body = [
         f'<rect x="{left}" y="4" width="10" height="10" fill="{ON_TIME}"/>',
         f'<text x="{left + 14}" y="13" {FONT}>{escape(legend[0])}</text>',
-        f'<rect x="{left + 110}" y="4" width="10" height="10" fill="{OVERDUE}"/>',
-        f'<text x="{left + 124}" y="13" {FONT}>{escape(legend[1])}</text>',
+        f'<rect x="{second_at}" y="4" width="10" height="10" fill="{OVERDUE}"/>',
+        f'<text x="{second_at + 14}" y="13" {FONT}>{escape(legend[1])}</text>',
     ]
     for n, (label, first, second) in enumerate(rows):
         y = 24 + n * (bar + 8)
         a, b = width * first / top, width * second / top
         body.append(
-            f'<text x="{left - 6}" y="{y + 10}" text-anchor="end" {FONT}>{escape(label)}</text>'
+            f'<text x="{left - 6}" y="{y + 10}" text-anchor="end" {FONT}>'
+            f"{escape(_shorten(label, left - 10))}</text>"
         )
         body.append(f'<rect x="{left}" y="{y}" width="{a:.1f}" height="{bar}" fill="{ON_TIME}"/>')
         body.append(
@@ -128,4 +153,52 @@ def percent_line(points: Sequence[tuple[str, float | None]], *, title: str) -> S
             f'<polyline points="{" ".join(drawn)}" fill="none" stroke="{ON_TIME}" '
             'stroke-width="2"/>',
         )
+    return _svg(460, bottom + 22, body, title)
+
+
+def columns(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float]]],
+    *,
+    title: str,
+    fmt: Callable[[float], str] = str,
+) -> SafeString:
+    """Vertical bars side by side per label (one colour a series), with a legend above and the
+    highest value marked on the axis. Labels are thinned to about a dozen so they stay legible."""
+    left, right, top, bottom = 40, 450, 24, 150
+    high = _nice(max((v for _name, values in series for v in values), default=0))
+    body = []
+    x = left
+    for n, (name, _values) in enumerate(series):
+        if n:
+            x += 24 + _text_width(series[n - 1][0])
+        colour = PALETTE[n % len(PALETTE)]
+        body.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{colour}"/>')
+        body.append(f'<text x="{x + 14}" y="13" {FONT}>{escape(name)}</text>')
+    for level in (0, 0.5, 1):
+        y = bottom - (bottom - top) * level
+        body.append(f'<line x1="{left}" x2="{right}" y1="{y}" y2="{y}" stroke="#ddd"/>')
+        body.append(
+            f'<text x="{left - 4}" y="{y + 3}" text-anchor="end" {FONT}>'
+            f"{escape(fmt(high * level))}</text>"
+        )
+    step = (right - left) / max(len(labels), 1)
+    bar = max(step * 0.8 / max(len(series), 1), 1)
+    # Every label, or every second, third…: as many as fit side by side.
+    widest = max((_text_width(label) for label in labels), default=0) + 8
+    every = max(math.ceil(widest / step), 1)
+    for i, label in enumerate(labels):
+        x0 = left + step * i + step * 0.1
+        for n, (_name, values) in enumerate(series):
+            value = values[i] if i < len(values) else 0
+            height = (bottom - top) * value / high
+            body.append(
+                f'<rect x="{x0 + n * bar:.1f}" y="{bottom - height:.1f}" width="{bar:.1f}" '
+                f'height="{height:.1f}" fill="{PALETTE[n % len(PALETTE)]}"/>'
+            )
+        if i % every == 0:
+            body.append(
+                f'<text x="{x0 + step * 0.4:.1f}" y="{bottom + 14}" text-anchor="middle" '
+                f"{FONT}>{escape(label)}</text>"
+            )
     return _svg(460, bottom + 22, body, title)

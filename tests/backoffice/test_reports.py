@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from servicedesk.customers.models import Company
 from servicedesk.tickets.models import Ticket
+from tests.acts.test_rendering import flat, needs_poppler, pdf_text
 from tests.conftest import World, login
 from tests.reports.test_provider import at, data, make  # noqa: F401 (fixture)
 
@@ -198,3 +199,36 @@ def test_the_page_costs_the_same_queries_whatever_the_tickets(data: World, clien
         make(data, ("A", "B")[day % 2], created=at(5, day), assignee=("engineer", None)[day % 2])
     assert Ticket.objects.count() > 20
     assert queries() == one
+
+
+@needs_poppler
+@pytest.mark.parametrize(
+    ("language", "words"), [("ru", "Отчёт сервисной компании"), ("en", "Provider's report")]
+)
+def test_the_pdf_has_the_figures_charts_and_every_table(
+    data: World,  # noqa: F811
+    client: Client,
+    tmp_path: Any,
+    language: str,
+    words: str,
+) -> None:
+    Company.objects.filter(pk=data.companies["A"].pk).update(
+        name='<img src="http://127.0.0.1:9/x.png"> Альфа'
+    )
+    user = data.users["dispatcher"]
+    user.language = language
+    user.save()
+    login(client, user)
+    response = get(client, export="pdf", company=str(data.companies["A"].pk))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = flat(pdf_text(response.content, tmp_path))
+    assert words in text
+    # The filter named in the header, printed as text (never fetched), and the company's row.
+    assert '<img src="http://127.0.0.1:9/x.png"> Альфа' in text
+    page = get(client, company=str(data.companies["A"].pk)).content.decode()
+    for key in ("volume", "times", "rules", "engineers", "companies", "csat", "channels"):
+        rows = table(page, key)
+        assert flat(rows[0][0]) in text  # each section's header
+        for row in rows[1:]:  # and its rows, as on the page (a long name may wrap in its cell)
+            assert flat(row[0]) in text and flat(" ".join(row[1:])) in text, (key, row)

@@ -17,8 +17,9 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
@@ -31,7 +32,8 @@ from servicedesk.backoffice.people.common import people_view
 from servicedesk.conversations.models import SurveyCriterion
 from servicedesk.customers.models import Company, TicketType
 from servicedesk.customers.reference import reference_rows
-from servicedesk.reports import provider
+from servicedesk.core.pdf import pdf_from_html
+from servicedesk.reports import provider, svg
 from servicedesk.reports.provider import Bucket, ProviderReport, Times
 from servicedesk.tickets.models import Origin
 from servicedesk.web.report_period import DEFAULT_DAYS, PeriodForm
@@ -440,6 +442,8 @@ def provider_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return _export(report, sections["tables"], export)
+    if export == "pdf":
+        return _pdf(request, report, sections, choices)
     query = request.GET.copy()
     query.pop("export", None)
     shown = tables["companies"]
@@ -461,6 +465,71 @@ def provider_report(request: AuthenticatedHttpRequest) -> HttpResponse:
             "query": query.urlencode(),
         },
     )
+
+
+def _filters(report: ProviderReport, choices: Choices) -> list[tuple[str, str]]:
+    """The filters in force, named, for the PDF's header."""
+    picked = (
+        (_("company"), choices.companies, report.company_id),
+        (_("ticket type"), choices.types, report.ticket_type_id),
+        (_("assignee"), choices.staff, report.assignee_id),
+        (_("channel"), choices.origins, report.origin),
+    )
+    return [(label, names.get(str(value), str(value))) for label, names, value in picked if value]
+
+
+def _pdf(
+    request: AuthenticatedHttpRequest,
+    report: ProviderReport,
+    sections: dict[str, Any],
+    choices: Choices,
+) -> HttpResponse:
+    """The whole report on A4: the figures, each section's chart drawn as SVG (reports/svg.py;
+    WeasyPrint runs no JavaScript) and every table, the companies all of them."""
+    tables: dict[str, Table] = {t.key: t for t in sections["tables"]}
+    volume, rules, channels = tables["volume"], tables["rules"], tables["channels"]
+
+    def whole(value: float) -> str:
+        return number_format(value, 0)
+
+    charts = {
+        "volume": svg.columns(
+            [r[0] for r in volume.rows],
+            [
+                (volume.columns[1], [r[1] for r in volume.rows]),
+                (volume.columns[2], [r[2] for r in volume.rows]),
+            ],
+            title=volume.title,
+            fmt=whole,
+        ),
+        "rules": svg.stacked_bars(
+            [(str(r[0]), r[2], r[4]) for r in rules.rows],
+            title=rules.title,
+            legend=(rules.columns[2], rules.columns[4]),
+            fmt=whole,
+        ),
+        "channels": svg.donut(
+            [svg.Slice(str(r[0]), r[1]) for r in channels.rows], title=channels.title, fmt=whole
+        ),
+    }
+    html = render_to_string(
+        "backoffice/reports/provider_pdf.html",
+        {
+            "report": report,
+            "filters": _filters(report, choices),
+            "made_at": timezone.now(),
+            "figures": sections["figures"],
+            "tables": sections["tables"],
+            "charts": charts,
+        },
+        request=request,
+    )
+    response = HttpResponse(
+        pdf_from_html(html, stylesheets=("css/report.css",)), content_type="application/pdf"
+    )
+    period = f"{report.start.isoformat()}_{report.end.isoformat()}"
+    response["Content-Disposition"] = f'attachment; filename="provider-report-{period}.pdf"'
+    return response
 
 
 def _cell(value: Any) -> Any:
