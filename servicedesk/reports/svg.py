@@ -36,7 +36,7 @@ def _nice(value: float) -> float:
     marked too, is a whole number as well)."""
     if value <= 0:
         return 2
-    power = 10 ** math.floor(math.log10(value))
+    power: float = 10.0 ** math.floor(math.log10(value))
     return next(
         power * k for k in (1, 2, 4, 6, 8, 10) if power * k >= value and (k != 1 or power >= 10)
     )
@@ -168,7 +168,7 @@ def columns(
     left, right, top, bottom = 40, 450, 24, 150
     high = _nice(max((v for _name, values in series for v in values), default=0))
     body = []
-    x = left
+    x: float = left
     for n, (name, _values) in enumerate(series):
         if n:
             x += 24 + _text_width(series[n - 1][0])

@@ -30,9 +30,9 @@ from servicedesk.accounts.models import User
 from servicedesk.accounts.rules import ASSIGNEE_ROLES
 from servicedesk.backoffice.people.common import people_view
 from servicedesk.conversations.models import SurveyCriterion
+from servicedesk.core.pdf import pdf_from_html
 from servicedesk.customers.models import Company, TicketType
 from servicedesk.customers.reference import reference_rows
-from servicedesk.core.pdf import pdf_from_html
 from servicedesk.reports import provider, svg
 from servicedesk.reports.provider import Bucket, ProviderReport, Times
 from servicedesk.tickets.models import Origin
