@@ -22,6 +22,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,6 +33,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -43,10 +45,30 @@ PROVIDER = "/backoffice/reports/"
 PORTAL = "/portal/analytics/"
 
 
+class Timed:
+    """A connection.execute_wrapper noting each query's time and SQL."""
+
+    def __init__(self) -> None:
+        self.queries: list[tuple[float, str]] = []
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.queries.append(((time.perf_counter() - started) * 1000, sql))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="requests a row, per person")
     parser.add_argument("--only", default="", help="rows whose name holds this")
+    parser.add_argument(
+        "--slowest",
+        type=int,
+        default=0,
+        help="after each row, one more request with its N slowest queries printed (ms, SQL)",
+    )
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["*"]
     # Static files are not collected here (bench/run.py does it for gunicorn): their plain
@@ -140,6 +162,13 @@ def main() -> None:
             f"| {name} | {len(times)} | {statistics.median(times):.0f} | {max(times):.0f} | "
             f"{', '.join(sorted(queries))} |"
         )
+        if args.slowest:
+            serial += 1
+            timed = Timed()
+            with connection.execute_wrapper(timed):
+                clients[people[0].pk].get(url, {**params, "_r": str(serial)}, secure=True)
+            for ms, sql in sorted(timed.queries, reverse=True)[: args.slowest]:
+                print(f"    {ms:7.1f} ms  {' '.join(sql.split())[:400]}")
     print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
 
 
