@@ -146,6 +146,8 @@
       if (!round) {
         scales[value] = { stacked: !!spec.stacked, beginAtZero: true, ticks: { callback: function (v) { return number.format(v); } } };
         if (spec.max) scales[value].max = spec.max;
+        // Counts of tickets: whole numbers on the axis, never "1,5".
+        if (spec.counts) scales[value].ticks.precision = 0;
         // Long names (rules, companies) shortened on the axis; the tooltip and the table
         // under the chart have them whole.
         scales[spec.horizontal ? "y" : "x"] = { stacked: !!spec.stacked, ticks: { callback: function (v) {

@@ -376,6 +376,7 @@ def _charts(tables: dict[str, Table]) -> list[dict[str, Any]]:
         {
             "key": "volume",
             "type": "bar",
+            "counts": True,
             "labels": [r[0] for r in volume.rows],
             "datasets": [
                 {"label": volume.columns[1], "data": [r[1] for r in volume.rows]},
@@ -396,6 +397,7 @@ def _charts(tables: dict[str, Table]) -> list[dict[str, Any]]:
         {
             "key": "rules",
             "type": "bar",
+            "counts": True,
             "horizontal": True,
             "stacked": True,
             "labels": [r[0] for r in rules.rows],
@@ -407,6 +409,7 @@ def _charts(tables: dict[str, Table]) -> list[dict[str, Any]]:
         {
             "key": "company_breaches",
             "type": "bar",
+            "counts": True,
             "horizontal": True,
             "stacked": True,
             "labels": [r[0] for r in by_breaches],
