@@ -196,6 +196,21 @@ def inbound_process(message: InboundMessage) -> InboundMessage:
         return message
 
 
+STUCK_AFTER = timedelta(minutes=2)
+
+
+def inbound_process_stuck(*, now: Any, limit: int = 200) -> int:
+    """Process the messages left `received` (stored, then the process died) for a while."""
+    stuck = InboundMessage.objects.filter(
+        state=State.RECEIVED, received_at__lt=now - STUCK_AFTER
+    ).select_related("mailbox")
+    count = 0
+    for message in stuck.order_by("received_at", "id")[:limit]:
+        inbound_process(message)
+        count += 1
+    return count
+
+
 def inbound_reprocess(message: InboundMessage, *, by: User) -> InboundMessage:
     """An admin's «Process again» for a failed or held message (a processed one stays)."""
     if message.state in DONE:
