@@ -156,8 +156,9 @@ class _Hold(Exception):  # noqa: N818 (a decision, not an error)
         self.detail = detail
 
 
-def inbound_process(message: InboundMessage) -> InboundMessage:
-    """Turn the stored message into what it should become, in one transaction; never raises."""
+def inbound_process(message: InboundMessage, *, release: bool = False) -> InboundMessage:
+    """Turn the stored message into what it should become, in one transaction; never raises.
+    `release`: an admin has looked at it (held for flooding): the flood limit is not applied."""
     if message.state in DONE:
         return message
     InboundMessage.objects.filter(pk=message.pk).update(attempts=message.attempts + 1)
@@ -167,7 +168,7 @@ def inbound_process(message: InboundMessage) -> InboundMessage:
             locked = InboundMessage.objects.select_for_update().get(pk=message.pk)
             if locked.state in DONE:  # another worker got there first
                 return locked
-            outcome = _process(locked)
+            outcome = _process(locked, release=release)
             locked.state = outcome.state
             locked.reason = outcome.reason
             locked.error = outcome.error[:ERROR_MAX]
@@ -218,7 +219,7 @@ def inbound_reprocess(message: InboundMessage, *, by: User) -> InboundMessage:
     InboundMessage.objects.filter(pk=message.pk).update(state=State.RECEIVED, reason="", error="")
     message.refresh_from_db()
     logger.info("Incoming email %s processed again by %s", message.pk, by.pk)
-    return inbound_process(message)
+    return inbound_process(message, release=True)
 
 
 def _limits() -> dict[str, int]:
@@ -234,7 +235,7 @@ def _read(message: InboundMessage) -> bytes:
         return bytes(handle.read())
 
 
-def _process(message: InboundMessage) -> Outcome:
+def _process(message: InboundMessage, *, release: bool = False) -> Outcome:
     raw = _read(message)
     try:
         parsed = parsing.parse_message(raw, **_limits())
@@ -243,7 +244,7 @@ def _process(message: InboundMessage) -> Outcome:
     message.from_address = (parsed.from_address or message.from_address)[:998]
     message.subject = (parsed.subject or message.subject)[:1000]
     mailbox = message.mailbox
-    context = _Context(message=message, mailbox=mailbox, parsed=parsed, raw=raw)
+    context = _Context(message=message, mailbox=mailbox, parsed=parsed, raw=raw, release=release)
     try:
         return _route(context)
     except _Hold as hold:
@@ -256,6 +257,7 @@ class _Context:
     mailbox: Mailbox
     parsed: parsing.ParsedMail
     raw: bytes
+    release: bool = False
 
 
 # --- Loops (RFC 3834) --------------------------------------------------------------------------
@@ -359,7 +361,7 @@ def _route(context: _Context) -> Outcome:
     reason = loop_reason(parsed, ours)
     if reason:
         return Outcome(State.IGNORED, reason)
-    if flood_reason(message):
+    if not context.release and flood_reason(message):
         return Outcome(State.HELD, "flood", after_commit=[lambda: _flood_notify(message)])
     attachments = list(parsed.attachments)
     if len(attachments) > int(getattr(settings, "MAIL_INBOUND_MAX_ATTACHMENTS", 30)):
@@ -450,6 +452,7 @@ def _reply(context: _Context, target: _Target, sender: User | None) -> Outcome:
         and sender is not None
         and sender.pk == token.user_id
         and sender.is_provider_staff
+        and Ticket.objects.visible_to(sender).filter(pk=ticket.pk).exists()
     )
     if sender is not None and sender.is_provider_staff and not staff_token:
         raise _Hold("staff_without_token")
@@ -659,7 +662,7 @@ def _body(context: _Context, *, limit: int) -> str:
 def _with_refused(body: str, refused: list[str], limit: int) -> str:
     if not refused:
         return body
-    note = _("Not attached: %(files)s.") % {"files": "; ".join(refused)}
+    note = _("Not attached: %(files)s.") % {"files": "; ".join(r.rstrip(".") for r in refused)}
     room = limit - len(note) - 2
     return (body[: max(room, 0)] + "\n\n" + note).strip()[:limit]
 
