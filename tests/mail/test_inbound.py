@@ -301,7 +301,9 @@ def test_loops_get_no_automatic_answer(
     assert confirmations == (1 if headers == {"Auto-Submitted": "no"} else 0)
 
 
-def test_a_flooding_sender_is_held_and_admins_are_told(desk, django_capture_on_commit_callbacks):
+def test_a_flooding_sender_is_held_and_admins_are_told(
+    desk, client_for, django_capture_on_commit_callbacks
+):
     desk.mailbox.flood_per_minute = 3
     desk.mailbox.save()
     states = [
@@ -313,6 +315,8 @@ def test_a_flooding_sender_is_held_and_admins_are_told(desk, django_capture_on_c
     assert Ticket.objects.count() == 3
     told = Notification.objects.filter(kind=Notification.Kind.MAIL_HELD)
     assert list(told.values_list("user_id", flat=True)) == [desk.admin.pk]  # once, not twice
+    page = client_for(desk.admin).get("/backoffice/notifications/")  # in the admin's Russian
+    assert "Письма от ivan@alpha.example задержаны: слишком много писем" in page.content.decode()
     # An admin releases a held one: processed despite the limit.
     held = InboundMessage.objects.filter(reason="flood").first()
     with django_capture_on_commit_callbacks(execute=True):
