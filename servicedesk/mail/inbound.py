@@ -254,7 +254,10 @@ def _process(message: InboundMessage, *, release: bool = False) -> Outcome:
     mailbox = message.mailbox
     context = _Context(message=message, mailbox=mailbox, parsed=parsed, raw=raw, release=release)
     try:
-        return _route(context)
+        # A savepoint: a hold decided half-way (after a contact was made for an unknown
+        # sender, say) leaves nothing of the way behind.
+        with transaction.atomic():
+            return _route(context)
     except _Hold as hold:
         return Outcome(State.HELD, hold.reason, hold.detail)
 

@@ -424,3 +424,20 @@ def test_the_stored_raw_is_the_message(desk):
     with message.raw.open("rb") as handle:
         assert handle.read() == raw
     assert email.message_from_bytes(raw, policy=policy.default)["Subject"] == message.subject
+
+
+def test_a_hold_decided_half_way_leaves_nothing_behind(desk, django_capture_on_commit_callbacks):
+    """An unknown sender's contact is made, then the ticket cannot be filed (no ticket type):
+    held, and the contact is gone with the rest."""
+    from servicedesk.accounts.models import User
+    from servicedesk.customers.models import TicketType
+
+    desk.mailbox.unknown_sender = Mailbox.UnknownSender.TICKET
+    desk.mailbox.save()
+    TicketType.objects.update(is_active=False)
+    message = receive(
+        desk, make_email(sender="new@alpha.example"), django_capture_on_commit_callbacks
+    )
+    assert (message.state, message.reason) == (State.HELD, "ticket_invalid")
+    assert not User.objects.filter(email="new@alpha.example").exists()
+    assert Ticket.objects.count() == 0
