@@ -532,7 +532,9 @@ def _new_ticket(context: _Context, sender: User | None, fallback_reason: str = "
             raise _Hold(fallback_reason or "unknown_sender")
         if mailbox.unknown_sender == Policy.REJECT:
             return _rejected(context, fallback_reason or "unknown_sender")
-        sender = _contact_create(parsed, company, invite=mailbox.unknown_sender == Policy.INVITE)
+        # An invitation is an email too: never in answer to automatic mail (RFC 3834).
+        invite = mailbox.unknown_sender == Policy.INVITE and not no_auto_reply(parsed)
+        sender = _contact_create(parsed, company, invite=invite)
     if company is None:
         raise _Hold(fallback_reason or "company_unknown")
     fields = _template(rule, parsed, company)

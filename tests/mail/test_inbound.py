@@ -441,3 +441,16 @@ def test_a_hold_decided_half_way_leaves_nothing_behind(desk, django_capture_on_c
     assert (message.state, message.reason) == (State.HELD, "ticket_invalid")
     assert not User.objects.filter(email="new@alpha.example").exists()
     assert Ticket.objects.count() == 0
+
+
+def test_automatic_mail_from_an_unknown_sender_gets_no_invitation(
+    desk, django_capture_on_commit_callbacks
+):
+    desk.mailbox.unknown_sender = Mailbox.UnknownSender.INVITE
+    desk.mailbox.save()
+    raw = make_email(sender="monitor@alpha.example", headers={"Auto-Submitted": "auto-generated"})
+    message = receive(desk, raw, django_capture_on_commit_callbacks)
+    assert message.state == State.PROCESSED
+    contact = message.ticket.contact
+    assert contact.email == "monitor@alpha.example" and not contact.invitations.exists()
+    assert not OutboundMessage.objects.filter(kind="inbound_confirmation").exists()
