@@ -130,6 +130,14 @@ def test_threading_both_ways_over_smtp(desk, smtp_email, django_capture_on_commi
     )  # fmt: skip
     ticket.refresh_from_db()
     assert ticket.status == Status.IN_PROGRESS  # reopened as a portal reply does
+    # The engineer is told, without the staff-only original among the files.
+    told = [
+        m.get_body(("plain",)).get_content()
+        for m in smtp_email.messages
+        if m["To"] == "eng@desk.example.com"
+        and "Restarted, still broken." in m.get_body(("plain",)).get_content()
+    ]
+    assert len(told) == 1 and ".eml" not in told[0]
 
 
 def test_a_reply_found_by_in_reply_to_alone(desk, django_capture_on_commit_callbacks):
