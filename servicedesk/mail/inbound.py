@@ -297,7 +297,7 @@ _BOUNCERS = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|bounces?|norep
 
 def loop_reason(parsed: parsing.ParsedMail, ours: set[str]) -> str:
     """Why the message must be dropped outright: our own mail, a bounce, an auto-reply; ""."""
-    if not parsed.from_address or is_ours(parsed.from_address, ours):
+    if parsed.from_address and is_ours(parsed.from_address, ours):
         return "loop"
     if parsed.return_path == "" or _BOUNCERS.match(parsed.from_address.partition("@")[0]):
         return "bounce"
@@ -376,6 +376,10 @@ def _route(context: _Context) -> Outcome:
     reason = loop_reason(parsed, ours)
     if reason:
         return Outcome(State.IGNORED, reason)
+    if not parsed.from_address:
+        # No From, or one that is not a plain address (look-alike letters in its local part,
+        # several @…): nobody to file for or answer; staff may look.
+        return Outcome(State.HELD, "bad_sender")
     if not context.release and flood_reason(message):
         return Outcome(State.HELD, "flood", after_commit=[lambda: _flood_notify(message)])
     attachments = list(parsed.attachments)

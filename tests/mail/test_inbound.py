@@ -457,3 +457,28 @@ def test_automatic_mail_from_an_unknown_sender_gets_no_invitation(
     contact = message.ticket.contact
     assert contact.email == "monitor@alpha.example" and not contact.invitations.exists()
     assert not OutboundMessage.objects.filter(kind="inbound_confirmation").exists()
+
+
+@pytest.mark.parametrize(
+    "sender",
+    ["Ivan <ivаn@alpha.example>", "ivan@alpha.example@gamma.example", "", "Ivan <>"],
+)
+def test_senders_that_are_no_plain_address_are_held(
+    desk, smtp_email, django_capture_on_commit_callbacks, sender
+):
+    message = receive(desk, make_email(sender=sender), django_capture_on_commit_callbacks)
+    assert (message.state, message.reason) == (State.HELD, "bad_sender")
+    assert Ticket.objects.count() == 0 and OutboundMessage.objects.count() == 0
+
+
+def test_another_companys_ticket_number_in_the_subject_threads_nothing(
+    desk, django_capture_on_commit_callbacks
+):
+    alpha = receive(desk, make_email(), django_capture_on_commit_callbacks).ticket
+    raw = make_email(
+        sender="boris@beta.example", subject=f"Re: [#{alpha.number}] {alpha.subject}", body="Mine"
+    )
+    message = receive(desk, raw, django_capture_on_commit_callbacks)
+    assert (message.state, message.reason) == (State.PROCESSED, "new_ticket")
+    assert message.ticket.company == desk.other_company and message.ticket != alpha
+    assert not Message.objects.filter(ticket=alpha).exists()
