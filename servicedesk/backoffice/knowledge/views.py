@@ -16,6 +16,7 @@ import io
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -102,6 +103,7 @@ def kb_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return allow_frames(response, rendered.frame_origins)
 
 
+@transaction.atomic  # the text and the translation link are saved together, or neither
 def _apply(
     request: AuthenticatedHttpRequest, form: ArticleForm, article: Article | None
 ) -> Article:
