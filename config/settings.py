@@ -326,6 +326,15 @@ MAIL_MESSAGE_ID_DOMAIN = env.str("MAIL_MESSAGE_ID_DOMAIN", default="")
 # An address the email channel reads (e.g. support@desk.example.com): notifications about a
 # ticket then carry Reply-To: support+<signed ticket token>@desk.example.com. Empty: no Reply-To.
 MAIL_REPLY_ADDRESS = env.str("MAIL_REPLY_ADDRESS", default="")
+# Incoming mail (servicedesk.mail, issue 17). The key mailbox passwords are encrypted with
+# (derived); empty: derived from SECRET_KEY. Old keys stay readable in the fallbacks.
+MAIL_SECRET_KEY = env.str("MAIL_SECRET_KEY", default="")
+MAIL_SECRET_KEY_FALLBACKS = env.list("MAIL_SECRET_KEY_FALLBACKS", default=[])
+# Limits on one incoming email: larger or deeper ones are kept (raw) but not turned into tickets.
+MAIL_INBOUND_MAX_BYTES = env.int("MAIL_INBOUND_MAX_BYTES", default=30 * 1024 * 1024)
+MAIL_INBOUND_MAX_ATTACHMENTS = env.int("MAIL_INBOUND_MAX_ATTACHMENTS", default=30)
+MAIL_INBOUND_MAX_DEPTH = env.int("MAIL_INBOUND_MAX_DEPTH", default=10)
+MAIL_INBOUND_MAX_HEADER = env.int("MAIL_INBOUND_MAX_HEADER", default=16 * 1024)
 # Daily message digests go out at this hour of each recipient's own time zone.
 NOTIFICATION_DIGEST_HOUR = env.int("NOTIFICATION_DIGEST_HOUR", default=8)
 # --- SMS ----------------------------------------------------------------------------------------

@@ -22,5 +22,7 @@ urlpatterns = [
     re_path(r"^survey/(?P<token>[^/]*)/$", survey_views.survey, name="survey"),
     path("portal/", include("servicedesk.portal.urls")),
     path("backoffice/", include("servicedesk.backoffice.urls")),
+    # The inbound mail webhook (token-authenticated, servicedesk/mail/views.py).
+    path("mail/", include("servicedesk.mail.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -57,7 +57,7 @@ def ticket_messages(user: Any, ticket: Ticket, *, with_files: bool = True) -> Qu
     files = TicketAttachment.objects.only(*FILE_FIELDS).order_by("created_at", "id")
     if not _is_staff(user):
         messages = messages.filter(is_internal=False)
-        files = files.filter(message__is_internal=False)
+        files = files.filter(message__is_internal=False, staff_only=False)
     if with_files:
         messages = messages.prefetch_related(Prefetch("attachments", queryset=files))
     return messages.order_by("created_at", "id")

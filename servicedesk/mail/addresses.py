@@ -29,6 +29,9 @@ _THREAD_SIGNATURE = 12
 _REPLY_SIGNATURE = 10
 _THREAD_ID = re.compile(r"<ticket-(\d{1,18})\.([0-9a-f]{12})@[^<>\s]+>", re.IGNORECASE)
 _REPLY_TOKEN = re.compile(r"([tn])([0-9a-z]{1,13})-([0-9a-f]{10})")
+# Per recipient (issue 17): `u<ticket>-<user>-<signature>`, `m…` for internal-note replies.
+_USER_TOKEN = re.compile(r"([um])([0-9a-z]{1,13})-([0-9a-z]{1,13})-([0-9a-f]{16})")
+_USER_SIGNATURE = 16
 
 
 def mail_domain() -> str:
@@ -90,22 +93,48 @@ def _base36(number: int) -> str:
 class ReplyToken:
     ticket_id: int
     internal: bool  # a reply to an email about an internal note: meant for staff only
+    # The person the email was sent to (per-recipient tokens); None for the older
+    # ticket-only tokens, which still route a customer's reply but never make a staff message.
+    user_id: int | None = None
 
 
-def reply_token(ticket_id: int, *, internal: bool = False) -> str:
-    """`t<id in base 36>-<signature>`; `n…` for replies meant as internal notes."""
+def reply_token(ticket_id: int, *, internal: bool = False, user_id: int | None = None) -> str:
+    """With `user_id` (what notifications use since issue 17): `u<ticket>-<user>-<signature>`,
+    both ids in base 36, `m…` for replies meant as internal notes — the token is bound to the
+    ticket AND the person it was sent to, so a staff member's reply can be told from anyone
+    else's. Without: the older `t<ticket>-<signature>` (`n…` for internal notes)."""
+    if user_id is not None:
+        payload = f"{'m' if internal else 'u'}{_base36(ticket_id)}-{_base36(user_id)}"
+        return f"{payload}-{_signature(_REPLY_SALT, payload, _USER_SIGNATURE)}"
     payload = ("n" if internal else "t") + _base36(ticket_id)
     return f"{payload}-{_signature(_REPLY_SALT, payload, _REPLY_SIGNATURE)}"
 
 
 def reply_token_parse(token: str) -> ReplyToken | None:
-    match = _REPLY_TOKEN.fullmatch((token or "").strip().lower())
+    token = (token or "").strip().lower()
+    match = _USER_TOKEN.fullmatch(token)
+    if match is not None:
+        kind, ticket, user, signature = match.groups()
+        if not _verified(_REPLY_SALT, f"{kind}{ticket}-{user}", signature, _USER_SIGNATURE):
+            return None
+        return ReplyToken(ticket_id=int(ticket, 36), internal=kind == "m", user_id=int(user, 36))
+    match = _REPLY_TOKEN.fullmatch(token)
     if match is None:
         return None
     kind, number, signature = match.groups()
     if not _verified(_REPLY_SALT, kind + number, signature, _REPLY_SIGNATURE):
         return None
     return ReplyToken(ticket_id=int(number, 36), internal=kind == "n")
+
+
+def reply_tokens_in(text: str) -> list[ReplyToken]:
+    """Genuine tokens written anywhere in a text (a subject: `[u1a-2b-…]`), each once."""
+    found: list[ReplyToken] = []
+    for candidate in re.findall(r"[0-9a-z-]{8,60}", (text or "").lower()):
+        parsed = reply_token_parse(candidate)
+        if parsed is not None and parsed not in found:
+            found.append(parsed)
+    return found
 
 
 def _reply_base() -> tuple[str, str, str] | None:
@@ -116,13 +145,14 @@ def _reply_base() -> tuple[str, str, str] | None:
     return name, local, domain
 
 
-def reply_address(ticket_id: int, *, internal: bool = False) -> str:
+def reply_address(ticket_id: int, *, internal: bool = False, user_id: int | None = None) -> str:
     """The Reply-To for emails about the ticket, or "" when MAIL_REPLY_ADDRESS is not set."""
     base = _reply_base()
     if base is None:
         return ""
     name, local, domain = base
-    return formataddr((name, f"{local}+{reply_token(ticket_id, internal=internal)}@{domain}"))
+    token = reply_token(ticket_id, internal=internal, user_id=user_id)
+    return formataddr((name, f"{local}+{token}@{domain}"))
 
 
 def reply_address_parse(address: str) -> ReplyToken | None:

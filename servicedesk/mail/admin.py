@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from servicedesk.mail.models import OutboundMessage
+from servicedesk.mail.models import InboundMessage, Mailbox, OutboundMessage, SenderRule
 from servicedesk.mail.services import outbound_retry_now
 
 
@@ -55,3 +55,46 @@ class OutboundMessageAdmin(admin.ModelAdmin[OutboundMessage]):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+class SenderRuleInline(admin.TabularInline[SenderRule, Mailbox]):
+    model = SenderRule
+    extra = 0
+    raw_id_fields = ("company", "site", "equipment")
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(admin.ModelAdmin[Mailbox]):
+    """Mailboxes; the password and the webhook token are never shown (the back office's mail
+    settings page sets them)."""
+
+    list_display = (
+        "name",
+        "address",
+        "is_active",
+        "imap_host",
+        "last_polled_at",
+        "last_success_at",
+    )
+    list_filter = ("is_active",)
+    search_fields = ("name", "address")
+    readonly_fields = ("last_polled_at", "last_poll_error", "last_success_at", "created_at")
+    exclude = ("imap_password", "webhook_token_hash")
+    inlines = (SenderRuleInline,)
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(admin.ModelAdmin[InboundMessage]):
+    """Incoming mail, read-only: what came in and what became of it."""
+
+    list_display = ("received_at", "mailbox", "from_address", "subject", "state", "reason")
+    list_filter = ("state", "reason", "source", "mailbox")
+    search_fields = ("from_address", "subject", "message_id")
+    raw_id_fields = ("ticket", "chat_message")
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

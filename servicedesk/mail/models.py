@@ -73,3 +73,253 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+# --- Inbound mail (issue 17) --------------------------------------------------------------------
+
+
+class Mailbox(models.Model):
+    """An address people write to, and how its mail comes in (IMAP polling, the MTA pipe
+    `manage.py receive_mail`, or the inbound webhook) and is turned into tickets."""
+
+    class Security(models.TextChoices):
+        SSL = "ssl", _("SSL/TLS")
+        STARTTLS = "starttls", _("STARTTLS")
+        NONE = "none", _("None (plain text)")
+
+    class AfterProcessing(models.TextChoices):
+        FLAG = "flag", _("Mark as read")
+        DELETE = "delete", _("Delete from the server")
+
+    class UnknownSender(models.TextChoices):
+        INVITE = "invite", _("Create a contact in the matched company and invite them")
+        TICKET = "ticket", _("Create a ticket without an account")
+        HOLD = "hold", _("Hold for staff")
+        REJECT = "reject", _("Reject with a reply")
+
+    name = models.CharField(_("name"), max_length=100)
+    address = models.EmailField(
+        _("address"), unique=True, help_text=_("The address people write to.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    imap_host = models.CharField(_("IMAP server"), max_length=255, blank=True)
+    imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
+    imap_security = models.CharField(
+        _("IMAP security"), max_length=10, choices=Security.choices, default=Security.SSL
+    )
+    imap_login = models.CharField(_("IMAP login"), max_length=255, blank=True)
+    # Encrypted (Fernet, key derived from MAIL_SECRET_KEY or SECRET_KEY): see mail/crypto.py.
+    imap_password = models.TextField(_("IMAP password (encrypted)"), blank=True, editable=False)
+    imap_folder = models.CharField(_("IMAP folder"), max_length=255, default="INBOX")
+    after_processing = models.CharField(
+        _("after processing"),
+        max_length=10,
+        choices=AfterProcessing.choices,
+        default=AfterProcessing.FLAG,
+    )
+    webhook_token_hash = models.CharField(
+        _("webhook token (hash)"), max_length=128, blank=True, editable=False
+    )
+    unknown_sender = models.CharField(
+        _("unknown senders"),
+        max_length=10,
+        choices=UnknownSender.choices,
+        default=UnknownSender.HOLD,
+    )
+    flood_per_minute = models.PositiveIntegerField(
+        _("messages per sender per minute"), default=5, help_text=_("0: no limit.")
+    )
+    flood_per_hour = models.PositiveIntegerField(
+        _("messages per sender per hour"), default=30, help_text=_("0: no limit.")
+    )
+    last_polled_at = models.DateTimeField(_("last poll"), null=True, blank=True)
+    last_poll_error = models.TextField(_("last poll error"), blank=True)
+    last_success_at = models.DateTimeField(_("last successful poll"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.address}>"
+
+    def set_imap_password(self, plain: str) -> None:
+        from servicedesk.mail.crypto import encrypt
+
+        self.imap_password = encrypt(plain) if plain else ""
+
+    def imap_password_plain(self) -> str:
+        from servicedesk.mail.crypto import decrypt
+
+        return decrypt(self.imap_password) if self.imap_password else ""
+
+    def set_webhook_token(self, token: str) -> None:
+        from servicedesk.mail.crypto import token_hash
+
+        self.webhook_token_hash = token_hash(token) if token else ""
+
+    def check_webhook_token(self, token: str) -> bool:
+        from django.utils.crypto import constant_time_compare
+
+        from servicedesk.mail.crypto import token_hash
+
+        if not self.webhook_token_hash or not token:
+            return False
+        return constant_time_compare(token_hash(token), self.webhook_token_hash)
+
+
+class SenderRule(models.Model):
+    """Who may write to a mailbox (first matching row by `position` wins) and what their
+    tickets look like."""
+
+    mailbox = models.ForeignKey(
+        Mailbox, verbose_name=_("mailbox"), on_delete=models.CASCADE, related_name="rules"
+    )
+    position = models.PositiveIntegerField(_("order"), default=100)
+    pattern = models.CharField(
+        _("sender"),
+        max_length=254,
+        help_text=_("An exact address, *@domain or *@* (anyone)."),
+    )
+    company = models.ForeignKey(
+        "customers.Company",
+        verbose_name=_("company"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ticket_type = models.ForeignKey(
+        "customers.TicketType",
+        verbose_name=_("type"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    criticality = models.ForeignKey(
+        "customers.Criticality",
+        verbose_name=_("criticality"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    work_type = models.ForeignKey(
+        "customers.WorkType",
+        verbose_name=_("work type"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    site = models.ForeignKey(
+        "customers.Site",
+        verbose_name=_("site"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    equipment = models.ForeignKey(
+        "customers.Equipment",
+        verbose_name=_("equipment"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    send_confirmation = models.BooleanField(_("send a confirmation"), default=True)
+    replies_by_email = models.BooleanField(_("chat replies by email"), default=True)
+    # [{"field": "subject"|"site"|…, "source": "subject"|"body", "pattern": "<regex, 1 group>"}]
+    extract = models.JSONField(_("fields from the text"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("allowed sender")
+        verbose_name_plural = _("allowed senders")
+        ordering = ["mailbox", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.pattern
+
+
+def inbound_raw_path(instance: "InboundMessage", filename: str) -> str:
+    return f"mail/inbound/{timezone.now():%Y/%m}/{instance.sha256 or 'message'}.eml"
+
+
+class InboundMessage(models.Model):
+    """One received email, stored raw before anything else happens to it, and what became
+    of it. Unique per mailbox and Message-ID (or content hash): receiving it again is a no-op."""
+
+    class Source(models.TextChoices):
+        IMAP = "imap", _("IMAP")
+        PIPE = "pipe", _("Mail server pipe")
+        WEBHOOK = "webhook", _("Webhook")
+        MANUAL = "manual", _("By hand")
+
+    class State(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        PROCESSED = "processed", _("Processed")
+        HELD = "held", _("Held for staff")
+        REJECTED = "rejected", _("Rejected")
+        IGNORED = "ignored", _("Ignored")
+        FAILED = "failed", _("Failed")
+
+    mailbox = models.ForeignKey(
+        Mailbox, verbose_name=_("mailbox"), on_delete=models.CASCADE, related_name="messages"
+    )
+    raw = models.FileField(_("original message"), upload_to=inbound_raw_path, max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
+    dedupe_key = models.CharField(_("de-duplication key"), max_length=255)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    imap_uid = models.CharField(_("IMAP UID"), max_length=40, blank=True)
+    from_address = models.CharField(_("from"), max_length=998, blank=True)
+    subject = models.CharField(_("subject"), max_length=1000, blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.RECEIVED
+    )
+    reason = models.CharField(_("reason"), max_length=40, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        verbose_name=_("ticket"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Not `message`: its column would be `message_id`, the Message-ID header's field above.
+    chat_message = models.ForeignKey(
+        "conversations.Message",
+        verbose_name=_("chat message"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("incoming email")
+        verbose_name_plural = _("incoming mail")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailbox", "dedupe_key"], name="inbound_mailbox_dedupe_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["mailbox", "state", "-received_at"], name="inbound_mailbox_state"),
+            # The flood check: a sender's recent messages.
+            models.Index(fields=["from_address", "received_at"], name="inbound_from_received"),
+            models.Index(fields=["-received_at", "-id"], name="inbound_received"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_address}: {self.subject}"

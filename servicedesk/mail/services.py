@@ -49,7 +49,11 @@ def max_attempts() -> int:
 
 
 def outbound_headers(
-    message: EmailMessage, *, ticket_id: int | None = None, internal_reply: bool = False
+    message: EmailMessage,
+    *,
+    ticket_id: int | None = None,
+    internal_reply: bool = False,
+    user_id: int | None = None,
 ) -> None:
     """Give the message the headers every notification carries (see mail/addresses.py)."""
     headers = message.extra_headers
@@ -61,7 +65,8 @@ def outbound_headers(
         root = thread_root_id(ticket_id)
         headers["In-Reply-To"] = root
         headers["References"] = root
-        reply_to = reply_address(ticket_id, internal=internal_reply)
+        # Bound to the recipient too (issue 17): a staff member's reply is known by it.
+        reply_to = reply_address(ticket_id, internal=internal_reply, user_id=user_id)
         if reply_to:
             message.reply_to = [reply_to]
 
@@ -98,7 +103,12 @@ def _outbound_row(
     recipients = message.recipients()
     if len(recipients) != 1:
         raise ValueError("An outbound message has exactly one recipient.")
-    outbound_headers(message, ticket_id=getattr(ticket, "pk", None), internal_reply=internal_reply)
+    outbound_headers(
+        message,
+        ticket_id=getattr(ticket, "pk", None),
+        internal_reply=internal_reply,
+        user_id=getattr(user, "pk", None),
+    )
     mime: Any = message.message()  # Django's SafeMIME*, whose as_bytes takes a linesep
     raw = mime.as_bytes(linesep="\n").decode("utf-8", "surrogateescape")
     return OutboundMessage(

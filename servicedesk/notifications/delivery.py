@@ -50,7 +50,7 @@ from servicedesk.notifications.models import (
 from servicedesk.notifications.preferences import EMAIL, IN_APP, Choices, digest_modes
 from servicedesk.notifications.selectors import bell_changed
 from servicedesk.tickets import workflow
-from servicedesk.tickets.models import Status, Ticket, TicketFollower
+from servicedesk.tickets.models import Origin, Status, Ticket, TicketFollower
 from servicedesk.tickets.workflow import CUSTOMER_STATUS_LABELS
 
 Kind = Notification.Kind
@@ -347,7 +347,9 @@ def ticket_created(ticket_id: int) -> list[int]:
     plan = Plan(key=f"created:{ticket.pk}", ticket=ticket, actor=actor)
     audience = customer_audience(ticket)
     plan.add(audience, Kind.TICKET_CREATED)
-    if ticket.contact_id == actor.pk:
+    if ticket.contact_id == actor.pk and ticket.origin != Origin.EMAIL:
+        # A ticket from an email gets its confirmation from the email channel instead (as
+        # the mailbox's sender rule says, and never in answer to automatic mail: RFC 3834).
         plan.receipt_for = actor.pk
     plan.add(company_members(ticket, {u.pk for u in audience} | {actor.pk}), Kind.COMPANY_TICKET)
     plan.add(dispatchers(), Kind.TICKET_CREATED)

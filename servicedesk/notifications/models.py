@@ -53,6 +53,7 @@ class Notification(models.Model):
         RESPONSE_BREACH = "response_breach", _("First response overdue")
         RESOLUTION_WARNING = "resolution_warning", _("Resolution due soon")
         RESOLUTION_BREACH = "resolution_breach", _("Resolution overdue")
+        MAIL_HELD = "mail_held", _("Incoming mail held")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

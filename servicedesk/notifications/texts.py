@@ -32,6 +32,7 @@ ICONS: dict[str, str] = {
     Kind.RESOLUTION_WARNING: "bi-clock text-warning",
     Kind.RESPONSE_BREACH: "bi-exclamation-triangle text-danger",
     Kind.RESOLUTION_BREACH: "bi-exclamation-triangle text-danger",
+    Kind.MAIL_HELD: "bi-envelope-exclamation text-danger",
 }
 
 
@@ -92,6 +93,10 @@ def _title(item: Notification, reader: Any) -> str:
         return _("%(actor)s signed the act for %(number)s") % values
     if kind == Kind.ACT_DISPUTED:
         return _("%(actor)s disputed the act for %(number)s") % values
+    if kind == Kind.MAIL_HELD:
+        return _("Mail from %(sender)s is held: too many messages") % {
+            "sender": (item.data or {}).get("sender", "")
+        }
     label = str(Kind(kind).label) if kind in Kind.values else kind
     return f"{label}: {number}" if number else label
 

@@ -67,7 +67,7 @@ def access_attachment(user: Any, number: str, attachment_id: int) -> TicketAttac
         pk=attachment_id, ticket__in=Ticket.objects.visible_to(user), ticket__number=number
     )
     if not getattr(user, "is_provider_staff", False):
-        attachments = attachments.exclude(message__is_internal=True)
+        attachments = attachments.exclude(message__is_internal=True).exclude(staff_only=True)
     attachment = attachments.select_related("ticket").first()
     if attachment is None:
         raise Http404

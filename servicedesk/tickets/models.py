@@ -376,6 +376,8 @@ class TicketAttachment(models.Model):
         blank=True,
         related_name="attachments",
     )
+    # Staff only whatever the message: the original of an email (issue 17) holds every header.
+    staff_only = models.BooleanField(_("staff only"), default=False)
     created_at = models.DateTimeField(_("uploaded at"))
 
     class Meta:

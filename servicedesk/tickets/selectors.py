@@ -313,7 +313,11 @@ def ticket_attachment_list(ticket: Ticket, user: Any = None) -> QuerySet[TicketA
     (without a `user`, the customer's list)."""
     attachments = TicketAttachment.objects.filter(ticket=ticket)
     if not getattr(user, "is_provider_staff", False):
-        return attachments.exclude(message__is_internal=True).order_by("created_at", "id")
+        return (
+            attachments.exclude(message__is_internal=True)
+            .exclude(staff_only=True)
+            .order_by("created_at", "id")
+        )
     # Staff see which files are an internal note's (`internal`).
     return attachments.annotate(internal=Coalesce("message__is_internal", False)).order_by(
         "created_at", "id"

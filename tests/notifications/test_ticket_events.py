@@ -11,6 +11,7 @@ from django.core import mail
 from django.db.models import Q
 from django.test import Client
 
+from servicedesk.accounts.models import User
 from servicedesk.customers.models import Criticality, TicketType
 from servicedesk.mail.addresses import reply_address_parse, thread_root_id
 from servicedesk.mail.models import OutboundMessage
@@ -136,9 +137,12 @@ def test_reply_to_and_message_id_domain_when_configured(cast, smtp_email, commit
     for message in smtp_email.messages:
         reply_to = message["Reply-To"]
         assert reply_to.addresses[0].domain == "desk.example.com"
-        assert reply_to.addresses[0].username.startswith("support+t")
+        # Per recipient since issue 17: the token names the ticket and the person.
+        assert reply_to.addresses[0].username.startswith("support+u")
         token = reply_address_parse(str(reply_to))
         assert token is not None and (token.ticket_id, token.internal) == (ticket.pk, False)
+        recipient = User.objects.get(email=message["To"].addresses[0].addr_spec)
+        assert token.user_id == recipient.pk
         assert message["Message-ID"].endswith("@desk.example.com>")
         assert message["References"] == thread_root_id(ticket.pk)
         assert message["References"].endswith("@desk.example.com>")
