@@ -35,3 +35,20 @@ def mail_retry_due() -> None:
 def mail_prune() -> None:
     """Every night: sent emails older than MAIL_KEEP_DAYS leave the outbound log."""
     outbound_prune(now=timezone.now(), days=settings.MAIL_KEEP_DAYS)
+
+
+@db_periodic_task(crontab(minute="*"))
+def mail_poll_all() -> None:
+    """Every minute: a poll of each active IMAP mailbox, each in its own task."""
+    from servicedesk.mail.imap import mailboxes_to_poll
+
+    for pk in mailboxes_to_poll():
+        mail_poll(pk)
+
+
+@db_task()
+def mail_poll(mailbox_id: int) -> None:
+    """One poll of one mailbox; a no-op while another worker polls it (mail/imap.py's lock)."""
+    from servicedesk.mail.imap import mailbox_poll
+
+    mailbox_poll(mailbox_id)
