@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
-PASSWORD = "secret"  # noqa: S105 - the throwaway server's only password
+PASSWORD = "secret"  # the throwaway server's only password
 
 CONFIG = """\
 base_dir = {dir}/run
@@ -103,7 +103,9 @@ class ImapServer:
         client.login(user, self.password)
         return client
 
-    def append(self, user: str, raw: bytes, flags: Sequence[str] = (), folder: str = "INBOX") -> int:
+    def append(
+        self, user: str, raw: bytes, flags: Sequence[str] = (), folder: str = "INBOX"
+    ) -> int:
         """Deliver `raw` into the user's folder (created when missing); returns its UID."""
         client = self.client(user)
         try:
@@ -153,7 +155,8 @@ def start_dovecot() -> tuple[ImapServer, "subprocess.Popen[bytes]"]:
     try:
         _wait_listening(port)
     except RuntimeError:
-        log = (directory / "dovecot.log").read_text() if (directory / "dovecot.log").exists() else ""
+        log_file = directory / "dovecot.log"
+        log = log_file.read_text() if log_file.exists() else ""
         stop_dovecot(process)
         raise RuntimeError(f"Dovecot did not start on port {port}:\n{log[-2000:]}") from None
     return ImapServer(host="127.0.0.1", port=port, directory=directory), process

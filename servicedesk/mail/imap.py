@@ -115,7 +115,7 @@ def imap_connect(mailbox: Mailbox, *, password: str | None = None) -> IMAPClient
         ) from None
     except socket.gaierror:
         raise PollError(_("The server name %(host)s is not known.") % {"host": host}) from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         _close(client)
         raise PollError(
             _("%(where)s did not answer within %(seconds)s seconds.")

@@ -47,7 +47,9 @@ from servicedesk.tickets.models import Ticket
 rows = InboundMessage.objects.filter(mailbox__imap_login=%(login)r)
 print(json.dumps({
     "messages": list(rows.values_list("state", "imap_uid")),
-    "tickets": list(Ticket.objects.filter(company__name=%(login)r).values_list("subject", flat=True)),
+    "tickets": list(
+        Ticket.objects.filter(company__name=%(login)r).values_list("subject", flat=True)
+    ),
 }))
 """
 
@@ -88,7 +90,7 @@ class Site:
         return json.loads(out.strip().splitlines()[-1])
 
     def poll_until_paused(self, point: str) -> subprocess.Popen:
-        process = subprocess.Popen(  # noqa: S603
+        process = subprocess.Popen(
             [sys.executable, "manage.py", "poll_mail"],
             cwd=BASE_DIR,
             env={**self.env, PAUSE_ENV: point},
