@@ -13,7 +13,7 @@ from servicedesk.mail.inbound import inbound_receive
 from servicedesk.mail.models import InboundMessage, Mailbox, OutboundMessage, SenderRule
 from servicedesk.tickets.models import Origin, Ticket
 from tests.factories import UserFactory
-from tests.mail.inbound_helpers import desk, make_email  # noqa: F401 (desk: a fixture)
+from tests.mail.inbound_helpers import make_email
 
 pytestmark = pytest.mark.django_db
 State = InboundMessage.State
