@@ -33,8 +33,9 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -156,18 +157,25 @@ class _Hold(Exception):  # noqa: N818 (a decision, not an error)
         self.detail = detail
 
 
-def inbound_process(message: InboundMessage) -> InboundMessage:
-    """Turn the stored message into what it should become, in one transaction; never raises."""
+def inbound_process(message: InboundMessage, *, release: bool = False) -> InboundMessage:
+    """Turn the stored message into what it should become, in one transaction; never raises.
+    `release`: an admin has looked at it (held for flooding): the flood limit is not applied."""
     if message.state in DONE:
         return message
-    InboundMessage.objects.filter(pk=message.pk).update(attempts=message.attempts + 1)
-    message.attempts += 1
+    # The raw message is committed durably already (inbound_store): this transaction may
+    # commit without waiting for its WAL flush. Lost in a database crash, it leaves the row
+    # `received`, and the sweep processes it again — the same outcome, no duplicate.
+    relaxed = connection.vendor == "postgresql" and not connection.in_atomic_block
     try:
         with transaction.atomic():
+            if relaxed:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
             locked = InboundMessage.objects.select_for_update().get(pk=message.pk)
             if locked.state in DONE:  # another worker got there first
                 return locked
-            outcome = _process(locked)
+            locked.attempts += 1
+            outcome = _process(locked, release=release)
             locked.state = outcome.state
             locked.reason = outcome.reason
             locked.error = outcome.error[:ERROR_MAX]
@@ -177,7 +185,7 @@ def inbound_process(message: InboundMessage) -> InboundMessage:
             locked.save(
                 update_fields=[
                     "state", "reason", "error", "ticket", "chat_message", "processed_at",
-                    "from_address", "subject",
+                    "from_address", "subject", "attempts",
                 ]
             )  # fmt: skip
             for callback in outcome.after_commit:
@@ -187,6 +195,7 @@ def inbound_process(message: InboundMessage) -> InboundMessage:
         logger.exception("Incoming email %s failed", message.pk)
         code = getattr(error, "code", "") if isinstance(error, parsing.ParseError) else ""
         InboundMessage.objects.filter(pk=message.pk).update(
+            attempts=F("attempts") + 1,
             state=State.FAILED,
             reason=code or "error",
             error=f"{type(error).__name__}: {error}"[:ERROR_MAX],
@@ -196,6 +205,21 @@ def inbound_process(message: InboundMessage) -> InboundMessage:
         return message
 
 
+STUCK_AFTER = timedelta(minutes=2)
+
+
+def inbound_process_stuck(*, now: Any, limit: int = 200) -> int:
+    """Process the messages left `received` (stored, then the process died) for a while."""
+    stuck = InboundMessage.objects.filter(
+        state=State.RECEIVED, received_at__lt=now - STUCK_AFTER
+    ).select_related("mailbox")
+    count = 0
+    for message in stuck.order_by("received_at", "id")[:limit]:
+        inbound_process(message)
+        count += 1
+    return count
+
+
 def inbound_reprocess(message: InboundMessage, *, by: User) -> InboundMessage:
     """An admin's «Process again» for a failed or held message (a processed one stays)."""
     if message.state in DONE:
@@ -203,7 +227,7 @@ def inbound_reprocess(message: InboundMessage, *, by: User) -> InboundMessage:
     InboundMessage.objects.filter(pk=message.pk).update(state=State.RECEIVED, reason="", error="")
     message.refresh_from_db()
     logger.info("Incoming email %s processed again by %s", message.pk, by.pk)
-    return inbound_process(message)
+    return inbound_process(message, release=True)
 
 
 def _limits() -> dict[str, int]:
@@ -219,7 +243,7 @@ def _read(message: InboundMessage) -> bytes:
         return bytes(handle.read())
 
 
-def _process(message: InboundMessage) -> Outcome:
+def _process(message: InboundMessage, *, release: bool = False) -> Outcome:
     raw = _read(message)
     try:
         parsed = parsing.parse_message(raw, **_limits())
@@ -228,7 +252,7 @@ def _process(message: InboundMessage) -> Outcome:
     message.from_address = (parsed.from_address or message.from_address)[:998]
     message.subject = (parsed.subject or message.subject)[:1000]
     mailbox = message.mailbox
-    context = _Context(message=message, mailbox=mailbox, parsed=parsed, raw=raw)
+    context = _Context(message=message, mailbox=mailbox, parsed=parsed, raw=raw, release=release)
     try:
         return _route(context)
     except _Hold as hold:
@@ -241,6 +265,7 @@ class _Context:
     mailbox: Mailbox
     parsed: parsing.ParsedMail
     raw: bytes
+    release: bool = False
 
 
 # --- Loops (RFC 3834) --------------------------------------------------------------------------
@@ -296,18 +321,22 @@ def flood_reason(message: InboundMessage) -> str:
     mailbox = message.mailbox
     if not message.from_address:
         return ""
-    recent = InboundMessage.objects.filter(
-        mailbox=mailbox, from_address=message.from_address, received_at__lte=message.received_at
-    ).exclude(pk=message.pk)
-    if mailbox.flood_per_minute and (
-        recent.filter(received_at__gt=message.received_at - timedelta(minutes=1)).count()
-        >= mailbox.flood_per_minute
-    ):
+    if not (mailbox.flood_per_minute or mailbox.flood_per_hour):
+        return ""
+    minute = message.received_at - timedelta(minutes=1)
+    counts = (
+        InboundMessage.objects.filter(
+            from_address=message.from_address,
+            received_at__gt=message.received_at - timedelta(hours=1),
+            received_at__lte=message.received_at,
+            mailbox=mailbox,
+        )
+        .exclude(pk=message.pk)
+        .aggregate(hour=Count("pk"), minute=Count("pk", filter=Q(received_at__gt=minute)))
+    )
+    if mailbox.flood_per_minute and counts["minute"] >= mailbox.flood_per_minute:
         return "flood"
-    if mailbox.flood_per_hour and (
-        recent.filter(received_at__gt=message.received_at - timedelta(hours=1)).count()
-        >= mailbox.flood_per_hour
-    ):
+    if mailbox.flood_per_hour and counts["hour"] >= mailbox.flood_per_hour:
         return "flood"
     return ""
 
@@ -344,7 +373,7 @@ def _route(context: _Context) -> Outcome:
     reason = loop_reason(parsed, ours)
     if reason:
         return Outcome(State.IGNORED, reason)
-    if flood_reason(message):
+    if not context.release and flood_reason(message):
         return Outcome(State.HELD, "flood", after_commit=[lambda: _flood_notify(message)])
     attachments = list(parsed.attachments)
     if len(attachments) > int(getattr(settings, "MAIL_INBOUND_MAX_ATTACHMENTS", 30)):
@@ -364,7 +393,13 @@ def _route(context: _Context) -> Outcome:
 def _sender(address: str) -> User | None:
     if not address:
         return None
-    return User.objects.filter(email__iexact=address, is_active=True).order_by("pk").first()
+    # LOWER(email) = …: the unique index on LOWER(email) serves it (iexact's UPPER would not).
+    return (
+        User.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower=address.lower(), is_active=True)
+        .order_by("pk")
+        .first()
+    )
 
 
 @dataclass(frozen=True)
@@ -435,6 +470,7 @@ def _reply(context: _Context, target: _Target, sender: User | None) -> Outcome:
         and sender is not None
         and sender.pk == token.user_id
         and sender.is_provider_staff
+        and Ticket.objects.visible_to(sender).filter(pk=ticket.pk).exists()
     )
     if sender is not None and sender.is_provider_staff and not staff_token:
         raise _Hold("staff_without_token")
@@ -464,11 +500,14 @@ def _reply(context: _Context, target: _Target, sender: User | None) -> Outcome:
 
 
 def rule_for(mailbox: Mailbox, address: str) -> SenderRule | None:
-    for rule in mailbox.rules.select_related(
-        "company", "ticket_type", "criticality", "work_type", "site", "equipment"
-    ).order_by("position", "id"):
-        if parsing.address_matches(rule.pattern, address):
-            return rule
+    """The mailbox's first rule (by position) whose pattern matches; patterns are read alone,
+    the matching rule whole."""
+    patterns = SenderRule.objects.filter(mailbox=mailbox).order_by("position", "id")
+    for pk, pattern in patterns.values_list("pk", "pattern"):
+        if parsing.address_matches(pattern, address):
+            return SenderRule.objects.select_related(
+                "company", "ticket_type", "criticality", "work_type", "site", "equipment"
+            ).get(pk=pk)
     return None
 
 
@@ -525,10 +564,10 @@ def _company(rule: SenderRule, sender: User | None) -> Company | None:
         return rule.company
     if sender is None:
         return None
-    companies = list(
-        Company.objects.filter(memberships__user=sender, is_active=True).distinct()[:2]
-    )
-    return companies[0] if len(companies) == 1 else None
+    from servicedesk.accounts.scopes import company_ids  # read once, ticket_create reuses it
+
+    ids = company_ids(sender)
+    return Company.objects.filter(pk=ids[0]).first() if len(ids) == 1 else None
 
 
 def _contact_create(parsed: parsing.ParsedMail, company: Company, *, invite: bool) -> User:
@@ -644,7 +683,7 @@ def _body(context: _Context, *, limit: int) -> str:
 def _with_refused(body: str, refused: list[str], limit: int) -> str:
     if not refused:
         return body
-    note = _("Not attached: %(files)s.") % {"files": "; ".join(refused)}
+    note = _("Not attached: %(files)s.") % {"files": "; ".join(r.rstrip(".") for r in refused)}
     room = limit - len(note) - 2
     return (body[: max(room, 0)] + "\n\n" + note).strip()[:limit]
 
@@ -714,25 +753,23 @@ def _auto_reply(
         from_email=context.mailbox.address or settings.DEFAULT_FROM_EMAIL,
         to=[to],
     )
+    headers = {"Auto-Submitted": "auto-replied"}
+    if context.parsed.message_id and ticket is None:
+        # Not about a ticket (a rejection): in reply to their email. About a ticket, the
+        # thread headers name the ticket's thread.
+        headers["In-Reply-To"] = re.sub(r"[\r\n]+", " ", context.parsed.message_id)[:900]
     row = outbound_queue(
-        message, kind=kind, key=f"{kind}:{context.message.pk}", ticket=ticket, user=user
+        message,
+        kind=kind,
+        key=f"{kind}:{context.message.pk}",
+        ticket=ticket,
+        user=user,
+        headers=headers,
     )
     if row is None:
         return []
-    raw = row.raw.replace("Auto-Submitted: auto-generated", "Auto-Submitted: auto-replied", 1)
-    if context.parsed.message_id and ticket is None:
-        raw = _add_header(raw, "In-Reply-To", context.parsed.message_id)
-    if raw != row.raw:
-        row.raw = raw
-        row.save(update_fields=["raw"])
     pk = row.pk
     return [lambda: mail_send(pk)]
-
-
-def _add_header(raw: str, name: str, value: str) -> str:
-    value = re.sub(r"[\r\n]+", " ", value)[:900]
-    head, sep, body = raw.partition("\n\n")
-    return f"{head}\n{name}: {value}{sep}{body}"
 
 
 def _confirmation(context: _Context, ticket: Ticket, contact: User) -> list[Any]:

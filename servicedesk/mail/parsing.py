@@ -125,15 +125,31 @@ def _fix_surrogates(text: str) -> str:
     return guess_decode(text.encode("utf-8", "surrogateescape"))
 
 
+def _raw_8bit(message: Message, name: str) -> list[str] | None:
+    """The header's values decoded from their bytes when they carry undeclared 8-bit text
+    (the parser would turn those into U+FFFD); None when they are plain ASCII or encoded."""
+    raw_items = getattr(message, "raw_items", None)
+    if raw_items is None:
+        return None
+    values = [str(v) for k, v in raw_items() if k.lower() == name.lower()]
+    if not any("\udc80" <= ch <= "\udcff" for v in values for ch in v):
+        return None
+    return [_fix_surrogates(v) for v in values]
+
+
 def _header(message: Message, name: str) -> str:
-    try:
-        value = message.get(name)
-    except Exception:
-        value = None
-        for key, raw in message.raw_items() if hasattr(message, "raw_items") else []:
-            if key.lower() == name.lower():
-                value = str(raw)
-                break
+    fixed = _raw_8bit(message, name)
+    if fixed is not None:
+        value: object = fixed[0] if fixed else None
+    else:
+        try:
+            value = message.get(name)
+        except Exception:
+            value = None
+            for key, raw in message.raw_items() if hasattr(message, "raw_items") else []:
+                if key.lower() == name.lower():
+                    value = str(raw)
+                    break
     if value is None:
         return ""
     text = _fix_surrogates(str(value))
@@ -142,11 +158,12 @@ def _header(message: Message, name: str) -> str:
 
 
 def _addresses(message: Message, name: str) -> list[tuple[str, str]]:
-    values: list[str] = []
-    try:
-        values = [_fix_surrogates(str(v)) for v in message.get_all(name) or []]
-    except Exception:
-        values = [_header(message, name)]
+    values = _raw_8bit(message, name)
+    if values is None:
+        try:
+            values = [_fix_surrogates(str(v)) for v in message.get_all(name) or []]
+        except Exception:
+            values = [_header(message, name)]
     found = []
     for display, address in getaddresses(values):
         address = normalise_address(address)
@@ -180,7 +197,7 @@ _BLOCK = {
     "p", "div", "br", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6",
     "pre", "hr", "section", "article", "header", "footer", "blockquote", "dd", "dt",
 }  # fmt: skip
-_SKIP = {"script", "style", "head", "title", "template", "noscript", "iframe", "object", "svg"}
+_SKIP = {"script", "style", "head", "title", "template", "noscript", "iframe", "object"}
 _VOID = {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "wbr", "source"}
 # Markers of the quoted history in HTML mail (everything from them on is the old thread).
 _HTML_QUOTE_CLASSES = ("gmail_quote", "moz-cite-prefix", "yandex_quote", "mail_ru_quote")
@@ -511,6 +528,9 @@ def parse_message(
         if count > max_parts:
             raise ParseError(f"More than {max_parts} MIME parts.", "limits")
         if part.is_multipart():
+            continue
+        if part.get_content_maintype() == "multipart":  # "multipart" without a boundary
+            plain.append(_part_text(part))
             continue
         content_type = part.get_content_type()
         disposition = (part.get_content_disposition() or "").lower()

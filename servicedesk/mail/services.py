@@ -79,11 +79,13 @@ def outbound_queue(
     ticket: Any = None,
     user: Any = None,
     internal_reply: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> OutboundMessage | None:
     """Store the message (one recipient) for the worker to send; None if `key` was queued
     before (a task running again queues nothing twice). The caller runs `mail_send(row.pk)`
-    after its transaction commits."""
-    row = _outbound_row(message, kind, key, ticket, user, internal_reply)
+    after its transaction commits. `headers` override the usual ones (the email channel's
+    automatic answers say `Auto-Submitted: auto-replied`)."""
+    row = _outbound_row(message, kind, key, ticket, user, internal_reply, headers)
     if not key:
         row.save(force_insert=True)
         return row
@@ -98,7 +100,13 @@ def outbound_queue(
 
 
 def _outbound_row(
-    message: EmailMessage, kind: str, key: str, ticket: Any, user: Any, internal_reply: bool
+    message: EmailMessage,
+    kind: str,
+    key: str,
+    ticket: Any,
+    user: Any,
+    internal_reply: bool,
+    headers: dict[str, str] | None = None,
 ) -> OutboundMessage:
     recipients = message.recipients()
     if len(recipients) != 1:
@@ -109,6 +117,7 @@ def _outbound_row(
         internal_reply=internal_reply,
         user_id=getattr(user, "pk", None),
     )
+    message.extra_headers.update(headers or {})
     mime: Any = message.message()  # Django's SafeMIME*, whose as_bytes takes a linesep
     raw = mime.as_bytes(linesep="\n").decode("utf-8", "surrogateescape")
     return OutboundMessage(

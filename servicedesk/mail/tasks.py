@@ -37,6 +37,19 @@ def mail_prune() -> None:
     outbound_prune(now=timezone.now(), days=settings.MAIL_KEEP_DAYS)
 
 
+# --- Incoming mail (issue 17) ------------------------------------------------------------------
+
+
+@db_periodic_task(crontab(minute="*/5"))
+@lock_task("mail-inbound-stuck")
+def mail_inbound_stuck() -> None:
+    """Every five minutes: messages stored but never processed (the process that stored them
+    died before it could) are processed now; processing is idempotent."""
+    from servicedesk.mail.inbound import inbound_process_stuck
+
+    inbound_process_stuck(now=timezone.now())
+
+
 @db_periodic_task(crontab(minute="*"))
 def mail_poll_all() -> None:
     """Every minute: a poll of each active IMAP mailbox, each in its own task."""

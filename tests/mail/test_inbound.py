@@ -313,6 +313,11 @@ def test_a_flooding_sender_is_held_and_admins_are_told(desk, django_capture_on_c
     assert Ticket.objects.count() == 3
     told = Notification.objects.filter(kind=Notification.Kind.MAIL_HELD)
     assert list(told.values_list("user_id", flat=True)) == [desk.admin.pk]  # once, not twice
+    # An admin releases a held one: processed despite the limit.
+    held = InboundMessage.objects.filter(reason="flood").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbound_reprocess(held, by=desk.admin).state == State.PROCESSED
+    assert Ticket.objects.count() == 4
 
 
 def test_limits_hold_or_fail(desk, settings, django_capture_on_commit_callbacks):
@@ -327,10 +332,13 @@ def test_limits_hold_or_fail(desk, settings, django_capture_on_commit_callbacks)
     assert Ticket.objects.count() == 0
 
 
-def test_refused_files_are_named_in_the_text(desk, django_capture_on_commit_callbacks):
+def test_refused_files_are_named_in_the_text(desk, english, django_capture_on_commit_callbacks):
     raw = make_email(attachments=[("run.exe", "application/octet-stream", b"MZ" + b"0" * 50)])
     ticket = receive(desk, raw, django_capture_on_commit_callbacks).ticket
-    assert "run.exe" in ticket.description and "Not attached" in ticket.description
+    assert ticket.description == (
+        "The printer on floor 2 does not print.\n\n"
+        "Not attached: “run.exe”: files of type .exe are not accepted."
+    )
     assert list(TicketAttachment.objects.filter(ticket=ticket, staff_only=False)) == []
 
 
