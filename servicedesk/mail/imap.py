@@ -186,7 +186,10 @@ def poll_lock(mailbox_id: int) -> Iterator[bool]:
         return
     directory = Path(getattr(settings, "VAR_DIR", "var")) / "locks"
     directory.mkdir(parents=True, exist_ok=True)
-    name = f"mail-poll-{connection.settings_dict.get('NAME')}-{mailbox_id}"
+    database = str(connection.settings_dict.get("NAME"))
+    if connection.is_in_memory_db():  # type: ignore[attr-defined]
+        database += f"-{os.getpid()}"  # private to this process (tests)
+    name = f"mail-poll-{database}-{mailbox_id}"
     path = directory / (hashlib.sha256(name.encode()).hexdigest()[:24] + ".lock")
     with path.open("a") as handle:
         try:
