@@ -63,7 +63,6 @@ class PollResult:
     states: dict[str, int] = field(default_factory=dict)
     error: str = ""
     locked: bool = False  # another poll of this mailbox was running: nothing done
-    commands: int = 0  # IMAP commands sent (the bench counts round trips)
 
 
 # --- Connecting --------------------------------------------------------------------------------
@@ -214,25 +213,6 @@ def _pause(point: str) -> None:
         signal.pause()
 
 
-class _Counting:
-    """Counts the commands sent through the client (for the bench and the result)."""
-
-    def __init__(self, client: IMAPClient) -> None:
-        self.client = client
-        self.count = 0
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self.client, name)
-        if not callable(attribute):
-            return attribute
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            self.count += 1
-            return attribute(*args, **kwargs)
-
-        return call
-
-
 def mailbox_poll(mailbox_id: int, *, limit: int | None = None) -> PollResult:
     """Poll one mailbox (under its lock); never raises for the server's or the message's sake.
     `limit`: at most this many messages this time (the rest wait for the next poll)."""
@@ -263,18 +243,19 @@ def mailbox_poll(mailbox_id: int, *, limit: int | None = None) -> PollResult:
 
 
 def _poll(mailbox: Mailbox, result: PollResult, *, limit: int | None) -> None:
-    raw_client = imap_connect(mailbox)
-    result.commands += 2  # connect greeting + login (STARTTLS adds one more)
-    client = _Counting(raw_client)
+    client = imap_connect(mailbox)
     try:
         try:
-            client.select_folder(mailbox.imap_folder)
+            selected = client.select_folder(mailbox.imap_folder)
         except IMAPClientError as error:
             raise PollError(
                 _("The folder %(folder)s cannot be opened: %(error)s")
                 % {"folder": mailbox.imap_folder, "error": error}
             ) from None
         deleting = mailbox.after_processing == Mailbox.AfterProcessing.DELETE
+        # An empty folder (the usual idle case with deletion on) needs no search at all.
+        if selected.get(b"EXISTS", 1) == 0:
+            return
         uids = sorted(client.search(["NOT", "DELETED"] if deleting else ["UNSEEN"]))
         if limit is not None:
             uids = uids[:limit]
@@ -301,7 +282,7 @@ def _poll(mailbox: Mailbox, result: PollResult, *, limit: int | None) -> None:
                 if deleting:
                     client.add_flags(done, [b"\\Deleted"], silent=True)
                     # UID EXPUNGE removes exactly these; without UIDPLUS, every \Deleted one.
-                    client.uid_expunge(done) if _has_uidplus(raw_client) else client.expunge()
+                    client.uid_expunge(done) if _has_uidplus(client) else client.expunge()
                 else:
                     client.add_flags(done, [b"\\Seen"], silent=True)
                 result.done_on_server += len(done)
@@ -311,8 +292,7 @@ def _poll(mailbox: Mailbox, result: PollResult, *, limit: int | None) -> None:
             % {"where": f"{mailbox.imap_host}:{mailbox.imap_port}", "error": error}
         ) from None
     finally:
-        result.commands += client.count + 1  # + LOGOUT
-        _close(raw_client)
+        _close(client)
 
 
 def _has_uidplus(client: IMAPClient) -> bool:

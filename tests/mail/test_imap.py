@@ -115,6 +115,9 @@ def test_a_mailbox_that_deletes_expunges_what_it_filed(
     assert (result.error, result.fetched, result.done_on_server) == ("", 2, 2)
     assert Ticket.objects.count() == 2
     assert imap_server.flags(imap_desk.imap_user) == {}
+    # The empty folder's next poll: nothing to do, and it says so.
+    again = mailbox_poll(mailbox.pk)
+    assert (again.error, again.fetched, Ticket.objects.count()) == ("", 0, 2)
 
 
 def test_a_wrong_password_is_shown_and_nothing_is_lost(imap_desk, imap_server):
