@@ -70,7 +70,7 @@ class PollResult:
 
 
 def _timeout() -> float:
-    return float(getattr(settings, "MAIL_IMAP_TIMEOUT", 30))
+    return float(settings.MAIL_IMAP_TIMEOUT)
 
 
 @functools.cache
