@@ -27,13 +27,14 @@ from pathlib import Path
 import pytest
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
+OPENSSL = shutil.which("openssl") or "/usr/bin/openssl"
 PASSWORD = "secret"  # the throwaway server's only password
 
 CONFIG = """\
 base_dir = {dir}/run
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 log_path = {dir}/dovecot.log
@@ -48,7 +49,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {ssl_port}
   }}
   chroot =
 }}
@@ -92,6 +94,8 @@ class ImapServer:
     port: int
     directory: Path
     password: str = PASSWORD
+    ssl_port: int = 0  # IMAPS (implicit TLS), when started with a certificate
+    ca_file: str = ""  # the test CA that signed the server's certificate
 
     def new_user(self) -> str:
         return f"u{uuid.uuid4().hex[:12]}"
@@ -133,7 +137,28 @@ class ImapServer:
             client.logout()
 
 
-def start_dovecot() -> tuple[ImapServer, "subprocess.Popen[bytes]"]:
+def _certificates(directory: Path) -> tuple[Path, Path, Path]:
+    """A throwaway CA and a certificate for 127.0.0.1 signed by it (openssl, from Debian)."""
+    ca_key, ca, key, csr, cert = (
+        directory / n for n in ("ca.key", "ca.pem", "server.key", "server.csr", "server.pem")
+    )
+    ext = directory / "san.ext"
+    ext.write_text("subjectAltName = IP:127.0.0.1, DNS:localhost\n")
+    for command in (
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+         "/CN=Servicedesk test CA", "-keyout", ca_key, "-out", ca],
+        ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+         "-keyout", key, "-out", csr],
+        ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial",
+         "-days", "2", "-extfile", ext, "-out", cert],
+    ):  # fmt: skip
+        subprocess.run([OPENSSL, *map(str, command)], check=True, capture_output=True)  # noqa: S603
+    return ca, cert, key
+
+
+def start_dovecot(*, tls: bool = False) -> tuple[ImapServer, "subprocess.Popen[bytes]"]:
+    """`tls`: also IMAPS on a port of its own and STARTTLS on the plain one, with a certificate
+    from a throwaway CA (`ImapServer.ca_file`)."""
     # Not under pytest's tmp dir: that one is private to root, and Dovecot's own processes run as
     # the dovecot user, who must reach the maildirs.
     directory = Path(tempfile.mkdtemp(prefix="servicedesk-dovecot-"))
@@ -142,8 +167,15 @@ def start_dovecot() -> tuple[ImapServer, "subprocess.Popen[bytes]"]:
     (directory / "run").mkdir()
     shutil.chown(directory / "mail", "dovecot", "dovecot")
     port = _free_port()
+    ssl_port, ca_file, ssl = 0, "", "ssl = no"
+    if tls:
+        ca, cert, key = _certificates(directory)
+        ssl_port, ca_file = _free_port(), str(ca)
+        ssl = f"ssl = yes\nssl_cert = <{cert}\nssl_key = <{key}"
     conf = directory / "dovecot.conf"
-    conf.write_text(CONFIG.format(dir=directory, port=port, password=PASSWORD))
+    conf.write_text(
+        CONFIG.format(dir=directory, port=port, password=PASSWORD, ssl=ssl, ssl_port=ssl_port)
+    )
     # In the foreground (-F), as our own child: stopping it is terminating that process, and
     # nothing outlives the session.
     process = subprocess.Popen(  # noqa: S603
@@ -159,7 +191,10 @@ def start_dovecot() -> tuple[ImapServer, "subprocess.Popen[bytes]"]:
         log = log_file.read_text() if log_file.exists() else ""
         stop_dovecot(process)
         raise RuntimeError(f"Dovecot did not start on port {port}:\n{log[-2000:]}") from None
-    return ImapServer(host="127.0.0.1", port=port, directory=directory), process
+    server = ImapServer(
+        host="127.0.0.1", port=port, directory=directory, ssl_port=ssl_port, ca_file=ca_file
+    )
+    return server, process
 
 
 def stop_dovecot(process: "subprocess.Popen[bytes]") -> None:
@@ -171,13 +206,24 @@ def stop_dovecot(process: "subprocess.Popen[bytes]") -> None:
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def imap_server() -> Iterator[ImapServer]:
+def _serve(tls: bool) -> Iterator[ImapServer]:
     if not os.path.exists(DOVECOT):
         pytest.skip("dovecot is not installed (deps/debian-test.txt: dovecot-imapd)")
-    server, process = start_dovecot()
+    server, process = start_dovecot(tls=tls)
     try:
         yield server
     finally:
         stop_dovecot(process)
         shutil.rmtree(server.directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def imap_server() -> Iterator[ImapServer]:
+    yield from _serve(tls=False)
+
+
+@pytest.fixture(scope="session")
+def imap_tls_server() -> Iterator[ImapServer]:
+    """The same with IMAPS (`ssl_port`) and STARTTLS (`port`), certificate for 127.0.0.1 from a
+    throwaway CA (`ca_file`)."""
+    yield from _serve(tls=True)

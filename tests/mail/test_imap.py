@@ -226,3 +226,32 @@ def test_the_periodic_task_polls_active_imap_mailboxes_only(
     polled = dict(Mailbox.objects.values_list("pk", "last_polled_at"))
     assert polled[imap_desk.mailbox.pk] is not None
     assert polled[idle.pk] is None and polled[off.pk] is None
+
+
+@pytest.mark.parametrize("security", [Mailbox.Security.SSL, Mailbox.Security.STARTTLS])
+def test_tls_polls_with_a_verified_certificate(
+    desk, imap_tls_server, settings, security, django_capture_on_commit_callbacks
+):
+    """SSL/TLS (IMAPS) and STARTTLS against a server whose certificate a company CA signed:
+    trusted through MAIL_IMAP_CA_FILE it works; without it the poll says the certificate could
+    not be verified and takes nothing."""
+    settings.LANGUAGE_CODE = "en"
+    server = imap_tls_server
+    user = server.new_user()
+    uid = server.append(user, make_email())
+    mailbox = desk.mailbox
+    mailbox.imap_host, mailbox.imap_login, mailbox.imap_security = server.host, user, security
+    mailbox.imap_port = server.ssl_port if security == Mailbox.Security.SSL else server.port
+    mailbox.set_imap_password(server.password)
+    mailbox.save()
+
+    refused = mailbox_poll(mailbox.pk)
+    assert refused.error.startswith(f"The secure connection to {server.host}:{mailbox.imap_port}")
+    assert "CERTIFICATE_VERIFY_FAILED" in refused.error
+    assert (InboundMessage.objects.count(), SEEN in server.flags(user)[uid]) == (0, False)
+
+    settings.MAIL_IMAP_CA_FILE = server.ca_file
+    with django_capture_on_commit_callbacks(execute=True):
+        result = mailbox_poll(mailbox.pk)
+    assert (result.error, result.fetched, Ticket.objects.count()) == ("", 1, 1)
+    assert SEEN in server.flags(user)[uid]
