@@ -254,7 +254,10 @@ def _process(message: InboundMessage, *, release: bool = False) -> Outcome:
     mailbox = message.mailbox
     context = _Context(message=message, mailbox=mailbox, parsed=parsed, raw=raw, release=release)
     try:
-        return _route(context)
+        # A savepoint: a hold decided half-way (after a contact was made for an unknown
+        # sender, say) leaves nothing of the way behind.
+        with transaction.atomic():
+            return _route(context)
     except _Hold as hold:
         return Outcome(State.HELD, hold.reason, hold.detail)
 
@@ -294,7 +297,7 @@ _BOUNCERS = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|bounces?|norep
 
 def loop_reason(parsed: parsing.ParsedMail, ours: set[str]) -> str:
     """Why the message must be dropped outright: our own mail, a bounce, an auto-reply; ""."""
-    if not parsed.from_address or is_ours(parsed.from_address, ours):
+    if parsed.from_address and is_ours(parsed.from_address, ours):
         return "loop"
     if parsed.return_path == "" or _BOUNCERS.match(parsed.from_address.partition("@")[0]):
         return "bounce"
@@ -373,6 +376,10 @@ def _route(context: _Context) -> Outcome:
     reason = loop_reason(parsed, ours)
     if reason:
         return Outcome(State.IGNORED, reason)
+    if not parsed.from_address:
+        # No From, or one that is not a plain address (look-alike letters in its local part,
+        # several @…): nobody to file for or answer; staff may look.
+        return Outcome(State.HELD, "bad_sender")
     if not context.release and flood_reason(message):
         return Outcome(State.HELD, "flood", after_commit=[lambda: _flood_notify(message)])
     attachments = list(parsed.attachments)
@@ -529,7 +536,9 @@ def _new_ticket(context: _Context, sender: User | None, fallback_reason: str = "
             raise _Hold(fallback_reason or "unknown_sender")
         if mailbox.unknown_sender == Policy.REJECT:
             return _rejected(context, fallback_reason or "unknown_sender")
-        sender = _contact_create(parsed, company, invite=mailbox.unknown_sender == Policy.INVITE)
+        # An invitation is an email too: never in answer to automatic mail (RFC 3834).
+        invite = mailbox.unknown_sender == Policy.INVITE and not no_auto_reply(parsed)
+        sender = _contact_create(parsed, company, invite=invite)
     if company is None:
         raise _Hold(fallback_reason or "company_unknown")
     fields = _template(rule, parsed, company)

@@ -368,7 +368,12 @@ def message_posted(message_id: int) -> list[int]:
         ticket=ticket,
         actor=message.author,
         message=message,
-        files=list(message.attachments.order_by("pk").values_list("name", flat=True)),
+        # Not the original of an email (staff-only, and no news to anyone).
+        files=list(
+            message.attachments.filter(staff_only=False)
+            .order_by("pk")
+            .values_list("name", flat=True)
+        ),
     )
     watchers = staff_watchers(ticket)
     if message.is_internal:

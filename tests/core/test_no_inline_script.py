@@ -409,6 +409,7 @@ NOT_PAGES = {
     "backoffice:acts_batch_xlsx": "a workbook (or the acts_batch page with its message)",
     "portal:acts_batch_pdf": "a PDF (or the acts_batch page with its message)",
     "portal:acts_batch_xlsx": "a workbook (or the acts_batch page with its message)",
+    "mail:inbound_webhook": "POST only (raw MIME from a mail provider, with its token)",
 }
 
 
