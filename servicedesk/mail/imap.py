@@ -150,27 +150,27 @@ def _close(client: IMAPClient | None) -> None:
 
 
 def imap_check(mailbox: Mailbox, *, password: str | None = None) -> tuple[bool, str]:
-    """«Test connection»: log in and open the folder; (True, how many unseen) or (False, why)."""
-    with override(settings.LANGUAGE_CODE):
+    """«Test connection»: log in and open the folder; (True, how many unseen) or (False, why),
+    in the active language (the administrator's, on the settings page)."""
+    try:
+        client = imap_connect(mailbox, password=password)
+    except PollError as error:
+        return False, str(error)
+    try:
         try:
-            client = imap_connect(mailbox, password=password)
-        except PollError as error:
-            return False, str(error)
-        try:
-            try:
-                client.select_folder(mailbox.imap_folder, readonly=True)
-                unseen = len(client.search(["UNSEEN"]))
-            except (IMAPClientError, OSError) as error:
-                return False, _("The folder %(folder)s cannot be opened: %(error)s") % {
-                    "folder": mailbox.imap_folder,
-                    "error": error,
-                }
-            return True, _("Connected; %(count)s unread message(s) in %(folder)s.") % {
-                "count": unseen,
+            client.select_folder(mailbox.imap_folder, readonly=True)
+            unseen = len(client.search(["UNSEEN"]))
+        except (IMAPClientError, OSError) as error:
+            return False, _("The folder %(folder)s cannot be opened: %(error)s") % {
                 "folder": mailbox.imap_folder,
+                "error": error,
             }
-        finally:
-            _close(client)
+        return True, _("Connected; %(count)s unread message(s) in %(folder)s.") % {
+            "count": unseen,
+            "folder": mailbox.imap_folder,
+        }
+    finally:
+        _close(client)
 
 
 # --- The lock ----------------------------------------------------------------------------------

@@ -397,3 +397,23 @@ def test_reject_and_reprocess(admin_web, desk, django_capture_on_commit_callback
     again.refresh_from_db()
     assert again.state == State.PROCESSED
     assert Ticket.objects.get().subject == "Later"
+
+
+def test_test_connection_before_the_mailbox_exists(admin_web, desk, imap_server, settings):
+    settings.LANGUAGE_CODE = "en"
+    form = {
+        "name": "New",
+        "address": "new@desk.example.com",
+        "imap_host": imap_server.host,
+        "imap_port": str(imap_server.port),
+        "imap_security": "none",
+        "imap_login": imap_server.new_user(),
+        "imap_folder": "INBOX",
+        "password": imap_server.password,
+    }
+    url = reverse("backoffice:mailbox_test_new")
+    response = admin_web.post(url, form, HTTP_HX_REQUEST="true")
+    assert b"Connected; 0 unread message(s) in INBOX." in response.content
+    missing = admin_web.post(url, {**form, "imap_host": ""}, HTTP_HX_REQUEST="true")
+    assert b"Enter the IMAP server and login first." in missing.content
+    assert not Mailbox.objects.filter(address="new@desk.example.com").exists()
