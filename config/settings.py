@@ -337,6 +337,10 @@ MAIL_INBOUND_MAX_BYTES = env.int("MAIL_INBOUND_MAX_BYTES", default=30 * 1024 * 1
 MAIL_INBOUND_MAX_ATTACHMENTS = env.int("MAIL_INBOUND_MAX_ATTACHMENTS", default=30)
 MAIL_INBOUND_MAX_DEPTH = env.int("MAIL_INBOUND_MAX_DEPTH", default=10)
 MAIL_INBOUND_MAX_HEADER = env.int("MAIL_INBOUND_MAX_HEADER", default=16 * 1024)
+# Seconds an IMAP poll waits for the mail server before it gives up (shown on the health page).
+MAIL_IMAP_TIMEOUT = env.int("MAIL_IMAP_TIMEOUT", default=30)
+# A CA certificate file (PEM) trusted for IMAP servers besides the system's, e.g. a company CA.
+MAIL_IMAP_CA_FILE = env.str("MAIL_IMAP_CA_FILE", default="")
 # Daily message digests go out at this hour of each recipient's own time zone.
 NOTIFICATION_DIGEST_HOUR = env.int("NOTIFICATION_DIGEST_HOUR", default=8)
 # --- SMS ----------------------------------------------------------------------------------------

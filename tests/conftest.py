@@ -196,5 +196,6 @@ def world(db: None) -> World:
     return build_world()
 
 
-# --- Real servers for outgoing mail and SMS (tests/mail_server.py) -------------------------------
+# --- Real servers: outgoing mail and SMS (tests/mail_server.py), IMAP (tests/imap_server.py) -----
+from tests.imap_server import imap_server, imap_tls_server  # noqa: E402, F401
 from tests.mail_server import sms_gateway, smtp_email, smtp_server  # noqa: E402, F401

@@ -68,6 +68,8 @@ rules.add_perm("reports.view_provider", is_admin | is_dispatcher)
 rules.add_perm("sla.manage", is_admin)
 # The outbound mail log (the back office's «Outgoing mail» page): what was sent, what failed.
 rules.add_perm("mail.view_outbound", is_admin)
+# Incoming mail (issue 17): mailboxes, allowed senders, the mail health page, held messages.
+rules.add_perm("mail.manage_mailboxes", is_admin)
 # «Наша компания»: the provider's requisites and the acts' numbering and VAT (a settings page).
 rules.add_perm("acts.manage_settings", is_admin)
 # The batch acts («Сервисный акт», «Бухгалтерский акт» per customer and period): what a

@@ -48,3 +48,20 @@ def mail_inbound_stuck() -> None:
     from servicedesk.mail.inbound import inbound_process_stuck
 
     inbound_process_stuck(now=timezone.now())
+
+
+@db_periodic_task(crontab(minute="*"))
+def mail_poll_all() -> None:
+    """Every minute: a poll of each active IMAP mailbox, each in its own task."""
+    from servicedesk.mail.imap import mailboxes_to_poll
+
+    for pk in mailboxes_to_poll():
+        mail_poll(pk)
+
+
+@db_task()
+def mail_poll(mailbox_id: int) -> None:
+    """One poll of one mailbox; a no-op while another worker polls it (mail/imap.py's lock)."""
+    from servicedesk.mail.imap import mailbox_poll
+
+    mailbox_poll(mailbox_id)

@@ -194,7 +194,7 @@ def scene(world: World, media: Any) -> Scene:
         rule=SlaRuleFactory(),
         outbound=row(),
         invitation_token=invitation_token(invitation.pk, invitation.nonce),
-        extra={"work": work, **_knowledge(world)},
+        extra={"work": work, **_knowledge(world), **_mail(world)},
     )
 
 
@@ -240,6 +240,27 @@ def _knowledge(world: World) -> dict[str, Any]:
 
 def article(s: "Scene") -> list[Any]:
     return [s.extra["article"].pk]
+
+
+def _mail(world: World) -> dict[str, Any]:
+    """A mailbox with a sender row and a held email, for the incoming mail pages."""
+    from servicedesk.mail.inbound import inbound_receive
+    from servicedesk.mail.models import Mailbox, SenderRule
+
+    mailbox = Mailbox.objects.create(name="Support", address="support@desk.example.test")
+    rule = SenderRule.objects.create(
+        mailbox=mailbox,
+        pattern="*@alpha.example",
+        company=world.companies["A"],
+        extract=[{"field": "site", "source": "body", "pattern": r"Site: (\S+)"}],
+    )
+    raw = (
+        b"From: Stranger <x@nowhere.example>\r\nTo: support@desk.example.test\r\n"
+        b"Subject: Help\r\nMessage-ID: <held@nowhere.example>\r\n\r\n"
+        b"<script>alert(1)</script> Please help.\r\n"
+    )
+    held = inbound_receive(mailbox=mailbox, raw=raw, source="pipe")
+    return {"mailbox": mailbox, "sender": rule, "held": held}
 
 
 @dataclass(frozen=True)
@@ -366,6 +387,14 @@ PAGES = [
     Page("backoffice:sla_rule_new", "admin"),
     Page("backoffice:sla_rule_edit", "admin", lambda s: [s.rule.pk]),
     Page("backoffice:outbound_mail", "admin"),
+    Page("backoffice:mail_health", "admin"),
+    Page("backoffice:inbound_mail", "admin"),
+    Page("backoffice:inbound_detail", "admin", lambda s: [s.extra["held"].pk]),
+    Page("backoffice:mailboxes", "admin"),
+    Page("backoffice:mailbox_new", "admin"),
+    Page("backoffice:mailbox_edit", "admin", lambda s: [s.extra["mailbox"].pk]),
+    Page("backoffice:sender_new", "admin", lambda s: [s.extra["mailbox"].pk]),
+    Page("backoffice:sender_edit", "admin", lambda s: [s.extra["sender"].pk]),
     Page("backoffice:act_settings", "admin"),
     Page("backoffice:ticket_act", "dispatcher", number),
     Page("backoffice:acts_batch", "dispatcher"),
@@ -485,6 +514,16 @@ NOT_PAGES = {
     "backoffice:kb_status": "POST only",
     "backoffice:kb_version_restore": "POST only",
     "backoffice:kb_category_delete": "POST only",
+    "backoffice:mailbox_test": "POST only (an htmx fragment)",
+    "backoffice:mailbox_test_new": "POST only (an htmx fragment)",
+    "backoffice:mailbox_token": "POST only",
+    "backoffice:sender_move": "POST only",
+    "backoffice:sender_delete": "POST only",
+    "backoffice:sender_test": "POST only (an htmx fragment)",
+    "backoffice:inbound_raw": "a file (the original email)",
+    "backoffice:inbound_reprocess": "POST only",
+    "backoffice:inbound_reject": "POST only",
+    "backoffice:inbound_ticket": "POST only",
 }
 
 
