@@ -524,6 +524,10 @@ def _new_ticket(context: _Context, sender: User | None, fallback_reason: str = "
     parsed, mailbox = context.parsed, context.mailbox
     Policy = Mailbox.UnknownSender  # noqa: N806
     rule = rule_for(mailbox, parsed.from_address)
+    if rule is None and sender is not None and sender.is_customer:
+        # A registered customer needs no row (the mailbox page says so): their company (when
+        # they have one), the default type and criticality, and the number confirmed.
+        rule = SenderRule(mailbox=mailbox, pattern=parsed.from_address, send_confirmation=True)
     if rule is None:
         if mailbox.unknown_sender == Policy.REJECT:
             return _rejected(context, fallback_reason or "sender_not_allowed")

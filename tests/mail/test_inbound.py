@@ -21,6 +21,7 @@ from servicedesk.mail.inbound import (
 from servicedesk.mail.models import InboundMessage, Mailbox, OutboundMessage
 from servicedesk.notifications.models import Notification
 from servicedesk.tickets.models import Origin, Status, Ticket, TicketAttachment
+from tests.factories import MembershipFactory
 from tests.mail.inbound_helpers import SUPPORT, make_email
 
 pytestmark = pytest.mark.django_db
@@ -271,6 +272,33 @@ def test_senders_no_rule_allows_are_held(desk, django_capture_on_commit_callback
         desk, make_email(sender="x@gamma.example"), django_capture_on_commit_callbacks
     )
     assert (message.state, message.reason) == (State.HELD, "sender_not_allowed")
+
+
+def test_a_registered_customer_needs_no_row(desk, smtp_email, django_capture_on_commit_callbacks):
+    # Given a customer of Alpha whose address no row matches, and one of two companies
+    customer = MembershipFactory(company=desk.company, user__email="anna@alpha-retail.example").user
+    both = MembershipFactory(company=desk.company, user__email="olga@holding.example").user
+    MembershipFactory(company=desk.other_company, user=both)
+    # When each writes to the mailbox
+    own = receive(
+        desk,
+        make_email(sender="Anna <anna@alpha-retail.example>"),
+        django_capture_on_commit_callbacks,
+    )
+    several = receive(
+        desk, make_email(sender="Olga <olga@holding.example>"), django_capture_on_commit_callbacks
+    )
+    # Then the one company's customer files a ticket there and gets its number
+    assert (own.state, own.reason) == (State.PROCESSED, "new_ticket")
+    assert (own.ticket.company, own.ticket.contact) == (desk.company, customer)
+    smtp_email.wait_for(1)
+    assert any(
+        m["To"] == "anna@alpha-retail.example" and own.ticket.number in m["Subject"]
+        for m in smtp_email.messages
+    )
+    # And the person of two companies is held for staff to choose (nothing is guessed)
+    assert (several.state, several.reason) == (State.HELD, "company_unknown")
+    assert Ticket.objects.count() == 1
 
 
 @pytest.mark.parametrize(
