@@ -265,7 +265,7 @@ class InboundMessage(models.Model):
         HELD = "held", _("Held for staff")
         REJECTED = "rejected", _("Rejected")
         IGNORED = "ignored", _("Ignored")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("incoming email", "Failed")
 
     mailbox = models.ForeignKey(
         Mailbox, verbose_name=_("mailbox"), on_delete=models.CASCADE, related_name="messages"
@@ -323,3 +323,33 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_address}: {self.subject}"
+
+    @property
+    def reason_label(self) -> str:
+        """The reason, as people read it (an unknown code as it is)."""
+        return str(REASONS.get(self.reason, self.reason))
+
+
+# What `InboundMessage.reason` says (mail/inbound.py and mail/parsing.py set the codes).
+REASONS = {
+    "new_ticket": _("new ticket"),
+    "reply": _("reply in the conversation"),
+    "manual": _("filed by hand"),
+    "loop": _("our own mail (a loop)"),
+    "bounce": _("a bounce"),
+    "auto_reply": _("an automatic reply"),
+    "flood": _("too many emails from this sender"),
+    "limits": _("over the size limits"),
+    "too_large": _("too large"),
+    "parse_error": _("could not be read"),
+    "bad_sender": _("the sender's address is not a plain address"),
+    "company_unknown": _("the sender's company is not clear"),
+    "empty": _("no text and no files"),
+    "not_participant": _("the sender does not take part in that ticket"),
+    "sender_not_allowed": _("no allowed-sender row matches"),
+    "staff_without_token": _("a staff address without a signed reply address"),
+    "ticket_invalid": _("the ticket could not be filed"),
+    "unknown_sender": _("unknown sender"),
+    "by_staff": _("rejected by staff"),
+    "error": _("an error"),
+}

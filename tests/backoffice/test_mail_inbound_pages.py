@@ -389,6 +389,11 @@ def test_reject_and_reprocess(admin_web, desk, django_capture_on_commit_callback
         django_capture_on_commit_callbacks,
     )
     assert (again.state, again.reason) == (State.HELD, "sender_not_allowed")
+    # The reasons read as words, in the admin's language, never as codes.
+    listing = admin_web.get(reverse("backoffice:inbound_mail")).content.decode()
+    assert "не подходит ни одна строка разрешённых отправителей" in listing
+    assert "отклонено сотрудником" in listing
+    assert ">sender_not_allowed<" not in listing
     desk.mailbox.unknown_sender = Mailbox.UnknownSender.TICKET
     desk.mailbox.save()
     SenderRule.objects.create(mailbox=desk.mailbox, pattern="*@gamma.example", company=desk.company)
