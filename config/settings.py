@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "servicedesk.mail",
     "servicedesk.acts",
     "servicedesk.reports",
+    "servicedesk.knowledge",
     "servicedesk.portal",
     "servicedesk.backoffice",
 ]
