@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -361,6 +362,17 @@ ATTACHMENT_EXTENSIONS = env.list(
 # SLA (servicedesk.sla): dispatchers are warned this many minutes before a first-response or
 # resolution deadline (and told again when it passes); the check runs every minute.
 SLA_WARNING_MINUTES = env.int("SLA_WARNING_MINUTES", default=60)
+# Knowledge base: a link alone in its paragraph to a video on one of these hosts becomes an
+# embedded player (knowledge/rendering.py builds the player's address; other hosts stay links).
+KNOWLEDGE_VIDEO_HOSTS = env.list(
+    "KNOWLEDGE_VIDEO_HOSTS",
+    default=[
+        "youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be",
+        "vimeo.com", "www.vimeo.com", "player.vimeo.com",
+        "rutube.ru", "www.rutube.ru",
+        "vk.com", "m.vk.com", "vk.ru", "vkvideo.ru", "www.vkvideo.ru",
+    ],
+)  # fmt: skip
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

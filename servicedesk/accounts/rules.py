@@ -74,6 +74,12 @@ rules.add_perm("acts.manage_settings", is_admin)
 # customer's works cost over many tickets, for those who bill them — not engineers.
 rules.add_perm("acts.print_batch", is_admin | is_dispatcher)
 
+# The knowledge base in the back office: every member of staff reads (internal articles too);
+# administrators and dispatchers write, publish and see its report.
+rules.add_perm("knowledge.read", is_provider_staff)
+rules.add_perm("knowledge.edit", is_admin | is_dispatcher)
+rules.add_perm("knowledge.view_report", is_admin | is_dispatcher)
+
 
 # Tickets (issue 5). Which status changes each permission allows is tickets/workflow.py's table.
 @rules.predicate

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("servicedesk.backoffice.acts.urls")),
     path("", include("servicedesk.backoffice.equipment.urls")),
     path("", include("servicedesk.backoffice.reports.urls")),
+    path("", include("servicedesk.backoffice.knowledge.urls")),
 ]

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from servicedesk.portal import acts, analytics, messages, views
+from servicedesk.portal import acts, analytics, knowledge, messages, views
 
 app_name = "portal"
 
@@ -16,5 +16,9 @@ urlpatterns = [
     path("messages/", messages.messages_inbox, name="messages"),
     path("messages/read-all/", messages.messages_read_all, name="messages_read_all"),
     path("pulse/", messages.pulse, name="pulse"),
+    path("kb/", knowledge.kb_index, name="kb"),
+    path("kb/<int:pk>/", knowledge.kb_article, name="kb_article"),
+    path("kb/<int:pk>/feedback/", knowledge.kb_feedback, name="kb_feedback"),
+    path("tickets/<str:number>/articles/", knowledge.ticket_articles, name="ticket_articles"),
     path("colleagues/request/", views.colleague_access_request, name="colleague_access"),
 ]

@@ -83,6 +83,12 @@ def attachment_added(ticket: Ticket, by: User, name: str, message: Any = None) -
     return _event(ticket, by, Kind.ATTACHMENT_ADDED, new=name, public=public)
 
 
+def article_attached(ticket: Ticket, by: User, title: str) -> TicketEvent:
+    """A knowledge-base article attached to the ticket (knowledge.services): the customer sees
+    it on the ticket's «Статьи» tab and in the timeline."""
+    return _event(ticket, by, Kind.ARTICLE_ATTACHED, new=title)
+
+
 def followed(ticket: Ticket, by: User) -> TicketEvent:
     return _event(ticket, by, Kind.FOLLOWED, public=False)
 

@@ -283,6 +283,7 @@ class TicketEvent(models.Model):
         ACT_DISPUTED = "act_disputed", _("Act disputed by the customer")
         ACT_REOPENED = "act_reopened", _("Act opened for correction")
         ACT_SUBMITTED = "act_submitted", _("Corrected act sent for signature")
+        ARTICLE_ATTACHED = "article_attached", _("Knowledge base article attached")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)

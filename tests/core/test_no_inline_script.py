@@ -194,8 +194,52 @@ def scene(world: World, media: Any) -> Scene:
         rule=SlaRuleFactory(),
         outbound=row(),
         invitation_token=invitation_token(invitation.pk, invitation.nonce),
-        extra={"work": work},
+        extra={"work": work, **_knowledge(world)},
     )
+
+
+def _knowledge(world: World) -> dict[str, Any]:
+    """A published public article in a category, with an image, a video, a related article
+    and two versions; attached to nothing (the «Статьи» tab is checked empty and full elsewhere)."""
+    from servicedesk.knowledge import services as kb
+    from servicedesk.knowledge.models import Category
+
+    by = world.users["dispatcher"]
+    category = kb.category_save(Category(name="Printers"))
+    other = kb.article_save(article=None, by=by, title="Toner", body="Replace it.")
+    article = kb.article_save(
+        article=None,
+        by=by,
+        title="Printer does not print",
+        summary="Check the cable.",
+        body="# Steps\n\n1. Cable\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        category=category,
+        visibility="public",
+        related=[other],
+    )
+    image = kb.article_attachment_add(
+        article=article,
+        upload=SimpleUploadedFile("shot.png", PNG, content_type="image/png"),
+        by=by,
+        inline=True,
+    )
+    article = kb.article_save(
+        article=article,
+        by=by,
+        title=article.title,
+        summary=article.summary,
+        body=article.body + f"\n\n![shot](/kb/files/{image.pk}/?inline=1)",
+        category=category,
+        visibility="public",
+        related=[other],
+    )
+    kb.article_publish(article=article, by=by)
+    kb.article_publish(article=other, by=by)
+    return {"article": article, "category": category}
+
+
+def article(s: "Scene") -> list[Any]:
+    return [s.extra["article"].pk]
 
 
 @dataclass(frozen=True)
@@ -333,6 +377,25 @@ PAGES = [
     ),
     Page("backoffice:ticket_act_sign", "engineer", number),
     Page("backoffice:ticket_act_version", "dispatcher", lambda s: [s.ticket.number, 1]),
+    # The knowledge base: public pages, the portal's, the back office's
+    Page("kb:index", "anonymous"),
+    Page("kb:index", "anonymous", query="?q=printer", variant="-search"),
+    Page("kb:article", "anonymous", article),
+    Page("portal:kb", "cust_a"),
+    Page("portal:kb", "cust_a", query="?q=printer", variant="-search"),
+    Page("portal:kb_article", "cust_a", article),
+    Page("portal:ticket_articles", "cust_a", number, htmx=True),
+    Page("backoffice:kb", "dispatcher"),
+    Page("backoffice:kb", "engineer"),
+    Page("backoffice:kb_new", "dispatcher"),
+    Page("backoffice:kb_detail", "engineer", article),
+    Page("backoffice:kb_edit", "dispatcher", article),
+    Page("backoffice:kb_versions", "dispatcher", article),
+    Page("backoffice:kb_version", "dispatcher", lambda s: [s.extra["article"].pk, 2]),
+    Page("backoffice:kb_categories", "dispatcher"),
+    Page("backoffice:kb_category_new", "dispatcher"),
+    Page("backoffice:kb_category_edit", "dispatcher", lambda s: [s.extra["category"].pk]),
+    Page("backoffice:kb_report", "dispatcher"),
     # Django's admin, as the provider's administrator sees it
     Page("admin:index", "admin"),
     Page("admin:tickets_ticket_changelist", "admin"),
@@ -409,6 +472,18 @@ NOT_PAGES = {
     "backoffice:acts_batch_xlsx": "a workbook (or the acts_batch page with its message)",
     "portal:acts_batch_pdf": "a PDF (or the acts_batch page with its message)",
     "portal:acts_batch_xlsx": "a workbook (or the acts_batch page with its message)",
+    "kb:feedback": "POST only (its form is on kb:article)",
+    "kb:file": "a file",
+    "kb:sitemap": "XML",
+    "portal:kb_feedback": "POST only (its form is on portal:kb_article)",
+    "backoffice:kb_preview": "POST only (an htmx fragment of kb_edit)",
+    "backoffice:kb_upload": "POST only (JSON)",
+    "backoffice:kb_file_add": "POST only",
+    "backoffice:kb_file_delete": "POST only",
+    "backoffice:kb_delete": "POST only",
+    "backoffice:kb_status": "POST only",
+    "backoffice:kb_version_restore": "POST only",
+    "backoffice:kb_category_delete": "POST only",
 }
 
 

@@ -16,6 +16,7 @@ from servicedesk.acts.building import issued_act
 from servicedesk.conversations.survey_forms import survey_card
 from servicedesk.core.errors import ApplicationError
 from servicedesk.customers.access import sees_equipment
+from servicedesk.knowledge import selectors as knowledge_selectors
 from servicedesk.tickets import selectors, services, workflow
 from servicedesk.tickets.access import access_attachment, access_ticket
 from servicedesk.tickets.models import Status, Ticket
@@ -40,6 +41,7 @@ def detail_context(
         "survey": survey_card(ticket),
         "act": issued_act(ticket),
         "equipment_visible": sees_equipment(request.user, ticket.equipment),
+        "ticket_articles": knowledge_selectors.ticket_articles(request.user, ticket),
     }
 
 
