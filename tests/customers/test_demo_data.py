@@ -19,6 +19,7 @@ from servicedesk.customers.models import (
     Site,
     TicketType,
 )
+from servicedesk.knowledge.models import Article, Category, TicketArticle
 from servicedesk.sla.models import SlaRule
 from servicedesk.tickets.models import Ticket
 from servicedesk.works.models import CompletedWork, Material, WorkEngineer, WorkMaterial
@@ -63,6 +64,9 @@ def counts():
         "work_engineers": WorkEngineer.objects.count(),
         "work_materials": WorkMaterial.objects.count(),
         "our_company": OurCompany.objects.count(),
+        "kb_categories": Category.objects.count(),
+        "kb_articles": Article.objects.count(),
+        "kb_ticket_articles": TicketArticle.objects.count(),
     }
 
 
@@ -103,7 +107,21 @@ def test_demo_data_twice_creates_nothing_twice():
         "work_engineers": 3,
         "work_materials": 2,
         "our_company": 1,
+        "kb_categories": 4,
+        "kb_articles": 6,
+        "kb_ticket_articles": 1,
     }
+    # The knowledge base: every kind of visibility, RU and EN linked, all published.
+    assert sorted(Article.objects.values_list("visibility", flat=True)) == [
+        "companies",
+        "customers",
+        "internal",
+        "public",
+        "public",
+        "public",
+    ]
+    assert Article.objects.filter(translation__isnull=False).count() == 2
+    assert not Article.objects.exclude(status="published").exists()
     # The tickets were worked through the services: one new, one in progress, one resolved,
     # each with SLA deadlines from the demo rules.
     assert sorted(Ticket.objects.values_list("status", flat=True)) == [

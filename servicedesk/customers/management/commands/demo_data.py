@@ -33,6 +33,7 @@ from servicedesk.customers.models import (
     WorkType,
 )
 from servicedesk.customers.services import site_save
+from servicedesk.knowledge.demo import load_demo as load_knowledge_demo
 from servicedesk.sla.models import ServiceCalendar, SlaRule, WorkingHours
 from servicedesk.tickets.models import Origin, Ticket
 from servicedesk.tickets.services import (
@@ -129,6 +130,8 @@ class Command(BaseCommand):
         self._sla()
         self._tickets(users, alfa, beta)
         self._works(users)
+        till = Ticket.objects.filter(subject="Демо: касса не печатает чеки").first()
+        load_knowledge_demo(by=users["dispatcher@provider.test"], company=beta, ticket=till)
         self._print_logins()
 
     def _our_company(self, admin: User) -> None:
