@@ -4,6 +4,7 @@ link, files through the ticket upload checks, feedback, deflections and ticket l
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from servicedesk.core.errors import ApplicationError, ErrorCode
@@ -183,8 +184,10 @@ def test_category_paths_follow_moves() -> None:
     # A category cannot go inside its own subtree.
     child.refresh_from_db()
     child.parent = leaf
-    with pytest.raises(Exception, match="inside itself"):
+    with pytest.raises(ValidationError) as caught:
         services.category_save(child)
+    assert list(caught.value.message_dict) == ["parent"]
+    assert Category.objects.get(pk=child.pk).parent_id == other.pk
 
 
 def test_a_category_with_articles_is_not_deleted() -> None:
