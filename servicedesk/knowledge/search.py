@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import BooleanField, FloatField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -61,6 +62,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u20
 SQLITE_TABLE = "knowledge_article_fts"
 SQLITE_VOCAB = "knowledge_article_fts_vocab"
 PG_COLUMN = "search_document"
+PG_HEAD = "search_head"  # title (A) and summary (B) only: small, for the first pass
 PG_TERMS = "knowledge_search_term"
 
 # --- Indexing ---------------------------------------------------------------------------------
@@ -80,12 +82,15 @@ def index_article(article: Article) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             config = CONFIGS.get(article.language, "russian")
+            head_params = [config, title, config, summary]
             cursor.execute(
                 f"UPDATE knowledge_article SET {PG_COLUMN} = "  # noqa: S608 (constant names)
                 "setweight(to_tsvector(%s::regconfig, %s), 'A') || "
                 "setweight(to_tsvector(%s::regconfig, %s), 'B') || "
-                "setweight(to_tsvector(%s::regconfig, %s), 'C') WHERE id = %s",
-                [config, title, config, summary, config, body, article.pk],
+                "setweight(to_tsvector(%s::regconfig, %s), 'C'), "
+                f"{PG_HEAD} = setweight(to_tsvector(%s::regconfig, %s), 'A') || "
+                "setweight(to_tsvector(%s::regconfig, %s), 'B') WHERE id = %s",
+                [*head_params, config, body, *head_params, article.pk],
             )
             terms = sorted(set(text.stems(f"{title} {summary} {body}")))
             if terms:
@@ -108,7 +113,8 @@ def unindex_article(article_id: int) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"UPDATE knowledge_article SET {PG_COLUMN} = NULL WHERE id = %s",  # noqa: S608
+                f"UPDATE knowledge_article SET {PG_COLUMN} = NULL, {PG_HEAD} = NULL "  # noqa: S608
+                "WHERE id = %s",
                 [article_id],
             )
         elif connection.vendor == "sqlite":
@@ -228,39 +234,75 @@ def query_groups(stems: Sequence[str]) -> tuple[list[Group], list[Group]]:
     return list(dict.fromkeys(plain)), list(dict.fromkeys(expanded))
 
 
-def _match_expression(groups: Sequence[Group], operator: str) -> str:
-    """The engine's query text. Prefixes hold only letters and digits; quoted all the same."""
+def _match_expression(groups: Sequence[Group], operator: str, *, head: bool = False) -> str:
+    """The engine's query text; `head`: the words in the title or the summary only (SQLite's
+    column filter; PostgreSQL searches its head column instead). Prefixes hold only letters
+    and digits; quoted all the same."""
     if connection.vendor == "postgresql":
         parts = ["(" + " | ".join(f"'{p}':*" for p in g) + ")" for g in groups]
         return f" {'&' if operator == 'and' else '|'} ".join(parts)
     parts = ["(" + " OR ".join(f'"{p}"*' for p in g) + ")" for g in groups]
-    return f" {operator.upper()} ".join(parts)
+    expression = f" {operator.upper()} ".join(parts)
+    return f"{{title summary}} : ({expression})" if head else expression
 
 
-def _ranked(visible: QuerySet[Article], expression: str, limit: int) -> list[tuple[int, float]]:
-    """(article id, rank) of the visible articles matching, best first, at most `limit`."""
+def _ranked(
+    visible: QuerySet[Article], expression: str, limit: int, *, head: bool = False
+) -> list[tuple[int, float]]:
+    """(article id, rank) of the visible articles matching, best first, at most `limit`: one
+    query, the match, the visibility and the rank in it together (never a LIMIT before the
+    visibility)."""
+    if connection.vendor == "postgresql":
+        # The match and visibility are conditions on the same row: the GIN index finds the
+        # matches, and only those visible are ranked.
+        column = PG_HEAD if head else PG_COLUMN
+        document = f"{connection.ops.quote_name(Article._meta.db_table)}.{column}"
+        rows = (
+            visible.annotate(
+                rank=RawSQL(  # noqa: S611 (constant names; the query text is a parameter)
+                    f"ts_rank_cd({document}, to_tsquery('simple', %s), 1)",
+                    [expression],
+                    output_field=FloatField(),
+                )
+            )
+            .filter(
+                RawSQL(  # noqa: S611
+                    f"{document} @@ to_tsquery('simple', %s)",
+                    [expression],
+                    output_field=BooleanField(),
+                )
+            )
+            .order_by("-rank", "pk")
+            .values_list("pk", "rank")[:limit]
+        )
+        return [(int(pk), float(rank)) for pk, rank in rows]
     try:
         visible_sql, visible_params = visible.values("pk").query.sql_with_params()
     except EmptyResultSet:
         return []
+    weights = ", ".join(str(w) for w in WEIGHTS.values())
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"SELECT a.id, ts_rank_cd(a.{PG_COLUMN}, q, 1) AS rank "  # noqa: S608
-                "FROM knowledge_article a, to_tsquery('simple', %s) q "
-                f"WHERE a.{PG_COLUMN} @@ q AND a.id IN ({visible_sql}) "
-                "ORDER BY rank DESC, a.id LIMIT %s",
-                [expression, *visible_params, limit],
-            )
-        else:
-            weights = ", ".join(str(w) for w in WEIGHTS.values())
-            cursor.execute(
-                f"SELECT rowid, -bm25({SQLITE_TABLE}, {weights}) AS rank "  # noqa: S608
-                f"FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s "
-                f"AND rowid IN ({visible_sql}) ORDER BY rank DESC, rowid LIMIT %s",
-                [expression, *visible_params, limit],
-            )
+        cursor.execute(
+            f"SELECT rowid, -bm25({SQLITE_TABLE}, {weights}) AS rank "  # noqa: S608
+            f"FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s "
+            f"AND rowid IN ({visible_sql}) ORDER BY rank DESC, rowid LIMIT %s",
+            [expression, *visible_params, limit],
+        )
         return [(int(row[0]), float(row[1])) for row in cursor.fetchall()]
+
+
+def _head_first(
+    visible: QuerySet[Article], groups: Sequence[Group], operator: str, limit: int
+) -> list[tuple[int, float]]:
+    """The articles with the words in their title or summary first (ranked), then, if fewer
+    than `limit`, those with them only in the text (ranked). The first query reads small
+    documents; a common word fills the page from it and the second is never run."""
+    ranked = _ranked(visible, _match_expression(groups, operator, head=True), limit, head=True)
+    if len(ranked) < limit:
+        seen = {pk for pk, _ in ranked}
+        rest = _ranked(visible, _match_expression(groups, operator), limit)
+        ranked += [(pk, rank) for pk, rank in rest if pk not in seen][: limit - len(ranked)]
+    return ranked
 
 
 def fragment(source: str, groups: Iterable[Group], chars: int = FRAGMENT_CHARS) -> SafeString:
@@ -338,18 +380,25 @@ def search_articles(
         )
         # All the words as typed; else all of them, each also by its other-language words;
         # else any of them. Suggestions read a whole subject and description: any word.
-        passes: list[tuple[list[Group], str]] = [(expanded, "or")]
-        if source != SearchSource.SUGGEST:
-            passes = [(plain, "and"), (expanded, "and"), *passes]
+        passes: list[tuple[list[Group], str]] = [
+            (plain, "and"),
+            (expanded, "and"),
+            (expanded, "or"),
+        ]
+        if source == SearchSource.SUGGEST:
+            # The subject (the first line) is short and to the point: all its words first,
+            # then any word of the subject and the description.
+            subject_stems = text.query_stems(query.split("\n", 1)[0])
+            subject = query_groups(subject_stems)[0] if subject_stems != stems else plain
+            passes = [(subject, "and"), (expanded, "or")]
         ranked: list[tuple[int, float]] = []
         groups: list[Group] = []
         tried: set[str] = set()
         for groups, operator in passes:
-            expression = _match_expression(groups, operator) if groups else ""
-            if not expression or expression in tried:
+            if not groups or (key := f"{operator}:{groups}") in tried:
                 continue
-            tried.add(expression)
-            ranked = _ranked(visible, expression, limit)
+            tried.add(key)
+            ranked = _head_first(visible, groups, operator, limit)
             if ranked:
                 break
         if ranked:

@@ -1,7 +1,8 @@
 """The knowledge base's search index (servicedesk/knowledge/search.py).
 
-PostgreSQL: pg_trgm, the column `knowledge_article.search_document` (a weighted tsvector kept by
-`search.index_article`, not on the Django model) with a GIN index, and `knowledge_search_term`
+PostgreSQL: pg_trgm, the columns `knowledge_article.search_document` (a weighted tsvector of
+title, summary and text) and `search_head` (title and summary only, for the first pass), kept by
+`search.index_article`, not on the Django model, each with a GIN index, and `knowledge_search_term`
 (the indexed words, trigram-indexed, for typos). SQLite: the FTS5 table
 `knowledge_article_fts` (stemmed words, rowid = article id) and its vocabulary table. The
 statements are written here, not imported, so the migration stays what it was whatever
@@ -17,6 +18,8 @@ PG_CREATE = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "ALTER TABLE knowledge_article ADD COLUMN search_document tsvector",
     "CREATE INDEX knowledge_article_search ON knowledge_article USING gin (search_document)",
+    "ALTER TABLE knowledge_article ADD COLUMN search_head tsvector",
+    "CREATE INDEX knowledge_article_search_head ON knowledge_article USING gin (search_head)",
     "CREATE TABLE knowledge_search_term (term text PRIMARY KEY)",
     "CREATE INDEX knowledge_search_term_trgm ON knowledge_search_term "
     "USING gin (term gin_trgm_ops)",
@@ -24,6 +27,7 @@ PG_CREATE = (
 PG_DROP = (
     "DROP TABLE IF EXISTS knowledge_search_term",
     "ALTER TABLE knowledge_article DROP COLUMN IF EXISTS search_document",
+    "ALTER TABLE knowledge_article DROP COLUMN IF EXISTS search_head",
 )
 SQLITE_CREATE = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS knowledge_article_fts USING fts5("
