@@ -254,7 +254,7 @@ def main() -> None:
         all_times: list[float] = []
         for _ in range(args.rounds):
             for q in searches:
-                all_times += timed(lambda q=q: search_articles(user, q, source=source), 1)
+                all_times += timed(lambda q=q, u=user, s=source: search_articles(u, q, source=s), 1)
         print(row(f"{label} ({len(searches)} queries)", all_times))
     times: list[float] = []
     for text in texts:
