@@ -310,26 +310,26 @@ def fragment(source: str, groups: Iterable[Group], chars: int = FRAGMENT_CHARS) 
     in <mark>; the text's beginning if nothing matches."""
     plain = text.plain_text(source)
     prefixes = tuple(p for g in groups for p in g)
-    spans = [
-        m.span()
-        for m in text.WORD.finditer(plain)
-        if text.matches(
-            text.stem(m.group().lower().replace("ё", "е")[: text.MAX_WORD_CHARS]), prefixes
-        )
-    ]
+
+    def matching(word: str) -> bool:
+        # A stem is a prefix of its word: most words are ruled out before stemming.
+        word = word.lower().replace("ё", "е")[: text.MAX_WORD_CHARS]
+        return word.startswith(prefixes) and text.matches(text.stem(word), prefixes)
+
+    first = next((m.start() for m in text.WORD.finditer(plain) if matching(m.group())), None)
     start = 0
-    if spans and spans[0][0] > chars // 3:
-        start = plain.rfind(" ", 0, spans[0][0] - chars // 3) + 1
+    if first is not None and first > chars // 3:
+        start = plain.rfind(" ", 0, first - chars // 3) + 1
     end = min(len(plain), start + chars)
-    if end < len(plain):
-        end = plain.rfind(" ", start, end) if plain.rfind(" ", start, end) > start else end
+    if end < len(plain) and plain.rfind(" ", start, end) > start:
+        end = plain.rfind(" ", start, end)
     out = ["…" if start > 0 else ""]
     cursor = start
-    for s, e in spans:
-        if s < start or e > end:
-            continue
-        out += [escape(plain[cursor:s]), "<mark>", escape(plain[s:e]), "</mark>"]
-        cursor = e
+    if first is not None:
+        for m in text.WORD.finditer(plain, start, end):
+            if matching(m.group()):
+                out += [escape(plain[cursor : m.start()]), "<mark>", escape(m.group()), "</mark>"]
+                cursor = m.end()
     out += [escape(plain[cursor:end]), "…" if end < len(plain) else ""]
     return mark_safe("".join(out))  # noqa: S308 (every piece of text escaped above)
 
