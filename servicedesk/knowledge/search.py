@@ -60,6 +60,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u20
 # --- Database objects: created by migration 0002_search -----------------------------------
 
 SQLITE_TABLE = "knowledge_article_fts"
+SQLITE_HEAD = "knowledge_article_fts_head"  # title and summary only, for the first pass
 SQLITE_VOCAB = "knowledge_article_fts_vocab"
 PG_COLUMN = "search_document"
 PG_HEAD = "search_head"  # title (A) and summary (B) only: small, for the first pass
@@ -100,11 +101,18 @@ def index_article(article: Article) -> None:
                     [terms],
                 )
         elif connection.vendor == "sqlite":
-            cursor.execute(f"DELETE FROM {SQLITE_TABLE} WHERE rowid = %s", [article.pk])  # noqa: S608
+            stemmed = [" ".join(text.stems(c)) for c in (title, summary, body)]
+            for table in (SQLITE_TABLE, SQLITE_HEAD):
+                cursor.execute(f"DELETE FROM {table} WHERE rowid = %s", [article.pk])  # noqa: S608
             cursor.execute(
                 f"INSERT INTO {SQLITE_TABLE} (rowid, title, summary, body) "  # noqa: S608
                 "VALUES (%s, %s, %s, %s)",
-                [article.pk, *(" ".join(text.stems(c)) for c in (title, summary, body))],
+                [article.pk, *stemmed],
+            )
+            cursor.execute(
+                f"INSERT INTO {SQLITE_HEAD} (rowid, title, summary) "  # noqa: S608
+                "VALUES (%s, %s, %s)",
+                [article.pk, *stemmed[:2]],
             )
 
 
@@ -118,7 +126,8 @@ def unindex_article(article_id: int) -> None:
                 [article_id],
             )
         elif connection.vendor == "sqlite":
-            cursor.execute(f"DELETE FROM {SQLITE_TABLE} WHERE rowid = %s", [article_id])  # noqa: S608
+            for table in (SQLITE_TABLE, SQLITE_HEAD):
+                cursor.execute(f"DELETE FROM {table} WHERE rowid = %s", [article_id])  # noqa: S608
 
 
 @transaction.atomic
@@ -127,6 +136,7 @@ def reindex_all(batch: int = 500) -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(f"DELETE FROM {SQLITE_TABLE}")  # noqa: S608
+            cursor.execute(f"DELETE FROM {SQLITE_HEAD}")  # noqa: S608
         elif connection.vendor == "postgresql":
             cursor.execute(f"DELETE FROM {PG_TERMS}")  # noqa: S608
     count = 0
@@ -234,16 +244,13 @@ def query_groups(stems: Sequence[str]) -> tuple[list[Group], list[Group]]:
     return list(dict.fromkeys(plain)), list(dict.fromkeys(expanded))
 
 
-def _match_expression(groups: Sequence[Group], operator: str, *, head: bool = False) -> str:
-    """The engine's query text; `head`: the words in the title or the summary only (SQLite's
-    column filter; PostgreSQL searches its head column instead). Prefixes hold only letters
-    and digits; quoted all the same."""
+def _match_expression(groups: Sequence[Group], operator: str) -> str:
+    """The engine's query text. Prefixes hold only letters and digits; quoted all the same."""
     if connection.vendor == "postgresql":
         parts = ["(" + " | ".join(f"'{p}':*" for p in g) + ")" for g in groups]
         return f" {'&' if operator == 'and' else '|'} ".join(parts)
     parts = ["(" + " OR ".join(f'"{p}"*' for p in g) + ")" for g in groups]
-    expression = f" {operator.upper()} ".join(parts)
-    return f"{{title summary}} : ({expression})" if head else expression
+    return f" {operator.upper()} ".join(parts)
 
 
 def _ranked(
@@ -280,11 +287,12 @@ def _ranked(
         visible_sql, visible_params = visible.values("pk").query.sql_with_params()
     except EmptyResultSet:
         return []
-    weights = ", ".join(str(w) for w in WEIGHTS.values())
+    table = SQLITE_HEAD if head else SQLITE_TABLE
+    weights = ", ".join(str(w) for w in list(WEIGHTS.values())[: 2 if head else 3])
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT rowid, -bm25({SQLITE_TABLE}, {weights}) AS rank "  # noqa: S608
-            f"FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s "
+            f"SELECT rowid, -bm25({table}, {weights}) AS rank "  # noqa: S608
+            f"FROM {table} WHERE {table} MATCH %s "
             # "+rowid": the visible ids filter the matches; as a plain "rowid IN" SQLite
             # would hand them to FTS5 as lookups, one MATCH per visible article (seconds).
             f"AND +rowid IN ({visible_sql}) ORDER BY rank DESC, rowid LIMIT %s",
@@ -299,7 +307,7 @@ def _head_first(
     """The articles with the words in their title or summary first (ranked), then, if fewer
     than `limit`, those with them only in the text (ranked). The first query reads small
     documents; a common word fills the page from it and the second is never run."""
-    ranked = _ranked(visible, _match_expression(groups, operator, head=True), limit, head=True)
+    ranked = _ranked(visible, _match_expression(groups, operator), limit, head=True)
     if len(ranked) < limit:
         seen = {pk for pk, _ in ranked}
         rest = _ranked(visible, _match_expression(groups, operator), limit)

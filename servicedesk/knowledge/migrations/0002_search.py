@@ -4,7 +4,8 @@ PostgreSQL: pg_trgm, the columns `knowledge_article.search_document` (a weighted
 title, summary and text) and `search_head` (title and summary only, for the first pass), kept by
 `search.index_article`, not on the Django model, each with a GIN index, and `knowledge_search_term`
 (the indexed words, trigram-indexed, for typos). SQLite: the FTS5 table
-`knowledge_article_fts` (stemmed words, rowid = article id) and its vocabulary table. The
+`knowledge_article_fts` (stemmed words, rowid = article id), `knowledge_article_fts_head` (the
+same for title and summary only, for the first pass) and the vocabulary table. The
 statements are written here, not imported, so the migration stays what it was whatever
 search.py becomes. Enabling pg_trgm needs a role allowed to create it (a superuser, or the
 database owner on PostgreSQL 13+ since pg_trgm is a trusted extension).
@@ -32,11 +33,14 @@ PG_DROP = (
 SQLITE_CREATE = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS knowledge_article_fts USING fts5("
     "title, summary, body, tokenize='unicode61 remove_diacritics 0')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS knowledge_article_fts_head USING fts5("
+    "title, summary, tokenize='unicode61 remove_diacritics 0')",
     "CREATE VIRTUAL TABLE IF NOT EXISTS knowledge_article_fts_vocab "
     "USING fts5vocab(knowledge_article_fts, 'row')",
 )
 SQLITE_DROP = (
     "DROP TABLE IF EXISTS knowledge_article_fts_vocab",
+    "DROP TABLE IF EXISTS knowledge_article_fts_head",
     "DROP TABLE IF EXISTS knowledge_article_fts",
 )
 
