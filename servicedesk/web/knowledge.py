@@ -56,10 +56,10 @@ class SearchForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
-    def __init__(self, data: Any, *args: Any, **kwargs: Any) -> None:
-        data = data.copy()
-        # A query longer than the box allows is cut, not refused: people paste whole errors.
-        if len(data.get("q", "")) > QUERY_MAX:
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        if data is not None and len(data.get("q", "")) > QUERY_MAX:
+            # A query longer than the box allows is cut, not refused: people paste whole errors.
+            data = data.copy()
             data["q"] = data["q"][:QUERY_MAX]
         super().__init__(data, *args, **kwargs)
 

@@ -14,8 +14,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PORTAL_RU = ["Заявки", "Сообщения", "Акты", "Аналитика", "Мои компании"]
-PORTAL_EN = ["Tickets", "Messages", "Acts", "Analytics", "My companies"]
+PORTAL_RU = ["Заявки", "Сообщения", "Акты", "Аналитика", "База знаний", "Мои компании"]
+PORTAL_EN = ["Tickets", "Messages", "Acts", "Analytics", "Knowledge base", "My companies"]
 
 
 def sign_in(page: Page, base_url: str, email: str) -> None:
@@ -98,6 +98,7 @@ def test_staff_switches_the_back_office_to_english_and_signs_out(live_server, pa
         "Сообщения",
         "Новая заявка",
         "Оборудование",
+        "База знаний",
         "Отчёты",
         "Пользователи",
         "Запросы доступа",
@@ -118,6 +119,7 @@ def test_staff_switches_the_back_office_to_english_and_signs_out(live_server, pa
         "Messages",
         "New ticket",
         "Equipment",
+        "Knowledge base",
         "Reports",
         "People",
         "Access requests",

@@ -191,3 +191,17 @@ def test_portal_feedback_refused_on_unreadable_article(
     response = client.post(f"/portal/kb/{kb['companies_a'].pk}/feedback/", {"helpful": "no"})
     assert response.status_code == 404
     assert not kb["companies_a"].feedback.exists()
+
+
+def test_the_public_page_is_indexable_and_names_its_translation(kb: dict[str, Article]) -> None:
+    en = make_article("zeta-public printer EN", language="en", summary="Paper & cover")
+    services.article_link_translation(article=kb["public"], translation=en, by=editor())
+    html = Client().get(f"/kb/{en.pk}/").content.decode()
+    assert '<meta name="description" content="Paper &amp; cover">' in html
+    assert f'<link rel="canonical" href="http://testserver/kb/{en.pk}/">' in html
+    assert f'hreflang="ru" href="http://testserver/kb/{kb["public"].pk}/"' in html
+    assert "noindex" not in html
+    # A translation the visitor may not read is not named.
+    services.article_link_translation(article=kb["customers"], translation=en, by=editor())
+    html = Client().get(f"/kb/{en.pk}/").content.decode()
+    assert "hreflang" not in html

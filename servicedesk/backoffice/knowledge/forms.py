@@ -147,7 +147,10 @@ class ArticleFilterForm(forms.Form):
         label=_("Language"), choices=[("", _("Any language")), *Language.choices], required=False
     )
     category = CategoryChoiceField(
-        label=_("Category"), queryset=Category.objects.all(), required=False
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
 

@@ -16,6 +16,7 @@ import io
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -102,6 +103,7 @@ def kb_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return allow_frames(response, rendered.frame_origins)
 
 
+@transaction.atomic  # the text and the translation link are saved together, or neither
 def _apply(
     request: AuthenticatedHttpRequest, form: ArticleForm, article: Article | None
 ) -> Article:
@@ -404,24 +406,33 @@ def kb_category_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 # --- Report --------------------------------------------------------------------------------------
 
 
-def _period(request: AuthenticatedHttpRequest) -> tuple[ReportForm, dt.datetime, dt.datetime]:
+def _period(
+    request: AuthenticatedHttpRequest,
+) -> tuple[ReportForm, int, dt.datetime, dt.datetime]:
     form = ReportForm(request.GET)
-    days = form.cleaned_data.get("days") if form.is_valid() else None
+    days = (form.cleaned_data.get("days") if form.is_valid() else None) or 30
     end = timezone.now()
-    return form, end - dt.timedelta(days=days or 30), end
+    return form, days, end - dt.timedelta(days=days), end
 
 
 @report_view
 @require_GET
 def kb_report(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form, start, end = _period(request)
+    form, days, start, end = _period(request)
     report = selectors.knowledge_report(start, end)
     if request.GET.get("format") == "csv":
         return _report_csv(report)
     return render(
         request,
         "backoffice/knowledge/report.html",
-        {"section": "kb", "form": form, "report": report, "start": start, "end": end},
+        {
+            "section": "kb",
+            "form": form,
+            "days": days,
+            "report": report,
+            "start": start,
+            "end": end,
+        },
     )
 
 
