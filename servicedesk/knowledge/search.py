@@ -302,13 +302,14 @@ def _ranked(
 
 
 def _head_first(
-    visible: QuerySet[Article], groups: Sequence[Group], operator: str, limit: int
+    visible: QuerySet[Article], groups: Sequence[Group], operator: str, limit: int, *, fill: bool
 ) -> list[tuple[int, float]]:
     """The articles with the words in their title or summary first (ranked), then, if fewer
-    than `limit`, those with them only in the text (ranked). The first query reads small
-    documents; a common word fills the page from it and the second is never run."""
+    than `limit` (or, unless `fill`, none at all), those with them only in the text (ranked).
+    The first query reads small documents; a common word fills the page from it and the second
+    is never run."""
     ranked = _ranked(visible, _match_expression(groups, operator), limit, head=True)
-    if len(ranked) < limit:
+    if len(ranked) < limit and (fill or not ranked):
         seen = {pk for pk, _ in ranked}
         rest = _ranked(visible, _match_expression(groups, operator), limit)
         ranked += [(pk, rank) for pk, rank in rest if pk not in seen][: limit - len(ranked)]
@@ -408,7 +409,9 @@ def search_articles(
             if not groups or (key := f"{operator}:{groups}") in tried:
                 continue
             tried.add(key)
-            ranked = _head_first(visible, groups, operator, limit)
+            # Suggestions beside a form: the few whose title or summary match are enough.
+            fill = source != SearchSource.SUGGEST
+            ranked = _head_first(visible, groups, operator, limit, fill=fill)
             if ranked:
                 break
         if ranked:
