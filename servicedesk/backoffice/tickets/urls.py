@@ -1,6 +1,6 @@
 from django.urls import path
 
-from servicedesk.backoffice.tickets import chat, detail, queue, views
+from servicedesk.backoffice.tickets import chat, detail, knowledge, queue, views
 
 urlpatterns = [
     path("tickets/", queue.ticket_queue, name="tickets"),
@@ -11,6 +11,12 @@ urlpatterns = [
     path("tickets/products/", views.product_search, name="product_search"),
     path("tickets/<str:number>/created/", views.ticket_created, name="ticket_created"),
     path("tickets/<str:number>/", detail.ticket_detail, name="ticket_detail"),
+    path("tickets/<str:number>/kb/", knowledge.ticket_kb, name="ticket_kb"),
+    path(
+        "tickets/<str:number>/kb/<int:pk>/attach/",
+        knowledge.ticket_kb_attach,
+        name="ticket_kb_attach",
+    ),
     path("tickets/<str:number>/assign/", detail.ticket_assign, name="ticket_assign"),
     path("tickets/<str:number>/move/", detail.ticket_move, name="ticket_move"),
     path("tickets/<str:number>/transition/", detail.ticket_transition, name="ticket_transition"),

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from servicedesk.portal.tickets import act, create, survey, views
+from servicedesk.portal.tickets import act, create, suggest, survey, views
 
 urlpatterns = [
     path("", views.ticket_list, name="tickets"),
     path("tickets/new/", create.ticket_new, name="ticket_new"),
     path("tickets/new/options/", create.ticket_form_options, name="ticket_form_options"),
+    path("tickets/new/suggest/", suggest.ticket_suggest, name="ticket_suggest"),
+    path("tickets/new/deflect/<int:pk>/", suggest.ticket_deflect, name="ticket_deflect"),
     path("tickets/products/", create.product_search, name="product_search"),
     path("tickets/<str:number>/created/", create.ticket_created, name="ticket_created"),
     path("tickets/<str:number>/", views.ticket_detail, name="ticket_detail"),
