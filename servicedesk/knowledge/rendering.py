@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import nh3
 from django.conf import settings
-from django.utils.html import escape
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
@@ -135,20 +135,6 @@ def video_embed(url: str) -> Video | None:
 _LONE_LINK = re.compile(r'<p><a href="([^"<>]+)"[^<>]*>[^<]*</a></p>')
 
 
-def _embed(match: re.Match[str]) -> str:
-    href = match.group(1).replace("&amp;", "&")
-    video = video_embed(href)
-    if video is None:
-        return match.group(0)
-    return (
-        '<div class="ratio ratio-16x9 my-3 kb-video">'
-        f'<iframe src="{escape(video.embed_url)}" title="{escape(video.host)}" '
-        'loading="lazy" referrerpolicy="strict-origin-when-cross-origin" '
-        'sandbox="allow-scripts allow-same-origin allow-presentation allow-popups" '
-        'allow="fullscreen; picture-in-picture" allowfullscreen></iframe></div>'
-    )
-
-
 @dataclass(frozen=True)
 class Rendered:
     html: SafeString
@@ -163,12 +149,12 @@ def render_article(text: str) -> Rendered:
     origins: list[str] = []
 
     def embed(match: re.Match[str]) -> str:
-        html = _embed(match)
-        if html != match.group(0):
-            video = video_embed(match.group(1).replace("&amp;", "&"))
-            if video is not None and video.origin not in origins:
-                origins.append(video.origin)
-        return html
+        video = video_embed(match.group(1).replace("&amp;", "&"))
+        if video is None:
+            return match.group(0)
+        if video.origin not in origins:
+            origins.append(video.origin)
+        return render_to_string("knowledge/_video.html", {"video": video}).strip()
 
     html = _LONE_LINK.sub(embed, clean)
     return Rendered(mark_safe(html), tuple(origins))  # noqa: S308 (nh3 above; iframes built here)
