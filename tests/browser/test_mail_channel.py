@@ -4,9 +4,10 @@ the customer's own reply address; the customer's reply to it appears in the port
 
 from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
+from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from servicedesk.customers.models import Criticality, TicketType
 from servicedesk.mail.addresses import reply_address_parse, thread_root_id
@@ -35,6 +36,47 @@ def email_from_customer(to: str, subject: str, body: str, **headers: str) -> byt
     return message.as_bytes()
 
 
+def answer_in_the_back_office(
+    page_for: Any, base: str, engineer: Any, customer: Any, ticket: Any, smtp_email: Any
+) -> tuple[Page, EmailMessage]:
+    """The engineer answers in the back office; the answer arrives by SMTP in the ticket's
+    thread with the customer's own reply address. The staff's page and the answer received."""
+    before = len(smtp_email.messages)
+    staff = page_for("en-US")
+    sign_in(staff, base, engineer.email)
+    staff.goto(f"{base}/backoffice/tickets/{ticket.number}/")
+    expect(staff.get_by_text("The pump in the basement leaks.")).to_be_visible()
+    staff.get_by_test_id("message-input").fill("We come at 10:00 with a new seal")
+    staff.get_by_test_id("send-message").click()
+    expect(staff.get_by_test_id("messages")).to_contain_text("We come at 10:00")
+
+    smtp_email.wait_for(before + 1)
+    answer = next(
+        m
+        for m in smtp_email.messages[before:]
+        if m["To"] == "anna@alfa.example"
+        and "We come at 10:00" in m.get_body(("plain",)).get_content()
+    )
+    assert answer["In-Reply-To"] == thread_root_id(ticket.pk)
+    assert answer["References"] == thread_root_id(ticket.pk)
+    token = reply_address_parse(str(answer["Reply-To"]))
+    assert token is not None and (token.ticket_id, token.user_id) == (ticket.pk, customer.pk)
+    return staff, answer
+
+
+def customer_reply(answer: EmailMessage) -> bytes:
+    """Anna's reply from her mail program, quoting the answer, in its thread."""
+    return email_from_customer(
+        parseaddr(str(answer["Reply-To"]))[1],
+        "Re: " + str(answer["Subject"]),
+        "Thanks, the door code is 1234.\n\n"
+        "On Mon, 7 Dec 2026 at 10:00, Support <support@desk.example.com> wrote:\n"
+        "> We come at 10:00 with a new seal",
+        In_Reply_To=str(answer["Message-ID"]),
+        References=f"{answer['References']} {answer['Message-ID']}",
+    )
+
+
 def test_a_ticket_by_email_answered_in_the_back_office_and_replied_to_by_email(
     live_server, page_for, smtp_email, settings, media
 ):
@@ -57,40 +99,12 @@ def test_a_ticket_by_email_answered_in_the_back_office_and_replied_to_by_email(
     assert ticket is not None and ticket.origin == Origin.EMAIL
     confirmation = smtp_email.wait_for(1)[0]
     assert confirmation["To"] == "anna@alfa.example" and ticket.number in confirmation["Subject"]
-    before = len(smtp_email.messages)
-
-    # The engineer answers in the back office.
-    staff = page_for("en-US")
-    sign_in(staff, base, engineer.email)
-    staff.goto(f"{base}/backoffice/tickets/{ticket.number}/")
-    expect(staff.get_by_text("The pump in the basement leaks.")).to_be_visible()
-    staff.get_by_test_id("message-input").fill("We come at 10:00 with a new seal")
-    staff.get_by_test_id("send-message").click()
-    expect(staff.get_by_test_id("messages")).to_contain_text("We come at 10:00")
-
-    # The answer arrives by SMTP, in the ticket's thread, with Anna's own reply address.
-    smtp_email.wait_for(before + 1)
-    answer = next(
-        m
-        for m in smtp_email.messages[before:]
-        if m["To"] == "anna@alfa.example"
-        and "We come at 10:00" in m.get_body(("plain",)).get_content()
+    staff, answer = answer_in_the_back_office(
+        page_for, base, engineer, customer, ticket, smtp_email
     )
-    assert answer["In-Reply-To"] == thread_root_id(ticket.pk)
-    assert answer["References"] == thread_root_id(ticket.pk)
-    token = reply_address_parse(str(answer["Reply-To"]))
-    assert token is not None and (token.ticket_id, token.user_id) == (ticket.pk, customer.pk)
 
     # Anna replies from her mail program; the reply lands in the chat.
-    reply = email_from_customer(
-        parseaddr(str(answer["Reply-To"]))[1],
-        "Re: " + str(answer["Subject"]),
-        "Thanks, the door code is 1234.\n\n"
-        "On Mon, 7 Dec 2026 at 10:00, Support <support@desk.example.com> wrote:\n"
-        "> We come at 10:00 with a new seal",
-        In_Reply_To=str(answer["Message-ID"]),
-        References=f"{answer['References']} {answer['Message-ID']}",
-    )
+    reply = customer_reply(answer)
     received = inbound_receive(mailbox=mailbox, raw=reply, source="pipe")
     assert (received.state, received.ticket_id) == ("processed", ticket.pk)
 

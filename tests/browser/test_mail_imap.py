@@ -7,18 +7,20 @@ $SHOTS_DIR or /tmp/shots-mail/)."""
 
 import os
 import tempfile
-from email.message import EmailMessage
-from email.utils import make_msgid, parseaddr
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from servicedesk.customers.models import Criticality, TicketType
-from servicedesk.mail.addresses import reply_address_parse, thread_root_id
 from servicedesk.mail.imap import mailbox_poll
 from servicedesk.mail.models import InboundMessage, Mailbox, SenderRule
 from servicedesk.tickets.models import Origin, Ticket
+from tests.browser.test_mail_channel import (
+    answer_in_the_back_office,
+    customer_reply,
+    email_from_customer,
+)
 from tests.browser.test_ticket_create import sign_in
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 
@@ -29,18 +31,6 @@ pytestmark = [
 SUPPORT = "support@desk.example.com"
 SHOTS = Path(os.environ.get("SHOTS_DIR") or Path(tempfile.gettempdir()) / "shots-mail")
 SEEN = "\\Seen"
-
-
-def email_from_customer(to: str, subject: str, body: str, **headers: str) -> bytes:
-    message = EmailMessage()
-    message["From"] = "Anna Customer <anna@alfa.example>"
-    message["To"] = to
-    message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="alfa.example")
-    for name, value in headers.items():
-        message[name.replace("_", "-")] = value
-    message.set_content(body)
-    return message.as_bytes()
 
 
 def test_mail_through_imap_answered_in_the_back_office_and_replied_to(
@@ -87,40 +77,12 @@ def test_mail_through_imap_answered_in_the_back_office_and_replied_to(
     smtp_email.wait_for(2)  # the confirmation and the admin's «new ticket»
     [confirmation] = [m for m in smtp_email.messages if m["To"] == "anna@alfa.example"]
     assert ticket.number in confirmation["Subject"]
-    before = len(smtp_email.messages)
-
-    # The engineer answers in the back office.
-    staff = page_for("en-US")
-    sign_in(staff, base, engineer.email)
-    staff.goto(f"{base}/backoffice/tickets/{ticket.number}/")
-    expect(staff.get_by_text("The pump in the basement leaks.")).to_be_visible()
-    staff.get_by_test_id("message-input").fill("We come at 10:00 with a new seal")
-    staff.get_by_test_id("send-message").click()
-    expect(staff.get_by_test_id("messages")).to_contain_text("We come at 10:00")
-
-    # The answer arrives by SMTP in the ticket's thread, with Anna's own reply address.
-    smtp_email.wait_for(before + 1)
-    answer = next(
-        m
-        for m in smtp_email.messages[before:]
-        if m["To"] == "anna@alfa.example"
-        and "We come at 10:00" in m.get_body(("plain",)).get_content()
+    _staff, answer = answer_in_the_back_office(
+        page_for, base, engineer, customer, ticket, smtp_email
     )
-    assert answer["In-Reply-To"] == thread_root_id(ticket.pk)
-    assert answer["References"] == thread_root_id(ticket.pk)
-    token = reply_address_parse(str(answer["Reply-To"]))
-    assert token is not None and (token.ticket_id, token.user_id) == (ticket.pk, customer.pk)
 
     # Anna replies from her mail program; the reply is delivered to the same mailbox.
-    reply = email_from_customer(
-        parseaddr(str(answer["Reply-To"]))[1],
-        "Re: " + str(answer["Subject"]),
-        "Thanks, the door code is 1234.\n\n"
-        "On Mon, 7 Dec 2026 at 10:00, Support <support@desk.example.com> wrote:\n"
-        "> We come at 10:00 with a new seal",
-        In_Reply_To=str(answer["Message-ID"]),
-        References=f"{answer['References']} {answer['Message-ID']}",
-    )
+    reply = customer_reply(answer)
     reply_uid = imap_server.append(login, reply)
     result = mailbox_poll(mailbox.pk)
     assert (result.error, result.fetched, result.states) == ("", 1, {"processed": 1})
