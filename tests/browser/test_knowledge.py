@@ -104,6 +104,8 @@ def test_an_article_is_written_published_found_and_read(live_server, page_for):
     expect(reader.get_by_test_id("kb-article-title")).to_have_text("Касса не печатает чек")
     image = reader.get_by_test_id("kb-body").locator("img")
     expect(image).to_have_count(1)
+    # The page shows before its image has loaded: wait for the image, then check it decoded.
+    reader.wait_for_function("img => img.complete", arg=image.element_handle())
     assert reader.evaluate("img => img.naturalWidth", image.element_handle()) == 1
     expect(reader.get_by_test_id("kb-body").locator("iframe")).to_have_count(1)
     reader.get_by_test_id("kb-feedback-comment").fill("Помогло, спасибо")
