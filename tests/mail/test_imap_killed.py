@@ -78,7 +78,7 @@ class Site:
             env=self.env,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=600,  # a guard against a hang: migrating takes minutes on a busy machine
             check=False,
         )
         if check and done.returncode != 0:
