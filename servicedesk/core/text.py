@@ -1,4 +1,4 @@
-"""Words of articles and queries, the same way on both databases: pure functions, no ORM.
+"""Words of articles, tickets and queries, the same way on both databases: pure functions, no ORM.
 
 A word is a run of letters and digits (anything else separates words, so no character of a
 query ever reaches a database's query syntax as an operator). Words are lower-cased, «ё» is read
@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import Stemmer
 
-from servicedesk.knowledge import stopwords
+from servicedesk.core import stopwords
 
 MAX_QUERY_CHARS = 1000  # longer input is cut, not refused
 MAX_QUERY_WORDS = 12  # a suggestion reads subject + description: its first distinct words

@@ -42,7 +42,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from servicedesk.knowledge import text
+from servicedesk.core import text
 from servicedesk.knowledge.models import Article, ArticleStatus, Category, SearchQuery, SearchSource
 
 if TYPE_CHECKING:

@@ -30,6 +30,7 @@ from django.db import connections
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from servicedesk.core import text
 from servicedesk.tickets import numbering
 from servicedesk.tickets.models import Ticket
 
@@ -132,6 +133,68 @@ def ticket_search(queryset: QuerySet[Ticket], q: str) -> QuerySet[Ticket]:
     for word in words:
         queryset = queryset.filter(Q(subject__icontains=word) | Q(description__icontains=word))
     return queryset
+
+
+# --- Similar tickets (the staff ticket page's suggestions) ----------------------------------
+
+SIMILAR_CANDIDATES = 200
+
+
+def similar_tickets(queryset: QuerySet[Ticket], ticket: Ticket, limit: int = 5) -> list[Ticket]:
+    """The tickets of `queryset` whose subject and description share the most words with
+    `ticket`'s subject, for staff deciding how to answer it (how a like one was solved, or
+    whether it is a duplicate). Only ever narrows `queryset`.
+
+    Any of the subject's words (stop words dropped, Snowball stems, as the knowledge base reads
+    them) may match; of the SIMILAR_CANDIDATES newest tickets matching any, the ones matching
+    the most words, best first. Bounding the candidates by recency keeps the cost fixed over a
+    million tickets: a common word's matches are found by walking the newest tickets, a rare
+    word's through the index, and ranking never reads more than the candidates.
+    """
+    stems = text.query_stems(ticket.subject)[:MAX_WORDS]
+    if not stems:
+        return []
+    others = queryset.exclude(pk=ticket.pk)
+    vendor = connections[queryset.db].vendor
+    if vendor == "postgresql":
+        # Whole words (PostgreSQL stems them itself with the same Snowball stemmers).
+        words = [w for w in text.words(ticket.subject) if text.stem(w)][:MAX_WORDS]
+        tsquery = " | ".join("'" + w.replace("'", "''") + "'" for w in words)
+        table = connections[queryset.db].ops.quote_name(Ticket._meta.db_table)
+        document = f"{table}.{SEARCH_COLUMN}"
+        candidates = (
+            others.filter(
+                RawSQL(  # noqa: S611 (names are constants; the words are parameters)
+                    f"{document} @@ to_tsquery(%s::regconfig, %s)",
+                    [SEARCH_CONFIG, tsquery],
+                    output_field=BooleanField(),
+                )
+            )
+            .order_by("-id")
+            .values("id")[:SIMILAR_CANDIDATES]
+        )
+        rank = RawSQL(  # noqa: S611
+            f"ts_rank({document}, to_tsquery(%s::regconfig, %s))", [SEARCH_CONFIG, tsquery]
+        )
+        ranked = Ticket.objects.using(queryset.db).filter(pk__in=candidates)
+        return list(
+            ranked.annotate(similarity=rank)
+            .select_related("company")
+            .order_by("-similarity", "-id")[:limit]
+        )
+    if vendor == "sqlite":
+        match = " OR ".join('"' + s.replace('"', '""') + '"*' for s in stems)
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid FROM (SELECT rowid, rank FROM tickets_ticket_fts "
+                "WHERE tickets_ticket_fts MATCH %s AND rowid != %s ORDER BY rowid DESC LIMIT %s) "
+                "ORDER BY rank, rowid DESC",
+                [match, ticket.pk, SIMILAR_CANDIDATES],
+            )
+            order = [row[0] for row in cursor.fetchall()]
+        found = others.filter(pk__in=order[: limit * 4]).select_related("company").in_bulk()
+        return [found[pk] for pk in order if pk in found][:limit]
+    return []
 
 
 # --- Database objects (migration 0003_search, and after every migrate) ---------------------

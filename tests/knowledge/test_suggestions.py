@@ -186,3 +186,68 @@ def test_customers_cannot_attach(
     response = client_for(world.users["cust_b"]).post(url)
     assert response.status_code in (302, 403, 404)
     assert TicketArticle.objects.count() == 0 and Message.objects.count() == 0
+
+
+# --- Similar tickets on the staff ticket page ---------------------------------------------------
+
+
+def test_staff_see_the_tickets_most_like_this_one(
+    world: World, ticket: object, client_for: ClientFor
+) -> None:
+    # Given earlier tickets sharing two words, one word and none of the subject's words
+    both = TicketFactory(
+        company=world.companies["A"],
+        contact=world.users["cust_a"],
+        subject="Принтеры в бухгалтерии не печатают",
+        resolution="Заменили фьюзер",
+    )
+    one = TicketFactory(
+        company=world.companies["B"], contact=world.users["cust_b"], subject="Новый принтер"
+    )
+    none = TicketFactory(
+        company=world.companies["B"], contact=world.users["cust_b"], subject="Течь в котельной"
+    )
+    # When an engineer opens the ticket's knowledge card
+    html = (
+        client_for(world.users["engineer"])
+        .get(f"/backoffice/tickets/{ticket.number}/kb/")  # type: ignore[attr-defined]
+        .content.decode()
+    )
+    # Then the ticket matching both words («принтер», «печата») comes first, with how it was solved
+    assert html.count('data-testid="similar-ticket"') == 2
+    assert html.index(both.number) < html.index(one.number)
+    assert none.number not in html and f'/backoffice/tickets/{ticket.number}/"' not in html  # type: ignore[attr-defined]
+    assert "Заменили фьюзер" in html and "Alphacorp" in html
+
+
+def test_no_similar_tickets(world: World, client_for: ClientFor, db: None) -> None:
+    lonely = TicketFactory(
+        company=world.companies["B"], contact=world.users["cust_b"], subject="Скрипит дверь"
+    )
+    TicketFactory(company=world.companies["B"], contact=world.users["cust_b"], subject="Течь")
+    html = (
+        client_for(world.users["dispatcher"])
+        .get(f"/backoffice/tickets/{lonely.number}/kb/")
+        .content.decode()
+    )
+    assert 'data-testid="no-similar-tickets"' in html and 'similar-ticket"' not in html
+
+
+def test_similar_tickets_query_count(
+    world: World,
+    ticket: object,
+    client_for: ClientFor,
+    django_assert_max_num_queries: Callable[..., object],
+) -> None:
+    for n in range(12):
+        TicketFactory(
+            company=world.companies["A" if n % 2 else "B"],
+            contact=world.users["cust_a" if n % 2 else "cust_b"],
+            subject=f"Принтер не печатает {n}",
+        )
+    client = client_for(world.users["engineer"])
+    # the card's 18 (session, user, ticket and its lists, the article search) and two for the
+    # similar tickets (the FTS candidates, then the tickets), however many there are
+    with django_assert_max_num_queries(20):  # type: ignore[attr-defined]
+        html = client.get(f"/backoffice/tickets/{ticket.number}/kb/").content.decode()  # type: ignore[attr-defined]
+    assert html.count('data-testid="similar-ticket"') == 5

@@ -1,6 +1,7 @@
 """The staff ticket page's «База знаний» card (loaded by htmx after the page): the articles
-attached to the ticket, and the knowledge base's suggestions for its subject and description,
-each attachable in one click when the ticket's customer may read it."""
+attached to the ticket, the knowledge base's suggestions for its subject and description, each
+attachable in one click when the ticket's customer may read it, and the tickets most like it
+(how a like one was solved, or whether it is a duplicate)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from servicedesk.knowledge.search import search_articles
 from servicedesk.knowledge.sharing import ticket_article_share
 from servicedesk.tickets.access import access_ticket
 from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.search import similar_tickets
 
 SUGGESTIONS = 5
 
@@ -53,6 +55,7 @@ def _card(
             "ticket": ticket,
             "attached": attached,
             "suggestions": [(hit, hit.article_id in readable) for hit in hits],
+            "similar": similar_tickets(Ticket.objects.visible_to(user), ticket, SUGGESTIONS),
             "error": error,
             "shared": shared,
         },
