@@ -250,6 +250,8 @@ ACCOUNT_RATE_LIMITS = {
     "invitation_renewal": env.str("INVITATION_RENEWAL_RATE_LIMIT", default="10/h/ip,3/h/key"),
     # The satisfaction survey from the email link (servicedesk.web.surveys).
     "survey": env.str("SURVEY_RATE_LIMIT", default="30/h/ip"),
+    # «Была ли статья полезна?» on the public knowledge base (servicedesk.web.knowledge).
+    "kb_feedback": env.str("KB_FEEDBACK_RATE_LIMIT", default="20/h/ip"),
 }
 USERSESSIONS_TRACK_ACTIVITY = False
 # Invitations: how long a link stays valid.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.core import ratelimit
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sitemaps import Sitemap
@@ -20,6 +21,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
@@ -147,10 +149,23 @@ def allow_frames(response: HttpResponse, origins: tuple[str, ...]) -> HttpRespon
     return response
 
 
-def feedback_response(request: HttpRequest, article: Article) -> HttpResponse:
+def feedback_response(
+    request: HttpRequest, article: Article, *, limited: bool = False
+) -> HttpResponse:
     """Record «Была ли статья полезна?» and answer with the thank-you fragment (htmx) or the
-    article page's address."""
+    article page's address. `limited`: the sender is over the rate limit — the form comes back
+    as typed, with the reason, and nothing is recorded."""
     form = FeedbackForm(request.POST)
+    if limited:
+        form.is_valid()
+        error = _("Too many answers from here. Nothing was recorded; wait a while and try again.")
+        return render(
+            request,
+            "knowledge/_feedback.html",
+            {"article": article, "feedback_form": form, "feedback_url": request.path,
+             "feedback_error": error},
+            status=429,
+        )  # fmt: skip
     if form.is_valid():
         services.feedback_add(
             article=article,
@@ -193,7 +208,11 @@ def public_article(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def public_feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    return feedback_response(request, access_article(_anonymous(), pk))
+    """Anyone may answer on a public article: per client address, answers are rate-limited
+    (KB_FEEDBACK_RATE_LIMIT) so a script cannot stuff the helpfulness figures."""
+    article = access_article(_anonymous(), pk)
+    limited = not ratelimit.consume(request, action="kb_feedback")
+    return feedback_response(request, article, limited=limited)
 
 
 @require_GET

@@ -287,6 +287,23 @@ def test_feedback_from_the_portal_with_a_comment(world: World) -> None:
     assert ArticleFeedback.objects.count() == 1
 
 
+def test_public_feedback_is_rate_limited_per_address(world: World, settings: Any) -> None:
+    # Given a public article and a limit of two answers an hour from one address
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "kb_feedback": "2/h/ip"}
+    article = make_article("x", visibility="public")
+    url = reverse("kb:feedback", args=[article.pk])
+    visitor = Client()
+    answers = [
+        visitor.post(url, {"helpful": "yes", "comment": f"№{n}"}, HTTP_HX_REQUEST="true")
+        for n in range(3)
+    ]
+    # Then the first two are recorded, the third is refused with the reason and what was typed
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    refused = answers[2].content.decode()
+    assert 'data-testid="kb-feedback-limited"' in refused and "№2" in refused
+    assert sorted(ArticleFeedback.objects.values_list("comment", flat=True)) == ["№0", "№1"]
+
+
 def test_views_are_counted_for_readers_not_for_staff(world: World) -> None:
     article = make_article("x")
     Client().get(reverse("kb:article", args=[article.pk]))
