@@ -22,6 +22,7 @@ ever adds a filter, so it never shows more than the queryset it was given.
 import hashlib
 import re
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -48,11 +49,12 @@ def search_words(q: str) -> list[str]:
     return [w[:MAX_WORD_LENGTH] for w in _WORD.findall(q[:MAX_QUERY_LENGTH])][:MAX_WORDS]
 
 
-def postgres_tsquery(words: list[str]) -> str:
+def postgres_tsquery(words: list[str], *, prefix: bool = True) -> str:
     """`'w1' & 'w2' & 'last':*` — each word quoted (words hold no quotes or backslashes, but
-    they are escaped all the same), the last one a prefix."""
+    they are escaped all the same), the last one a prefix unless `prefix` is off."""
     quoted = ["'" + w.replace("\\", "\\\\").replace("'", "''") + "'" for w in words]
-    quoted[-1] += ":*"
+    if prefix:
+        quoted[-1] += ":*"
     return " & ".join(quoted)
 
 
@@ -97,6 +99,58 @@ def _few(queryset: QuerySet[Ticket]) -> bool:
     return bool(few)
 
 
+def _matches(document: str, tsquery: str) -> RawSQL:
+    return RawSQL(  # noqa: S611 (names are constants; the words are parameters)
+        f"{document} @@ to_tsquery(%s::regconfig, %s)",
+        [SEARCH_CONFIG, tsquery],
+        output_field=BooleanField(),
+    )
+
+
+# A search first asks how many tickets match, up to this many (PostgreSQL).
+PROBE = 200
+
+
+def _all_if_few(matched: QuerySet[Ticket]) -> list[int] | None:
+    """The ids of every ticket `matched` holds if they are at most PROBE, else None.
+
+    A page of the newest matches is found by walking the tickets newest first and testing
+    each (~1 µs a row) when matches are common, or through the GIN index when they are rare;
+    PostgreSQL chooses by its estimate. For whole words its statistics are good, and asked
+    in no order the question is answered the cheap way: through the index for a rare word,
+    by reading until PROBE are found for a common one."""
+    ids = list(matched.order_by().values_list("pk", flat=True)[: PROBE + 1])
+    return ids if len(ids) <= PROBE else None
+
+
+def _all_if_few_prefix(words: list[str], matched: QuerySet[Ticket]) -> list[int] | None:
+    """`_all_if_few` for a query whose last word is a prefix (what the user may still be
+    typing). A prefix it has no statistics for PostgreSQL estimates in 2% of the tickets, so
+    the walk reads all of them for a word in none (1M tickets: 1–2.5 s, bench/README.md,
+    "Knowledge search"). Asked first for the whole words (good estimates, cheap): more than
+    PROBE, the prefix has as many and the walk fills a page at once. Else the prefix query
+    is asked through the index only (`tickets_search_probe`, migration 0019): nothing for a
+    word in no ticket, 20–80 ms for a short prefix of common words."""
+    document = f"{_table(matched)}.{SEARCH_COLUMN}"
+    everyone = Ticket.objects.using(matched.db)  # both probes read all tickets: ids ⊇ matches
+    if (
+        _all_if_few(everyone.filter(_matches(document, postgres_tsquery(words, prefix=False))))
+        is None
+    ):
+        return None
+    with connections[matched.db].cursor() as cursor:
+        cursor.execute(
+            "SELECT tickets_search_probe(to_tsquery(%s::regconfig, %s), %s)",
+            [SEARCH_CONFIG, postgres_tsquery(words), PROBE + 1],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    return ids if len(ids) <= PROBE else None
+
+
+def _table(queryset: QuerySet[Ticket]) -> str:
+    return connections[queryset.db].ops.quote_name(Ticket._meta.db_table)
+
+
 def ticket_search(queryset: QuerySet[Ticket], q: str) -> QuerySet[Ticket]:
     q = (q or "").strip()
     if not q:
@@ -117,12 +171,10 @@ def ticket_search(queryset: QuerySet[Ticket], q: str) -> QuerySet[Ticket]:
             # those rows one by one takes ~1 ms. An expression the GIN index cannot serve
             # makes it do that (bench/README.md, sixth run).
             document = f"({document} || ''::tsvector)"
-        matches = RawSQL(  # noqa: S611 (names are constants; the words are parameters)
-            f"{document} @@ to_tsquery(%s::regconfig, %s)",
-            [SEARCH_CONFIG, postgres_tsquery(words)],
-            output_field=BooleanField(),
-        )
-        return queryset.filter(matches)
+            return queryset.filter(_matches(document, postgres_tsquery(words)))
+        matched = queryset.filter(_matches(document, postgres_tsquery(words)))
+        ids = _all_if_few_prefix(words, matched)
+        return matched if ids is None else queryset.filter(pk__in=ids)
     if vendor == "sqlite":
         return queryset.filter(
             pk__in=RawSQL(
@@ -160,19 +212,13 @@ def similar_tickets(queryset: QuerySet[Ticket], ticket: Ticket, limit: int = 5) 
         # Whole words (PostgreSQL stems them itself with the same Snowball stemmers).
         words = [w for w in text.words(ticket.subject) if text.stem(w)][:MAX_WORDS]
         tsquery = " | ".join("'" + w.replace("'", "''") + "'" for w in words)
-        table = connections[queryset.db].ops.quote_name(Ticket._meta.db_table)
-        document = f"{table}.{SEARCH_COLUMN}"
-        candidates = (
-            others.filter(
-                RawSQL(  # noqa: S611 (names are constants; the words are parameters)
-                    f"{document} @@ to_tsquery(%s::regconfig, %s)",
-                    [SEARCH_CONFIG, tsquery],
-                    output_field=BooleanField(),
-                )
-            )
-            .order_by("-id")
-            .values("id")[:SIMILAR_CANDIDATES]
-        )
+        # Unqualified: the candidates are a subquery of the ranking query (its table has an
+        # alias there), and the join to the company brings no column of that name.
+        document = SEARCH_COLUMN
+        matched = others.filter(_matches(document, tsquery))
+        candidates: Any = _all_if_few(matched)
+        if candidates is None:
+            candidates = matched.order_by("-id").values("id")[:SIMILAR_CANDIDATES]
         rank = RawSQL(  # noqa: S611
             f"ts_rank({document}, to_tsquery(%s::regconfig, %s))", [SEARCH_CONFIG, tsquery]
         )

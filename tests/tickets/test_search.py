@@ -4,6 +4,7 @@ tests on SQLite (FTS5) and PostgreSQL (tsvector + GIN)."""
 from typing import Any
 
 import pytest
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from servicedesk.tickets.models import Ticket
@@ -224,3 +225,38 @@ def test_a_few_tickets_are_searched_row_by_row_with_the_same_result(
     sql = str(ticket_search(Ticket.objects.all(), q).query)
     row_by_row = "|| ''::tsvector" in sql
     assert row_by_row == (few > 0)  # the fixture's handful of tickets is "few" unless 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+@pytest.mark.parametrize("probe", [0, 1, 200])
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("насосы", {"pump", "b_pump"}),  # two matches: over a probe of 1, under 200
+        ("насо", {"pump", "b_pump"}),  # a prefix only (the whole word «насо» is in none)
+        ("котельная", {"boiler"}),
+        ("скрипит", set()),  # in no ticket: the probe says so, nothing is walked
+    ],
+)
+def test_many_tickets_are_probed_first_with_the_same_result(
+    monkeypatch: pytest.MonkeyPatch,
+    tickets: dict[str, Ticket],
+    probe: int,
+    q: str,
+    expected: set[str],
+) -> None:
+    """Over many tickets a search first asks the index for the matches, up to PROBE of them
+    (`tickets_search_probe`, migration 0019): at most PROBE, the page is sorted from their
+    ids; more, the newest are walked. Either way the same tickets are found."""
+    monkeypatch.setattr("servicedesk.tickets.search.FEW_TICKETS", 0)
+    monkeypatch.setattr("servicedesk.tickets.search.PROBE", probe)
+    queryset = ticket_search(Ticket.objects.all(), q)
+    assert set(queryset.values_list("subject", flat=True)) == names(tickets, *expected)
+    try:
+        probed = '"id" IN (' in str(queryset.query)
+    except EmptyResultSet:  # probed, and none matched: `pk IN ()`, no query at all
+        probed = True
+    assert probed == (len(expected) <= probe)
+    # Scoped to company B, still only B's match
+    scoped = ticket_search(Ticket.objects.filter(company=tickets["b_pump"].company), q)
+    assert set(scoped.values_list("subject", flat=True)) == names(tickets, *(expected & {"b_pump"}))
