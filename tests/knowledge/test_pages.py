@@ -152,6 +152,58 @@ def test_the_translation_is_linked_from_the_editor(world: World) -> None:
     assert reverse("portal:kb_article", args=[ru.pk]) in page
 
 
+def test_the_editor_picks_related_articles_by_title_not_from_a_list_of_all(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    # Given an article with one related article, among 30 others
+    article = make_article("Принтер не печатает", status="draft")
+    linked = make_article("Замена картриджа")
+    for n in range(30):
+        make_article(f"Статья {n}")
+    article.related.set([linked])
+    client = _as(world, "dispatcher")
+    # When the editor opens it: the chosen one is a chip, no option lists the other articles
+    with django_assert_max_num_queries(25):
+        page = client.get(reverse("backoffice:kb_edit", args=[article.pk])).content.decode()
+    assert 'data-testid="kb-picker-chip"' in page and "Замена картриджа" in page
+    assert f'name="related" value="{linked.pk}"' in page
+    assert "Статья 7" not in page and "Статья 29" not in page
+    # And a search finds articles by title, never the edited one, archived ones, or
+    # (for the translation) one in the same language
+    english = make_article("Printer does not print", language="en")
+    archived = make_article("Принтер старый", status="archived")
+
+    def pick(**params: str) -> str:
+        url = reverse("backoffice:kb_pick")
+        return client.get(url, params, HTTP_HX_REQUEST="true").content.decode()
+
+    other = make_article("Принтер в бухгалтерии")
+    related = pick(q="принт", kind="related", exclude=str(article.pk))
+    assert f'data-kb-pick="{other.pk}"' in related  # any case, Cyrillic too
+    assert f'data-kb-pick="{article.pk}"' not in related
+    assert f'data-kb-pick="{archived.pk}"' not in related
+    translation = pick(q="Print", kind="translation", exclude=str(article.pk), language="en")
+    assert 'data-testid="kb-pick-none"' in translation
+    translation = pick(q="Print", kind="translation", exclude=str(article.pk), language="ru")
+    assert f'data-kb-pick="{english.pk}"' in translation
+    assert pick(q="").strip() == "" and "'" not in pick(q="' OR 1=1 --")
+    # Saving keeps the picked articles (the chips' hidden inputs)
+    client.post(
+        reverse("backoffice:kb_edit", args=[article.pk]),
+        _form(title="Принтер не печатает", related=[linked.pk, english.pk], version=1),
+    )
+    assert set(article.related.all()) == {linked, english}
+
+
+def test_only_editors_search_the_picker(world: World) -> None:
+    make_article("Внутренняя статья", visibility="internal")
+    url = reverse("backoffice:kb_pick")
+    for who in ("cust_a", "engineer"):
+        response = _as(world, who).get(url, {"q": "Внутр"})
+        assert response.status_code in (302, 403, 404)
+        assert "Внутренняя статья" not in response.content.decode()
+
+
 def test_preview_renders_the_markdown(world: World) -> None:
     response = _as(world, "dispatcher").post(
         reverse("backoffice:kb_preview"), {"body": "**жирный**"}, HTTP_HX_REQUEST="true"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.customers.models import Company, Product
@@ -16,6 +17,41 @@ from servicedesk.knowledge.models import (
     Language,
     Visibility,
 )
+
+
+class ArticlePicker(forms.Widget):
+    """Articles chosen by searching their titles, not from a list of every article (10,000
+    of them made a page of 10,000 options twice): the chosen ones as chips with hidden inputs,
+    and a search box whose results (`kb_pick`, htmx) add to them (static/js/kb-editor.js)."""
+
+    template_name = "backoffice/knowledge/_article_picker.html"
+
+    def __init__(self, *, multiple: bool, kind: str, attrs: dict[str, Any] | None = None):
+        super().__init__(attrs)
+        self.multiple, self.kind = multiple, kind
+        self.exclude: int | None = None  # the article being edited
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if self.multiple:
+            return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+        return data.get(name)
+
+    def format_value(self, value: Any) -> list[str]:
+        values = value if isinstance(value, (list, tuple)) else [value]
+        return [str(getattr(v, "pk", v)) for v in values if v not in (None, "")]
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        ids = [int(v) for v in context["widget"]["value"] if v.isdigit()]
+        titles = dict(Article.objects.filter(pk__in=ids).values_list("pk", "title")) if ids else {}
+        context["widget"].update(
+            chosen=[(pk, titles[pk]) for pk in ids if pk in titles],
+            multiple=self.multiple,
+            kind=self.kind,
+            exclude=self.exclude or "",
+            url=reverse("backoffice:kb_pick"),
+        )
+        return context
 
 
 class CategoryChoiceField(forms.ModelChoiceField[Category]):
@@ -64,13 +100,14 @@ class ArticleForm(forms.Form):
         label=_("Related articles"),
         queryset=Article.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=ArticlePicker(multiple=True, kind="related"),
     )
     translation = forms.ModelChoiceField(
         label=_("Translation"),
         queryset=Article.objects.none(),
         required=False,
         help_text=_("The same article in the other language."),
+        widget=ArticlePicker(multiple=False, kind="translation"),
     )
     note = forms.CharField(
         label=_("What changed"),
@@ -92,6 +129,8 @@ class ArticleForm(forms.Form):
         self.fields["translation"].queryset = others.exclude(  # type: ignore[attr-defined]
             language=language
         )
+        for name in ("related", "translation"):
+            self.fields[name].widget.exclude = article.pk if article else None  # type: ignore[attr-defined]
 
     @classmethod
     def initial_for(cls, article: Article) -> dict[str, Any]:

@@ -6,6 +6,7 @@ urlpatterns = [
     path("kb/", views.kb_list, name="kb"),
     path("kb/new/", views.kb_new, name="kb_new"),
     path("kb/preview/", views.kb_preview, name="kb_preview"),
+    path("kb/pick/", views.kb_pick, name="kb_pick"),
     path("kb/report/", views.kb_report, name="kb_report"),
     path("kb/categories/", views.kb_categories, name="kb_categories"),
     path("kb/categories/new/", views.kb_category_new, name="kb_category_new"),

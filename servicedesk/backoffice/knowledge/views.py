@@ -36,7 +36,13 @@ from servicedesk.backoffice.people.common import elided_range, people_view
 from servicedesk.core.errors import ApplicationError
 from servicedesk.knowledge import selectors, services
 from servicedesk.knowledge.access import access_article
-from servicedesk.knowledge.models import Article, ArticleAttachment, Category
+from servicedesk.knowledge.models import (
+    Article,
+    ArticleAttachment,
+    ArticleStatus,
+    Category,
+    Language,
+)
 from servicedesk.knowledge.rendering import render_article
 from servicedesk.web.knowledge import allow_frames
 
@@ -192,6 +198,31 @@ def kb_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The live preview: the text as readers will see it (htmx, while the editor types)."""
     rendered = render_article(request.POST.get("body", ""))
     return render(request, "backoffice/knowledge/_preview.html", {"preview": rendered.html})
+
+
+PICK_LIMIT = 12
+
+
+@edit_view
+@require_GET
+def kb_pick(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """An ArticlePicker's search (htmx): articles not archived whose titles hold what was
+    typed, the edited article left out; for a translation, only the other language's."""
+    q = request.GET.get("q", "").strip()[:100]
+    articles = Article.objects.none()
+    if q:
+        articles = Article.objects.exclude(status=ArticleStatus.ARCHIVED).filter(title__icontains=q)
+        exclude = request.GET.get("exclude", "")
+        if exclude.isdigit():
+            articles = articles.exclude(pk=int(exclude))
+        language = request.GET.get("language", "")
+        if request.GET.get("kind") == "translation" and language in Language.values:
+            articles = articles.exclude(language=language)
+    return render(
+        request,
+        "backoffice/knowledge/_article_pick_results.html",
+        {"articles": articles.order_by("title", "pk")[:PICK_LIMIT], "q": q},
+    )
 
 
 @edit_view
