@@ -138,10 +138,16 @@ def _all_if_few_prefix(words: list[str], matched: QuerySet[Ticket]) -> list[int]
         is None
     ):
         return None
-    with connections[matched.db].cursor() as cursor:
+    return _probe("tickets_search_probe", postgres_tsquery(words), matched.db)
+
+
+def _probe(function: str, tsquery: str, using: str) -> list[int] | None:
+    """Up to PROBE ids of tickets matching `tsquery`, read through the GIN index only (the
+    functions of migration 0019), or None when more match."""
+    with connections[using].cursor() as cursor:
         cursor.execute(
-            "SELECT tickets_search_probe(to_tsquery(%s::regconfig, %s), %s)",
-            [SEARCH_CONFIG, postgres_tsquery(words), PROBE + 1],
+            f"SELECT {function}(to_tsquery(%s::regconfig, %s), %s)",
+            [SEARCH_CONFIG, tsquery, PROBE + 1],
         )
         ids = [row[0] for row in cursor.fetchall()]
     return ids if len(ids) <= PROBE else None
@@ -198,10 +204,11 @@ def similar_tickets(queryset: QuerySet[Ticket], ticket: Ticket, limit: int = 5) 
     whether it is a duplicate). Only ever narrows `queryset`.
 
     Any of the subject's words (stop words dropped, Snowball stems, as the knowledge base reads
-    them) may match; of the SIMILAR_CANDIDATES newest tickets matching any, the ones matching
-    the most words, best first. Bounding the candidates by recency keeps the cost fixed over a
-    million tickets: a common word's matches are found by walking the newest tickets, a rare
-    word's through the index, and ranking never reads more than the candidates.
+    them) may match. The candidates are every matching ticket when at most PROBE match, else
+    the SIMILAR_CANDIDATES newest matches; of them, the ones matching the most words come
+    first. Bounding the candidates keeps the cost fixed over a million tickets: rare words'
+    matches come from the index, a common word's from walking the newest tickets, and ranking
+    never reads more than the candidates.
     """
     stems = text.query_stems(ticket.subject)[:MAX_WORDS]
     if not stems:
@@ -216,13 +223,16 @@ def similar_tickets(queryset: QuerySet[Ticket], ticket: Ticket, limit: int = 5) 
         # alias there), and the join to the company brings no column of that name.
         document = SEARCH_COLUMN
         matched = others.filter(_matches(document, tsquery))
-        candidates: Any = _all_if_few(matched)
+        # Every ticket matching any word, when they are few (the planner's estimate for
+        # several words it has no statistics for is high, so the index is asked directly);
+        # else the newest matches, found at once by walking, since some word is common.
+        candidates: Any = _probe("tickets_search_probe_any", tsquery, queryset.db)
         if candidates is None:
             candidates = matched.order_by("-id").values("id")[:SIMILAR_CANDIDATES]
         rank = RawSQL(  # noqa: S611
             f"ts_rank({document}, to_tsquery(%s::regconfig, %s))", [SEARCH_CONFIG, tsquery]
         )
-        ranked = Ticket.objects.using(queryset.db).filter(pk__in=candidates)
+        ranked = others.filter(pk__in=candidates)  # the probe's ids are everyone's
         return list(
             ranked.annotate(similarity=rank)
             .select_related("company")

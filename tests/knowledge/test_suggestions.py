@@ -251,3 +251,26 @@ def test_similar_tickets_query_count(
     with django_assert_max_num_queries(20):  # type: ignore[attr-defined]
         html = client.get(f"/backoffice/tickets/{ticket.number}/kb/").content.decode()  # type: ignore[attr-defined]
     assert html.count('data-testid="similar-ticket"') == 5
+
+
+@pytest.mark.parametrize("probe", [0, 200])
+def test_similar_tickets_are_the_same_from_the_index_or_the_walk(
+    world: World, ticket: object, monkeypatch: pytest.MonkeyPatch, probe: int
+) -> None:
+    """PostgreSQL takes the candidates from the index when at most PROBE tickets match, else
+    walks the newest matches; SQLite always asks FTS5. The same tickets, in the same order."""
+    from servicedesk.tickets.models import Ticket
+    from servicedesk.tickets.search import similar_tickets
+
+    monkeypatch.setattr("servicedesk.tickets.search.PROBE", probe)
+    both = TicketFactory(
+        company=world.companies["A"], contact=world.users["cust_a"], subject="Принтер не печатает"
+    )
+    one = TicketFactory(
+        company=world.companies["B"], contact=world.users["cust_b"], subject="Принтер в холле"
+    )
+    TicketFactory(company=world.companies["B"], contact=world.users["cust_b"], subject="Течь")
+    staff = Ticket.objects.visible_to(world.users["dispatcher"])
+    assert similar_tickets(staff, ticket) == [both, one]  # type: ignore[arg-type]
+    # A customer's scope narrows them: company B's person never gets company A's ticket
+    assert similar_tickets(Ticket.objects.visible_to(world.users["cust_b"]), ticket) == [one]  # type: ignore[arg-type]
