@@ -48,11 +48,12 @@ api = NinjaAPI(
 install_error_handlers(api)
 
 # --- Routers: one line per area ------------------------------------------------------------------
-from servicedesk.api import me, ticket_actions, tickets  # noqa: E402
+from servicedesk.api import me, messages, ticket_actions, tickets  # noqa: E402
 
 api.add_router("", me.router)
 api.add_router("", ticket_actions.router)  # before tickets: /tickets/bulk is not a number
 api.add_router("", tickets.router)
+api.add_router("", messages.router)
 
 
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
