@@ -191,7 +191,8 @@ def attachment_upload(
 
 @router.get(
     "/tickets/{number}/attachments/{attachment_id}",
-    response=responses({200: None}, 404),
+    # The file's 200 is declared in openapi_extra (binary content, not JSON).
+    response=responses({}, 404),
     summary="Download a file",
     description="The file itself (application/octet-stream). Скачать файл.",
     openapi_extra={
