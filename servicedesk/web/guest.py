@@ -39,8 +39,10 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def _secure(response: HttpResponse) -> HttpResponse:
-    # The token is in the address: never sent to another site, never indexed.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the address: never sent to another site, never indexed. ("same-origin",
+    # not "no-referrer": browsers then send "Origin: null" with the reply, which fails Django's
+    # CSRF check.)
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -58,7 +58,7 @@ def test_the_link_shows_the_ticket_its_stage_and_public_messages_only(
     assert "Приедем завтра в 10:00." in page
     assert "Инна Инженер" in page
     assert "СЕКРЕТНАЯ" not in page
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["Cache-Control"].startswith("max-age=0")
 
 
