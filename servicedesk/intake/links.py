@@ -119,3 +119,10 @@ def guest_links_revoke(*, ticket: Ticket, by: User | None, contact: User | None 
     if contact is not None:
         links = links.filter(contact=contact)
     return links.update(revoked_at=timezone.now(), revoked_by=by)
+
+
+def guest_links_revoke_selected(*, ids: list[int], by: User | None) -> int:
+    """Staff cut the chosen links (Django admin's «Revoke»); returns how many died now."""
+    return GuestLink.objects.filter(pk__in=ids, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=by
+    )

@@ -8,7 +8,9 @@
   }
   var last = 0;
   function tell() {
-    var height = Math.ceil(document.documentElement.scrollHeight);
+    // The body's own height, not the document's: that is never less than the frame, so the
+    // frame could grow (an error shown) but never shrink back (the short thank-you page).
+    var height = Math.ceil(document.body.getBoundingClientRect().height);
     if (height === last) {
       return;
     }

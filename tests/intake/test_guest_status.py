@@ -195,3 +195,18 @@ def test_the_guests_emails_about_the_ticket_point_to_the_status_link(
     text = text_part(sent)
     assert _path(filing) in text
     assert "/portal/" not in text
+
+
+def test_staff_revoke_a_link_from_the_admin(client: Client, filing: GuestFiling) -> None:
+    admin = UserFactory(admin=True)
+    link = GuestLink.objects.get(ticket=filing.ticket)
+    staff_client = Client()
+    staff_client.force_login(admin)
+    response = staff_client.post(
+        "/admin/intake/guestlink/",
+        {"action": "revoke", "_selected_action": [link.pk]},
+    )
+    assert response.status_code == 302
+    link.refresh_from_db()
+    assert (link.revoked_by_id, link.revoked_at is not None) == (admin.pk, True)
+    _assert_invalid(client, _path(filing))

@@ -13,7 +13,7 @@ from servicedesk.intake.models import WEBFORM_FIELDS, CaptchaProvider, FieldMode
 
 class WebFormSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
     captcha_secret = forms.CharField(
-        label=_("captcha secret key"),
+        label=_("Captcha secret key"),
         required=False,
         strip=True,
         max_length=500,
