@@ -66,8 +66,6 @@ class VisitorForm(forms.Form):
             if mode == FieldMode.OFF:
                 continue
             self.fields[name] = self._field(name, required=mode == FieldMode.REQUIRED)
-        if not ({"email", "phone"} & set(self.fields)):
-            return
         self.order_fields([*WEBFORM_FIELDS, "website"])
 
     def _field(self, name: str, *, required: bool) -> forms.Field:
