@@ -4,7 +4,9 @@ from django.urls import include, path, re_path
 from servicedesk.api.main import api
 from servicedesk.api.main import not_found as api_not_found
 from servicedesk.core.views import favicon, healthz, page_not_found_view
+from servicedesk.web import guest as guest_views
 from servicedesk.web import surveys as survey_views
+from servicedesk.web import webform as webform_views
 from servicedesk.web.me import home
 
 urlpatterns = [
@@ -23,6 +25,11 @@ urlpatterns = [
     path("survey/thanks/", survey_views.survey_thanks, name="survey_thanks"),
     # `[^/]*`, not `<str:token>`: an empty token (/survey//) gets the "not valid" page too.
     re_path(r"^survey/(?P<token>[^/]*)/$", survey_views.survey, name="survey"),
+    # A guest's status link (servicedesk/intake/links.py makes it); `[^/]*` as above.
+    re_path(r"^t/(?P<token>[^/]*)/$", guest_views.guest_status, name="guest_status"),
+    # The public web form for the provider's site (servicedesk/web/webform.py).
+    path("f/<str:key>/", webform_views.webform_page, name="webform"),
+    path("f/<str:key>/embed/", webform_views.webform_embed, name="webform_embed"),
     path("portal/", include("servicedesk.portal.urls")),
     path("backoffice/", include("servicedesk.backoffice.urls")),
     # The inbound mail webhook (token-authenticated, servicedesk/mail/views.py).

@@ -107,6 +107,13 @@ class ErrorCode(StrEnum):
     TOO_MANY_ROWS = "too_many_rows"
     XLS = "xls"
 
+    # Intake: filing without an account (intake/services.py, the web form)
+    EXISTING_ACCOUNT = "existing_account"  # the address is an account's that may not file so
+    PHONE = "phone"
+    EMAIL = "email"
+    RATE_LIMITED = "rate_limited"
+    CAPTCHA = "captcha"
+
 
 class ApplicationError(Exception):
     """A business rule refused an action. Pages show `message`; the API returns `code`."""

@@ -103,6 +103,22 @@ def _work_forms(world: World) -> list[forms.BaseForm]:
     return [WorkForm(choices=choices), EngineerForm(choices=choices), MaterialForm(choices=choices)]
 
 
+def _visitor_form(world: World) -> list[forms.BaseForm]:
+    """The public web form with every field shown (servicedesk/web/webform.py)."""
+    from servicedesk.customers.models import Criticality, TicketType
+    from servicedesk.intake.models import WEBFORM_FIELDS, FieldMode, WebForm
+    from servicedesk.web.webform import VisitorForm
+
+    webform = WebForm(
+        name="Site form",
+        company=world.companies["A"],
+        ticket_type=TicketType.objects.first(),
+        criticality=Criticality.objects.first(),
+        **{f"field_{name}": FieldMode.REQUIRED for name in WEBFORM_FIELDS},
+    )
+    return [VisitorForm(webform)]
+
+
 def _access_request(world: World) -> AccessRequest:
     return AccessRequest(full_name="Jane Roe", company_name=world.companies["A"].name)
 
@@ -173,6 +189,7 @@ FORM_BUILDERS: dict[str, Builder] = {
             user=w.users["cust_a"],
         ),
     ],
+    "servicedesk.web.webform.VisitorForm": _visitor_form,
     "servicedesk.web.ticket_form.ticket.TicketForm": lambda w: [
         # One company (preselected: the places and contracts are listed) and two (none yet).
         _form("web.ticket_form.ticket.TicketForm", scope_user=w.users[key])

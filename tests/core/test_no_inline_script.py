@@ -283,6 +283,40 @@ def number(s: Scene) -> list[Any]:
     return [s.ticket.number]
 
 
+def webform_obj(s: Scene) -> Any:
+    from servicedesk.customers.models import Criticality, TicketType
+    from servicedesk.intake.models import CaptchaProvider, WebForm
+
+    if "webform" not in s.extra:
+        s.extra["webform"] = WebForm.objects.create(
+            name="Site form",
+            company=s.world.companies["A"],
+            ticket_type=TicketType.objects.filter(is_active=True).first(),
+            criticality=Criticality.objects.filter(is_active=True).first(),
+            captcha_provider=CaptchaProvider.TURNSTILE,
+            captcha_site_key="site-key",
+            allowed_origins="https://www.example.test",
+        )
+    return s.extra["webform"]
+
+
+def webform_key(s: Scene) -> str:
+    return str(webform_obj(s).key)
+
+
+def guest_token(s: Scene) -> str:
+    """A working status link: a guest (no password) of company A and their ticket."""
+    from servicedesk.intake.links import guest_link_get_or_create, guest_link_token
+    from tests.factories import MembershipFactory
+
+    guest = MembershipFactory(company=s.world.companies["A"], sees_all_tickets=False).user
+    guest.set_unusable_password()
+    guest.save()
+    ticket = TicketFactory(company=s.world.companies["A"], contact=guest, subject="Guest's")
+    message_post(by=s.world.users["engineer"], ticket=ticket, body="We come tomorrow.")
+    return guest_link_token(guest_link_get_or_create(ticket, guest))
+
+
 PAGES = [
     # Public and signing in
     Page("home", "anonymous", follow=True),
@@ -431,6 +465,14 @@ PAGES = [
     Page("backoffice:kb_category_new", "dispatcher"),
     Page("backoffice:kb_category_edit", "dispatcher", lambda s: [s.extra["category"].pk]),
     Page("backoffice:kb_report", "dispatcher"),
+    # Filing without an account: the web form, its frame, a guest's status link
+    Page("webform", "anonymous", lambda s: [webform_key(s)]),
+    Page("webform_embed", "anonymous", lambda s: [webform_key(s)]),
+    Page("guest_status", "anonymous", lambda s: [guest_token(s)]),
+    Page("guest_status", "anonymous", lambda s: ["not-a-token"], status=404, variant="-bad"),
+    Page("backoffice:webforms", "admin"),
+    Page("backoffice:webform_new", "admin"),
+    Page("backoffice:webform_edit", "admin", lambda s: [webform_obj(s).pk]),
     # Django's admin, as the provider's administrator sees it
     Page("admin:index", "admin"),
     Page("admin:tickets_ticket_changelist", "admin"),
@@ -459,6 +501,7 @@ NOT_PAGES = {
     "mfa_generate_recovery_codes": "only with TOTP set up",
     "mfa_download_recovery_codes": "a text file",
     "portal:ticket_attachment": "a file",
+    "backoffice:webform_preview": "POST only (an htmx fragment of webform_edit)",
     "portal:ticket_attachments_add": "POST only",
     "portal:ticket_deflect": "POST only (its buttons are on ticket_suggest)",
     "backoffice:ticket_kb_attach": "POST only (its buttons are on ticket_kb)",

@@ -85,11 +85,11 @@ def test_demo_data_twice_creates_nothing_twice():
     # Then the second run added nothing
     assert counts() == first
     assert first == {
-        "users": 9,
-        "memberships": 6,
+        "users": 10,  # 9 + the web form's visitor (a guest contact, servicedesk/intake/demo.py)
+        "memberships": 7,
         "invitations": 1,
         "access_requests": 1,
-        "companies": 2,
+        "companies": 3,  # Альфа, Бета and the web form's «Заявки с сайта»
         "sites": 4,
         "equipment": 6,
         "contracts": 3,
@@ -99,7 +99,7 @@ def test_demo_data_twice_creates_nothing_twice():
         "products": 4,
         "ticket_types": 4,
         "criticalities": 2,
-        "tickets": 3,
+        "tickets": 4,  # 3 + the web form's ticket
         "messages": 2,
         "sla_rules": 2,
         "materials": 5,
@@ -123,17 +123,22 @@ def test_demo_data_twice_creates_nothing_twice():
     assert Article.objects.filter(translation__isnull=False).count() == 2
     assert not Article.objects.exclude(status="published").exists()
     # The tickets were worked through the services: one new, one in progress, one resolved,
-    # each with SLA deadlines from the demo rules.
+    # each with SLA deadlines from the demo rules; and the web form's visitor's, new.
     assert sorted(Ticket.objects.values_list("status", flat=True)) == [
         "in_progress",
+        "new",
         "new",
         "resolved",
     ]
     assert not Ticket.objects.filter(due_at__isnull=True).exists()
     assert f"password: {DEMO_PASSWORD}" in first_output
     assert sorted(User.objects.values_list("email", flat=True)) == sorted(
-        [*DEMO_EMAILS, "petr@beta.test"]
+        [*DEMO_EMAILS, "petr@beta.test", "maria.guest@example.test"]
     )
+    # The web form's visitor files without an account: no password, a link printed
+    assert not User.objects.get(email="maria.guest@example.test").has_usable_password()
+    assert "/f/" in first_output
+    assert "/t/" in first_output
     # The invited customer has no password yet; the others can sign in
     petr = User.objects.get(email="petr@beta.test")
     assert (petr.has_usable_password(), petr.activated_at) == (False, None)
@@ -173,7 +178,7 @@ def test_demo_site_paths_are_materialised():
         ("boris@beta.test", {"beta"}, 2),
         ("olga@holding.test", {"alfa", "beta"}, 6),
         ("ivan@alfa.test", {"alfa"}, 1),
-        ("engineer1@provider.test", {"alfa", "beta"}, 6),
+        ("engineer1@provider.test", {"alfa", "beta", "web-inbox"}, 6),
     ],
 )
 def test_demo_scopes(email, companies, equipment):

@@ -133,9 +133,15 @@ class Command(BaseCommand):
         till = Ticket.objects.filter(subject="Демо: касса не печатает чеки").first()
         load_knowledge_demo(by=users["dispatcher@provider.test"], company=beta, ticket=till)
         made = self._api_tokens(users)
+        from servicedesk.intake.demo import load_webform_demo  # the site's web form (issue 19)
+
+        webform_url, guest_url = load_webform_demo()
         self._print_logins()
         for email, name, secret in made:
             self.stdout.write(f"  API token of {email} ({name}), shown once: {secret}")
+        if webform_url:
+            self.stdout.write(f"  Web form for the provider's site: {webform_url}")
+            self.stdout.write(f"  A web-form visitor's status link (no account): {guest_url}")
 
     def _our_company(self, admin: User) -> None:
         """The provider's requisites for the acts' header: made up, with valid check digits
