@@ -107,6 +107,11 @@ class ErrorCode(StrEnum):
     TOO_MANY_ROWS = "too_many_rows"
     XLS = "xls"
 
+    # The equipment passport (customers/passport.py, accounts/services/self_registration.py)
+    PRESENCE_REQUIRED = "presence_required"  # the engineer has not scanned the equipment's QR
+    REGISTRATION_CLOSED = "registration_closed"  # the QR's template allows no self-registration
+    BAD_CODE = "bad_code"  # a one-time code wrong, expired or used up
+
 
 class ApplicationError(Exception):
     """A business rule refused an action. Pages show `message`; the API returns `code`."""
