@@ -250,6 +250,10 @@ ACCOUNT_RATE_LIMITS = {
     "invitation_renewal": env.str("INVITATION_RENEWAL_RATE_LIMIT", default="10/h/ip,3/h/key"),
     # The satisfaction survey from the email link (servicedesk.web.surveys).
     "survey": env.str("SURVEY_RATE_LIMIT", default="30/h/ip"),
+    # The equipment passport (servicedesk.web.passport): tokens that open nothing (guessing),
+    # and one-time codes sent (per address and per typed email or phone).
+    "passport_miss": env.str("PASSPORT_MISS_RATE_LIMIT", default="20/h/ip"),
+    "passport_code": env.str("PASSPORT_CODE_RATE_LIMIT", default="10/h/ip,3/h/key"),
 }
 USERSESSIONS_TRACK_ACTIVITY = False
 # Invitations: how long a link stays valid.

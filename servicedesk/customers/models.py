@@ -473,3 +473,19 @@ class PassportScan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.equipment_id} {self.scanned_at:%Y-%m-%d %H:%M}"
+
+
+class RetiredPassportToken(models.Model):
+    """A passport token replaced by rotation: its labels get a clear «no longer valid» page
+    instead of the plain «not found». It opens nothing."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    retired_at = models.DateTimeField(_("retired at"))
+
+    class Meta:
+        verbose_name = _("retired passport token")
+        verbose_name_plural = _("retired passport tokens")
+        ordering = ["-retired_at"]
+
+    def __str__(self) -> str:
+        return f"{self.token[:6]}… {self.retired_at:%Y-%m-%d}"

@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.core.errors import ApplicationError, ErrorCode
@@ -25,6 +26,7 @@ from servicedesk.customers.models import (
     Equipment,
     PassportPublication,
     PassportTemplate,
+    RetiredPassportToken,
     Site,
     new_passport_token,
 )
@@ -55,6 +57,10 @@ def site_by_token(token: str) -> Site | None:
         .filter(passport_token=token, is_active=True, company__is_active=True)
         .first()
     )
+
+
+def token_retired(token: str) -> bool:
+    return bool(token) and RetiredPassportToken.objects.filter(token=token[:64]).exists()
 
 
 def passport_path(obj: Equipment | Site) -> str:
@@ -98,9 +104,36 @@ def template_for(equipment: Equipment) -> PassportTemplate | None:
 def passport_token_rotate(*, obj: Equipment | Site) -> str:
     """A new token for the equipment or site: every label, QR image, filing and registration
     link made with the old one stops working at once (nothing else keeps the token)."""
+    RetiredPassportToken.objects.get_or_create(
+        token=obj.passport_token, defaults={"retired_at": timezone.now()}
+    )
     obj.passport_token = new_passport_token()
     type(obj).objects.filter(pk=obj.pk).update(passport_token=obj.passport_token)
     return obj.passport_token
+
+
+def qr_svg(url: str, *, scale: int = 4) -> str:
+    """The QR code of `url` as an SVG document (segno; error correction M, quiet zone kept)."""
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(buffer, kind="svg", scale=scale, xmldecl=False)
+    return buffer.getvalue().decode()
+
+
+def qr_svg_inline(url: str) -> str:
+    """The QR code as an inline <svg> element sized by CSS (for pages and label sheets)."""
+    import segno
+
+    return str(segno.make(url, error="m", micro=False).svg_inline(scale=1, omitsize=True))
+
+
+def qr_png(url: str, *, scale: int = 8) -> bytes:
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(buffer, kind="png", scale=scale)
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True)
