@@ -78,11 +78,22 @@ def _miss(request: HttpRequest, token: str) -> HttpResponse:
     """The answer for a token that opens nothing: "no longer valid" for a rotated one, else a
     plain "not found"; each counts against the visitor's address, and past the limit the
     answer is 429 whatever the token."""
-    if not ratelimit.consume(request, action="passport_miss"):
+    if not _consume_miss(request):
         return render(request, "customers/passport/limited.html", status=429)
     if passport.token_retired(token):
         return render(request, "customers/passport/retired.html", status=410)
     return render(request, "customers/passport/unknown.html", status=404)
+
+
+def _consume_miss(request: HttpRequest) -> bool:
+    """allauth's rate limit "passport_miss" (ACCOUNT_RATE_LIMITS), counted on GET requests too:
+    allauth's public `ratelimit.consume` lets every GET through, and guessing is done by GET."""
+    from allauth.core.internal import ratelimit as allauth_ratelimit
+
+    usage = allauth_ratelimit.consume(
+        request, app="allauth.account", action="passport_miss", limit_get=True
+    )
+    return usage is not None
 
 
 def _equipment(request: HttpRequest, token: str) -> Equipment:

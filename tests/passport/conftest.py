@@ -41,3 +41,9 @@ def boiler(world: World) -> Any:
     equipment.serial_number = "SN-BOILER-1"
     equipment.save()
     return equipment
+
+
+@pytest.fixture(autouse=True)
+def _pages_in_english(settings: Any) -> None:
+    """Pages answer in English here (the provider's default is Russian): tests read messages."""
+    settings.LANGUAGE_CODE = "en"
