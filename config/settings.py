@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "servicedesk.acts",
     "servicedesk.reports",
     "servicedesk.knowledge",
+    "servicedesk.intake",
     "servicedesk.portal",
     "servicedesk.backoffice",
 ]
@@ -254,6 +255,11 @@ ACCOUNT_RATE_LIMITS = {
     # and one-time codes sent (per address and per typed email or phone).
     "passport_miss": env.str("PASSPORT_MISS_RATE_LIMIT", default="20/h/ip"),
     "passport_code": env.str("PASSPORT_CODE_RATE_LIMIT", default="10/h/ip,3/h/key"),
+    # A guest's status link (servicedesk.web.guest): opening pages, replies.
+    "guest_link": env.str("GUEST_LINK_RATE_LIMIT", default="120/h/ip"),
+    "guest_reply": env.str("GUEST_REPLY_RATE_LIMIT", default="20/h/ip"),
+    # Every submission of a public web form, whatever the form's own limits say.
+    "webform": env.str("WEBFORM_RATE_LIMIT", default="30/h/ip"),
 }
 USERSESSIONS_TRACK_ACTIVITY = False
 # Invitations: how long a link stays valid.
@@ -357,6 +363,23 @@ SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 SMS_SENDER = env.str("SMS_SENDER", default="Servicedesk")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
+
+# --- Web forms and guests' status links (servicedesk.intake) ------------------------------------
+# Where a web form's captcha answer is checked (one per provider; tests point them at a local
+# server), and how long the check may take.
+CAPTCHA_VERIFY_URLS = {
+    "yandex": env.str(
+        "CAPTCHA_YANDEX_URL", default="https://smartcaptcha.yandexcloud.net/validate"
+    ),
+    "hcaptcha": env.str("CAPTCHA_HCAPTCHA_URL", default="https://api.hcaptcha.com/siteverify"),
+    "turnstile": env.str(
+        "CAPTCHA_TURNSTILE_URL",
+        default="https://challenges.cloudflare.com/turnstile/v0/siteverify",
+    ),
+}
+CAPTCHA_VERIFY_TIMEOUT = env.float("CAPTCHA_VERIFY_TIMEOUT", default=5.0)
+# Wrong status-link tokens one client address may try in an hour before every link answers 429.
+GUEST_LINK_BAD_PER_HOUR = env.int("GUEST_LINK_BAD_PER_HOUR", default=20)
 
 # --- Tickets ------------------------------------------------------------------------------------
 # Numbers: a run of '#' is the counter (zero-padded to its length); {YYYY}, {YY}, {MM} are the

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from servicedesk.core.views import favicon, healthz, page_not_found_view
+from servicedesk.web import guest as guest_views
 from servicedesk.web import surveys as survey_views
 from servicedesk.web.me import home
 
@@ -22,6 +23,8 @@ urlpatterns = [
     path("survey/thanks/", survey_views.survey_thanks, name="survey_thanks"),
     # `[^/]*`, not `<str:token>`: an empty token (/survey//) gets the "not valid" page too.
     re_path(r"^survey/(?P<token>[^/]*)/$", survey_views.survey, name="survey"),
+    # A guest's status link (servicedesk/intake/links.py makes it); `[^/]*` as above.
+    re_path(r"^t/(?P<token>[^/]*)/$", guest_views.guest_status, name="guest_status"),
     path("portal/", include("servicedesk.portal.urls")),
     path("backoffice/", include("servicedesk.backoffice.urls")),
     # The inbound mail webhook (token-authenticated, servicedesk/mail/views.py).

@@ -107,10 +107,12 @@ class ErrorCode(StrEnum):
     TOO_MANY_ROWS = "too_many_rows"
     XLS = "xls"
 
-    # The equipment passport (customers/passport.py, accounts/services/self_registration.py)
-    PRESENCE_REQUIRED = "presence_required"  # the engineer has not scanned the equipment's QR
-    REGISTRATION_CLOSED = "registration_closed"  # the QR's template allows no self-registration
-    BAD_CODE = "bad_code"  # a one-time code wrong, expired or used up
+    # Intake: filing without an account (intake/services.py, the web form)
+    EXISTING_ACCOUNT = "existing_account"  # the address is an account's that may not file so
+    PHONE = "phone"
+    EMAIL = "email"
+    RATE_LIMITED = "rate_limited"
+    CAPTCHA = "captcha"
 
 
 class ApplicationError(Exception):

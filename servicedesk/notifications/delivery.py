@@ -104,6 +104,14 @@ def site_url(path: str) -> str:
 def ticket_link(ticket: Ticket, user: User) -> str:
     """The ticket's page for this person: the portal's for customers, the back office's for
     staff."""
+    if user.is_customer and not user.has_usable_password():
+        # A guest (filed without an account: servicedesk/intake) follows the ticket through
+        # their status link; a person who has a password signs in to the portal instead.
+        from servicedesk.intake.links import guest_status_url_existing
+
+        guest = guest_status_url_existing(ticket, user)
+        if guest is not None:
+            return guest
     area = "portal" if user.is_customer else "backoffice"
     return site_url(reverse(f"{area}:ticket_detail", args=[ticket.number]))
 
@@ -347,13 +355,24 @@ def ticket_created(ticket_id: int) -> list[int]:
     plan = Plan(key=f"created:{ticket.pk}", ticket=ticket, actor=actor)
     audience = customer_audience(ticket)
     plan.add(audience, Kind.TICKET_CREATED)
-    if ticket.contact_id == actor.pk and ticket.origin != Origin.EMAIL:
+    if ticket.contact_id == actor.pk and ticket.origin != Origin.EMAIL and not _guest(ticket):
         # A ticket from an email gets its confirmation from the email channel instead (as
-        # the mailbox's sender rule says, and never in answer to automatic mail: RFC 3834).
+        # the mailbox's sender rule says, and never in answer to automatic mail: RFC 3834);
+        # one filed without an account (a web form) from the intake app, with its status link.
         plan.receipt_for = actor.pk
     plan.add(company_members(ticket, {u.pk for u in audience} | {actor.pk}), Kind.COMPANY_TICKET)
     plan.add(dispatchers(), Kind.TICKET_CREATED)
     return deliver(plan)
+
+
+def _guest(ticket: Ticket) -> bool:
+    """Filed by a person without an account (servicedesk/intake), who gets its own
+    confirmation."""
+    if ticket.origin not in (Origin.WEB_FORM, Origin.QR):
+        return False
+    from servicedesk.intake.models import GuestFiling
+
+    return GuestFiling.objects.filter(ticket_id=ticket.pk).exists()
 
 
 def message_posted(message_id: int) -> list[int]:
