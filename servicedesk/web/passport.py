@@ -295,11 +295,7 @@ def _ticket_data(equipment: Equipment, description: str) -> TicketData:
 
 
 def guest_filing_available() -> bool:
-    """Whether the intake app (filing without an account) is installed in this build."""
-    try:
-        from servicedesk.intake import services  # noqa: F401
-    except ImportError:
-        return False
+    """Filing without an account goes through the intake app (guest_ticket_create)."""
     return True
 
 
@@ -565,3 +561,77 @@ def passport_join(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "customers/passport/join.html", {"equipment": equipment, "token": token}
     )
+
+
+# --- Filing without an account (where the template allows) -----------------------------------
+
+
+class GuestForm(PassportTicketForm):
+    full_name = forms.CharField(label=gettext_lazy("Your name"), max_length=200, required=False)
+    email = forms.CharField(
+        label=gettext_lazy("Email"),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=gettext_lazy("Mobile phone"),
+        max_length=40,
+        required=False,
+        help_text=gettext_lazy("Optional: the ticket's number and status link are sent there."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    website = forms.CharField(required=False, widget=forms.HiddenInput)  # honeypot
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@_handles_miss
+def passport_guest(request: HttpRequest, token: str) -> HttpResponse:
+    """File without an account: the intake app's guest contact and status link (decision
+    record on intake). The page shows the number and the link, unless the address belonged to
+    a customer already (then the link went to that address only)."""
+    from servicedesk.intake.services import CONFIRM_EMAIL, CONFIRM_SMS, guest_ticket_create
+
+    equipment = _equipment(request, token)
+    template = passport.template_for(equipment)
+    if template is None or not template.allow_anonymous or _user(request) is not None:
+        return redirect("passport:file", token=token)
+    form = GuestForm(request.POST or None, initial={"description": template.description})
+    context: dict[str, Any] = {"equipment": equipment, "token": token, "form": form}
+    if request.method == "POST" and form.is_valid():
+        if not ratelimit.consume(request, action="passport_guest"):
+            form.add_error(
+                None, _("Too many tickets from here. Nothing was filed; wait a while and try again.")
+            )
+            return render(request, "customers/passport/guest.html", context, status=429)
+        if form.cleaned_data["website"]:  # a filled honeypot: nothing filed
+            return render(request, "customers/passport/guest.html", context, status=400)
+        data = form.cleaned_data
+        try:
+            files = _photos_check(request)
+            filing = guest_ticket_create(
+                company=equipment.company,
+                data=_ticket_data(equipment, data["description"]),
+                name=data["full_name"],
+                email=data["email"],
+                phone=data["phone"],
+                origin=Origin.QR,
+                files=files,
+                confirm_by=(CONFIRM_EMAIL, CONFIRM_SMS),
+            )
+        except ApplicationError as error:
+            form.add_error(None, str(error.message))
+        else:
+            return render(
+                request,
+                "customers/passport/guest_filed.html",
+                {
+                    "equipment": equipment,
+                    "token": token,
+                    "ticket": filing.ticket,
+                    "status": customer_status_label(filing.ticket.status),
+                    "status_url": filing.status_url if filing.show_link else "",  # type: ignore[attr-defined]
+                },
+            )
+    return render(request, "customers/passport/guest.html", context)

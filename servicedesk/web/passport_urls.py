@@ -19,4 +19,5 @@ urlpatterns = [
     re_path(rf"^p/{T}/register/$", views.passport_register_start, name="register"),
     re_path(rf"^p/{T}/register/confirm/$", views.passport_register_confirm, name="confirm"),
     re_path(rf"^p/{T}/join/$", views.passport_join, name="join"),
+    re_path(rf"^p/{T}/guest/$", views.passport_guest, name="guest"),
 ]

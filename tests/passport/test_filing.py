@@ -2,6 +2,8 @@
 template's fields and origin QR; photos pass the upload checks; anyone else files nothing."""
 
 import io
+import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -152,3 +154,47 @@ def test_a_type_template_wins_over_the_company_one(world, boiler, template):
     specific.is_active = False
     specific.save()
     assert template_for(boiler) == template
+
+
+def test_without_an_account_where_the_template_allows(world, boiler, template, smtp_email):
+    from django.test import Client
+
+    from servicedesk.accounts.models import Membership
+
+    client = Client()
+    assert client.get(f"/p/{boiler.passport_token}/guest/").status_code == 302  # not allowed yet
+    template.allow_anonymous = True
+    template.save()
+    start = client.get(f"/p/{boiler.passport_token}/file/").content.decode()
+    assert 'data-testid="passport-guest"' in start
+    response = client.post(
+        f"/p/{boiler.passport_token}/guest/",
+        {"description": "Smoke from the boiler", "full_name": "Passer-by",
+         "email": "passer@example.test", "photos": [photo()]},
+    )  # fmt: skip
+    assert response.status_code == 200
+    ticket = Ticket.objects.get()
+    html = response.content.decode()
+    assert ticket.number in html
+    assert 'data-testid="passport-status-link"' in html
+    assert (ticket.origin, ticket.equipment) == ("qr", boiler)
+    assert not ticket.contact.has_usable_password()
+    assert TicketAttachment.objects.filter(ticket=ticket).count() == 1
+    # The status link opens that ticket.
+    link = re.search(r'href="(http[^"]+/t/[^"]+)"', html).group(1)
+    status = Client().get(urlsplit(link).path)
+    assert status.status_code == 200
+    assert ticket.number in status.content.decode()
+    assert Membership.objects.filter(user=ticket.contact).count() == 1
+
+
+def test_without_an_account_a_signed_in_person_is_sent_to_the_form(
+    world, boiler, template, client_for
+):
+    template.allow_anonymous = True
+    template.save()
+    response = client_for(world.users["cust_a"]).post(
+        f"/p/{boiler.passport_token}/guest/", {"description": "x"}
+    )
+    assert response.status_code == 302
+    assert not Ticket.objects.exists()
