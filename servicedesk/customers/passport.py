@@ -208,11 +208,16 @@ def equipment_photo_set(*, equipment: Equipment, upload: UploadedFile[bytes] | N
 
 
 def public_fields(equipment: Equipment, shown: frozenset[str]) -> dict[str, Any]:
-    """The equipment's public facts, only those `shown`."""
+    """The equipment's public facts, only those `shown`. The address is its site's, or the
+    nearest site above it that has one (a floor has its building's): one query then."""
     site = equipment.site
     address = ""
-    if site is not None:
-        address = site.address or ""
+    if site is not None and "address" in shown:
+        address = site.address.strip()
+        if not address:
+            ids = [int(part) for part in site.path.split("/") if part.isdigit()]
+            above = Site.objects.filter(pk__in=ids).exclude(address="").values_list("path", "address")
+            address = max(above, key=lambda row: len(row[0]), default=("", ""))[1]
     values: dict[str, Any] = {
         "name": equipment.name,
         "type": equipment.equipment_type,

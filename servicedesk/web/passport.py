@@ -52,7 +52,13 @@ from servicedesk.core.mail import send_mail_template
 from servicedesk.core.sms import send_sms
 from servicedesk.customers import passport
 from servicedesk.customers.access import sees_equipment
-from servicedesk.customers.models import Contract, Criticality, Equipment, Site
+from servicedesk.customers.models import (
+    Contract,
+    Criticality,
+    Equipment,
+    PassportPublication,
+    Site,
+)
 from servicedesk.tickets.models import Origin, Ticket
 from servicedesk.tickets.presence import presence_scan_record
 from servicedesk.tickets.services.create import TicketData, ticket_create
@@ -64,6 +70,7 @@ SIGNUP = "passport_signup"  # the session key of a registration waiting for its 
 CODE_TTL = timedelta(minutes=15)
 CODE_ATTEMPTS = 5
 HISTORY_SHOWN = 10
+SUBJECT_MAX_LENGTH = 120
 
 
 # --- Finding the passport ------------------------------------------------------------------
@@ -154,13 +161,14 @@ def passport_equipment(request: HttpRequest, token: str) -> HttpResponse:
     context: dict[str, Any] = {
         "equipment": equipment,
         "token": token,
-        "public": passport.public_fields(equipment, shown | ({"name"} if in_scope else set())),
+        # A person whose scope includes the piece sees it in the portal anyway: every fact.
+        "public": passport.public_fields(
+            equipment, frozenset(PassportPublication.FIELDS) if in_scope else shown
+        ),
         "in_scope": in_scope,
         "template": passport.template_for(equipment),
     }
     if in_scope and user is not None:
-        if in_scope and equipment.photo:
-            context["public"]["photo"] = True
         tickets = (
             Ticket.objects.visible_to(user)
             .filter(equipment=equipment)
@@ -282,8 +290,12 @@ def _ticket_data(equipment: Equipment, description: str) -> TicketData:
     )
     if criticality is None:
         raise Http404
+    first_line = next((line.strip() for line in description.splitlines() if line.strip()), "")
+    subject = template.subject or f"{equipment.name}: {first_line}"
+    if len(subject) > SUBJECT_MAX_LENGTH:
+        subject = subject[: SUBJECT_MAX_LENGTH - 1].rstrip() + "…"
     return TicketData(
-        subject=template.subject or equipment.name,
+        subject=subject,
         description=description,
         ticket_type=template.ticket_type,
         criticality=criticality,

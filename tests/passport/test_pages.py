@@ -129,3 +129,19 @@ def test_site_passport(world, client_for, publication):
     assert "alpha-hq-boiler" not in foreign.content.decode()
     # A site's token does not open an equipment passport, nor the other way round.
     assert Client().get(f"/p/{hq.passport_token}/").status_code == 404
+
+
+def test_the_address_is_the_nearest_one_above(world, publication):
+    publication.show_address = True
+    publication.save()
+    hq = world.sites["a_hq"]
+    hq.address = "1 Main Street"
+    hq.save()
+    server = world.equipment["eq_a_room"]  # in a room on a floor of HQ, neither with an address
+    html = Client().get(f"/p/{server.passport_token}/").content.decode()
+    assert "1 Main Street" in html
+
+
+def test_a_person_in_scope_sees_every_fact(world, boiler, client_for):
+    html = client_for(world.users["cust_a"]).get(f"/p/{boiler.passport_token}/").content.decode()
+    assert "SN-BOILER-1" in html  # not published, but theirs
