@@ -177,10 +177,9 @@ def photo_check(upload: UploadedFile[bytes]) -> CheckedPhoto:
                     field="photo",
                 )
             probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image) or image
-            image = image.convert("RGB")
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.load()
+            image = (ImageOps.exif_transpose(opened) or opened).convert("RGB")
             image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
             out = io.BytesIO()
             image.save(out, format="JPEG", quality=85, optimize=True)
@@ -200,7 +199,7 @@ def equipment_photo_set(*, equipment: Equipment, upload: UploadedFile[bytes] | N
     if checked is not None:
         equipment.photo.save("photo.jpg", ContentFile(checked.content), save=False)
     else:
-        equipment.photo = ""  # type: ignore[assignment]
+        equipment.photo = ""
     Equipment.objects.filter(pk=equipment.pk).update(photo=equipment.photo.name or "")
     if old:
         storage = equipment.photo.storage
@@ -216,7 +215,9 @@ def public_fields(equipment: Equipment, shown: frozenset[str]) -> dict[str, Any]
         address = site.address.strip()
         if not address:
             ids = [int(part) for part in site.path.split("/") if part.isdigit()]
-            above = Site.objects.filter(pk__in=ids).exclude(address="").values_list("path", "address")
+            above = (
+                Site.objects.filter(pk__in=ids).exclude(address="").values_list("path", "address")
+            )
             address = max(above, key=lambda row: len(row[0]), default=("", ""))[1]
     values: dict[str, Any] = {
         "name": equipment.name,

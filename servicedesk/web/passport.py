@@ -76,7 +76,7 @@ SUBJECT_MAX_LENGTH = 120
 # --- Finding the passport ------------------------------------------------------------------
 
 
-class _Miss(Exception):
+class _MissError(Exception):
     def __init__(self, response: HttpResponse) -> None:
         self.response = response
 
@@ -106,7 +106,7 @@ def _consume_miss(request: HttpRequest) -> bool:
 def _equipment(request: HttpRequest, token: str) -> Equipment:
     equipment = passport.equipment_by_token(token)
     if equipment is None:
-        raise _Miss(_miss(request, token))
+        raise _MissError(_miss(request, token))
     return equipment
 
 
@@ -114,7 +114,7 @@ def _handles_miss(view: Any) -> Any:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             response: HttpResponse = view(request, *args, **kwargs)
-        except _Miss as miss:
+        except _MissError as miss:
             response = miss.response
         response["Referrer-Policy"] = "same-origin"  # the token stays out of other sites' logs
         response["X-Robots-Tag"] = "noindex"
@@ -127,7 +127,7 @@ def _handles_miss(view: Any) -> Any:
 
 def _user(request: HttpRequest) -> User | None:
     user = request.user
-    return user if user.is_authenticated and user.is_active else None  # type: ignore[return-value]
+    return user if user.is_authenticated and user.is_active else None
 
 
 def _ticket_rows(user: User, tickets: QuerySet[Ticket]) -> list[dict[str, Any]]:
@@ -197,7 +197,7 @@ def passport_equipment(request: HttpRequest, token: str) -> HttpResponse:
 def passport_site(request: HttpRequest, token: str) -> HttpResponse:
     site = passport.site_by_token(token)
     if site is None:
-        raise _Miss(_miss(request, token))
+        raise _MissError(_miss(request, token))
     user = _user(request)
     visible = Site.objects.visible_to(user).filter(pk=site.pk).exists() if user else False
     shown = passport.publication_for("")
@@ -224,7 +224,7 @@ def passport_site(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_GET
 @_handles_miss
-def passport_photo(request: HttpRequest, token: str) -> HttpResponse:
+def passport_photo(request: HttpRequest, token: str) -> HttpResponse | FileResponse:
     equipment = _equipment(request, token)
     user = _user(request)
     public = "photo" in passport.publication_for(equipment.equipment_type)
@@ -243,7 +243,7 @@ def passport_qr(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     equipment = passport.equipment_by_token(token)
     obj: Equipment | Site | None = equipment or passport.site_by_token(token)
     if obj is None:
-        raise _Miss(_miss(request, token))
+        raise _MissError(_miss(request, token))
     url = passport.passport_url(obj)
     if kind == "svg":
         response = HttpResponse(passport.qr_svg(url), content_type="image/svg+xml")
@@ -330,9 +330,7 @@ def passport_file(request: HttpRequest, token: str) -> HttpResponse:
     if not sees_equipment(user, equipment):
         context["can_join"] = template.allow_self_registration
         return render(request, "customers/passport/file_not_in_scope.html", context)
-    form = PassportTicketForm(
-        request.POST or None, initial={"description": template.description}
-    )
+    form = PassportTicketForm(request.POST or None, initial={"description": template.description})
     if request.method == "POST" and form.is_valid():
         try:
             files = _photos_check(request)
@@ -439,7 +437,8 @@ def _send(kind: str, identifier: str, equipment: Equipment, *, code: str, link: 
         text = _("Servicedesk: your code is %(code)s. It is valid for %(minutes)s minutes.")
     send_sms(
         identifier,
-        text % {"name": equipment.name, "link": link, "code": code, "minutes": CODE_TTL.seconds // 60},
+        text
+        % {"name": equipment.name, "link": link, "code": code, "minutes": CODE_TTL.seconds // 60},
     )
 
 
@@ -480,7 +479,7 @@ def passport_register_start(request: HttpRequest, token: str) -> HttpResponse:
         link = _absolute(reverse("account_login") + "?" + urlencode({"next": join}))
     try:
         _send(kind, identifier, equipment, code=code, link=link)
-    except Exception:  # noqa: BLE001 (SMTP or the SMS gateway: any failure reads the same)
+    except Exception:
         form.add_error(None, _("The message could not be sent. Check the address and try again."))
         return render(request, "customers/passport/file_start.html", context, status=502)
     request.session[SIGNUP] = {
@@ -503,11 +502,7 @@ def passport_register_confirm(request: HttpRequest, token: str) -> HttpResponse:
     equipment = _equipment(request, token)
     template = passport.template_for(equipment)
     signup = request.session.get(SIGNUP) or {}
-    if (
-        template is None
-        or not template.allow_self_registration
-        or signup.get("token") != token
-    ):
+    if template is None or not template.allow_self_registration or signup.get("token") != token:
         return redirect("passport:file", token=token)
     form = CodeForm(request.POST or None)
     context = {"equipment": equipment, "token": token, "form": form, "signup": signup}
@@ -570,9 +565,7 @@ def passport_join(request: HttpRequest, token: str) -> HttpResponse:
             request, _("%(name)s is added to your account.") % {"name": equipment.name}
         )
         return redirect("passport:file", token=token)
-    return render(
-        request, "customers/passport/join.html", {"equipment": equipment, "token": token}
-    )
+    return render(request, "customers/passport/join.html", {"equipment": equipment, "token": token})
 
 
 # --- Filing without an account (where the template allows) -----------------------------------
@@ -614,7 +607,8 @@ def passport_guest(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if not ratelimit.consume(request, action="passport_guest"):
             form.add_error(
-                None, _("Too many tickets from here. Nothing was filed; wait a while and try again.")
+                None,
+                _("Too many tickets from here. Nothing was filed; wait a while and try again."),
             )
             return render(request, "customers/passport/guest.html", context, status=429)
         if form.cleaned_data["website"]:  # a filled honeypot: nothing filed

@@ -4,15 +4,19 @@ with a photo from the camera input, and from then on sees only that piece of equ
 ticket form's place picker, in the ticket lists and their counts, and among the companies'
 equipment."""
 
-import io
 import re
 
 import pytest
-from playwright.sync_api import expect
 from PIL import Image
+from playwright.sync_api import expect
 
 from servicedesk.accounts.models import User
-from servicedesk.customers.models import Criticality, PassportPublication, PassportTemplate, TicketType
+from servicedesk.customers.models import (
+    Criticality,
+    PassportPublication,
+    PassportTemplate,
+    TicketType,
+)
 from servicedesk.tickets.models import Ticket, TicketAttachment
 from tests.factories import CompanyFactory, EquipmentFactory, SiteFactory, TicketFactory
 from tests.mail_server import text_part
@@ -59,14 +63,14 @@ def test_a_visitor_scans_registers_files_and_then_sees_only_that_equipment(
     expect(page.get_by_test_id("passport-serial")).to_have_text("GB-77")
     expect(page.get_by_test_id("passport-history")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    page.screenshot(path="/tmp/passport-1-passport.png", full_page=True)
+    page.screenshot(path=str(tmp_path / "1-passport.png"), full_page=True)
 
     # and press «File a ticket», then register by email
     page.get_by_test_id("passport-file").click()
     form = page.get_by_test_id("passport-register")
     form.locator("input[name=full_name]").fill("Nina Scanner")
     form.locator("input[name=identifier]").fill("nina@example.test")
-    page.screenshot(path="/tmp/passport-2-register.png", full_page=True)
+    page.screenshot(path=str(tmp_path / "2-register.png"), full_page=True)
     form.locator("button[type=submit]").click()
     expect(page.get_by_test_id("passport-code-sent")).to_contain_text("nina@example.test")
 
@@ -84,10 +88,10 @@ def test_a_visitor_scans_registers_files_and_then_sees_only_that_equipment(
     assert camera.get_attribute("accept") == "image/*"
     camera.set_input_files(str(photo))
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    page.screenshot(path="/tmp/passport-3-form.png", full_page=True)
+    page.screenshot(path=str(tmp_path / "3-form.png"), full_page=True)
     ticket_form.locator("button[type=submit]").click()
     expect(page.get_by_test_id("passport-filed")).to_be_visible()
-    page.screenshot(path="/tmp/passport-4-filed.png", full_page=True)
+    page.screenshot(path=str(tmp_path / "4-filed.png"), full_page=True)
 
     nina = User.objects.get(email="nina@example.test")
     ticket = Ticket.objects.get(contact=nina)
@@ -102,7 +106,7 @@ def test_a_visitor_scans_registers_files_and_then_sees_only_that_equipment(
     # From now on they see only the boiler: its passport shows the history,
     page.goto(f"{live_server.url}/p/{boiler.passport_token}/")
     expect(page.get_by_test_id("passport-history")).to_contain_text(ticket.number)
-    page.screenshot(path="/tmp/passport-5-passport-signed-in.png", full_page=True)
+    page.screenshot(path=str(tmp_path / "5-passport-signed-in.png"), full_page=True)
 
     # the ticket form's picker offers nothing else,
     page.goto(f"{live_server.url}/portal/tickets/new/")
@@ -118,7 +122,7 @@ def test_a_visitor_scans_registers_files_and_then_sees_only_that_equipment(
     expect(page.get_by_text("Company-wide matter")).to_have_count(0)
     counts = [int(text) for text in page.get_by_test_id("view-count").all_inner_texts()]
     assert counts and max(counts) == 1
-    page.screenshot(path="/tmp/passport-6-portal.png", full_page=True)
+    page.screenshot(path=str(tmp_path / "6-portal.png"), full_page=True)
 
     # and among the company's equipment there is one piece
     page.goto(f"{live_server.url}/portal/companies/")
@@ -128,7 +132,7 @@ def test_a_visitor_scans_registers_files_and_then_sees_only_that_equipment(
     assert page.failed_responses == []
 
 
-def test_a_rotated_label_says_so_on_the_phone(live_server, page_for):
+def test_a_rotated_label_says_so_on_the_phone(live_server, page_for, tmp_path):
     from servicedesk.customers.passport import passport_token_rotate
 
     boiler = EquipmentFactory(name="Gas boiler")
@@ -139,4 +143,4 @@ def test_a_rotated_label_says_so_on_the_phone(live_server, page_for):
     assert response.status == 410
     expect(page.get_by_test_id("passport-retired")).to_be_visible()
     expect(page.get_by_text("Gas boiler")).to_have_count(0)
-    page.screenshot(path="/tmp/passport-7-retired.png", full_page=True)
+    page.screenshot(path=str(tmp_path / "7-retired.png"), full_page=True)

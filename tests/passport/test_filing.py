@@ -25,7 +25,9 @@ def _stored(media) -> list:
     return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
 
 
-def test_a_customer_in_scope_files_with_the_template_and_a_photo(world, boiler, template, client_for):
+def test_a_customer_in_scope_files_with_the_template_and_a_photo(
+    world, boiler, template, client_for
+):
     template.work_type = WorkType.objects.filter(is_active=True).first()
     template.subject = "From the QR"
     template.save()

@@ -72,9 +72,7 @@ def test_page_runs_a_fixed_number_of_queries(
         assert client.get(f"/p/{boiler.passport_token}/").status_code == 200
 
 
-@pytest.mark.parametrize(
-    "token", ["", "x", "A" * 43, "..", "%00", "A" * 500]
-)
+@pytest.mark.parametrize("token", ["", "x", "A" * 43, "..", "%00", "A" * 500])
 def test_unknown_tokens_find_nothing(db, token):
     response = Client().get(f"/p/{token}/")
     assert response.status_code == 404
@@ -87,9 +85,7 @@ def test_inactive_equipment_has_no_passport(world, boiler):
     assert Client().get(f"/p/{boiler.passport_token}/").status_code == 404
 
 
-def test_guessing_is_rate_limited_per_address_and_a_real_label_still_opens(
-    world, boiler, settings
-):
+def test_guessing_is_rate_limited_per_address_and_a_real_label_still_opens(world, boiler, settings):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "passport_miss": "3/h/ip"}
     client = Client()
     statuses = [client.get(f"/p/guess-{n}/").status_code for n in range(5)]

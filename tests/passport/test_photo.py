@@ -76,7 +76,10 @@ def test_the_photo_is_public_only_where_its_type_publishes_it(
     equipment_photo_set(equipment=boiler, upload=png())
     url = f"/p/{boiler.passport_token}/photo.jpg"
     assert Client().get(url).status_code == 404
-    assert 'data-testid="passport-photo"' not in Client().get(f"/p/{boiler.passport_token}/").content.decode()
+    assert (
+        'data-testid="passport-photo"'
+        not in Client().get(f"/p/{boiler.passport_token}/").content.decode()
+    )
     # Someone whose scope includes it sees it anyway; another company's customer does not.
     assert client_for(world.users["cust_a"]).get(url).status_code == 200
     assert client_for(world.users["cust_b"]).get(url).status_code == 404
@@ -84,7 +87,10 @@ def test_the_photo_is_public_only_where_its_type_publishes_it(
     publication.save()
     response = Client().get(url)
     assert (response.status_code, response["Content-Type"]) == (200, "image/jpeg")
-    assert 'data-testid="passport-photo"' in Client().get(f"/p/{boiler.passport_token}/").content.decode()
+    assert (
+        'data-testid="passport-photo"'
+        in Client().get(f"/p/{boiler.passport_token}/").content.decode()
+    )
 
 
 def test_back_office_upload_keeps_the_old_photo_when_the_new_one_is_refused(

@@ -20,7 +20,9 @@ def ticket(world, boiler):
     ticket = TicketFactory(equipment=boiler, contact=world.users["cust_a"])
     ticket.ticket_type.requires_presence_scan = True
     ticket.ticket_type.save()
-    return ticket_assign(by=world.users["dispatcher"], ticket=ticket, assignee=world.users["engineer"])
+    return ticket_assign(
+        by=world.users["dispatcher"], ticket=ticket, assignee=world.users["engineer"]
+    )
 
 
 def _start(world, ticket):
@@ -57,14 +59,18 @@ def test_a_scan_before_the_assignment_does_not_count(world, boiler, client_for):
     ticket.ticket_type.save()
     earlier = timezone.now() - timedelta(hours=1)
     PassportScan.objects.create(user=world.users["engineer"], equipment=boiler, scanned_at=earlier)
-    ticket = ticket_assign(by=world.users["dispatcher"], ticket=ticket, assignee=world.users["engineer"])
+    ticket = ticket_assign(
+        by=world.users["dispatcher"], ticket=ticket, assignee=world.users["engineer"]
+    )
     with pytest.raises(ApplicationError):
         _start(world, ticket)
 
 
 def test_types_without_the_setting_start_freely(world, boiler):
     ticket = TicketFactory(equipment=boiler, contact=world.users["cust_a"])
-    ticket = ticket_assign(by=world.users["dispatcher"], ticket=ticket, assignee=world.users["engineer"])
+    ticket = ticket_assign(
+        by=world.users["dispatcher"], ticket=ticket, assignee=world.users["engineer"]
+    )
     assert _start(world, ticket).status == Status.IN_PROGRESS
 
 

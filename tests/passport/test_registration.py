@@ -72,9 +72,7 @@ def test_the_code_belongs_to_its_session(world, boiler, template, smtp_email):
     _register(Client(), boiler.passport_token, "nina@example.test")
     (message,) = smtp_email.wait_for(1)
     other = Client()
-    response = other.post(
-        f"/p/{boiler.passport_token}/register/confirm/", {"code": _code(message)}
-    )
+    response = other.post(f"/p/{boiler.passport_token}/register/confirm/", {"code": _code(message)})
     assert response.status_code == 302  # no registration waiting here: back to the start
     assert not User.objects.filter(email="nina@example.test").exists()
 

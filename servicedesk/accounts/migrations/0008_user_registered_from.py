@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0007_membership_analytics'),
-        ('customers', '0008_site_passport_token_unique'),
+        ("accounts", "0007_membership_analytics"),
+        ("customers", "0008_site_passport_token_unique"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='registered_from',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='customers.equipment', verbose_name='registered from the passport of'),
+            model_name="user",
+            name="registered_from",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="customers.equipment",
+                verbose_name="registered from the passport of",
+            ),
         ),
     ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -154,7 +154,9 @@ def equipment_photo_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     except ApplicationError as error:
         messages.error(request, str(error.message))
     else:
-        messages.success(request, _("The photo is removed.") if remove else _("The photo is saved."))
+        messages.success(
+            request, _("The photo is removed.") if remove else _("The photo is saved.")
+        )
     return redirect("backoffice:equipment_detail", pk=equipment.pk)
 
 
@@ -164,6 +166,7 @@ def equipment_photo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     equipment = access_equipment(request.user, pk)
     if not equipment.photo:
         raise Http404
-    response = FileResponse(equipment.photo.open("rb"), content_type="image/jpeg")
+    with equipment.photo.open("rb") as photo:  # at most PHOTO_MAX_SIDE wide: read at once
+        response = HttpResponse(photo.read(), content_type="image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -1,5 +1,6 @@
-import servicedesk.customers.models
 from django.db import migrations, models
+
+import servicedesk.customers.models
 
 
 class Migration(migrations.Migration):

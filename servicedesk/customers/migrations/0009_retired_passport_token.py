@@ -4,23 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0008_site_passport_token_unique'),
+        ("customers", "0008_site_passport_token_unique"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RetiredPassportToken',
+            name="RetiredPassportToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=64, unique=True, verbose_name='token')),
-                ('retired_at', models.DateTimeField(verbose_name='retired at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=64, unique=True, verbose_name="token")),
+                ("retired_at", models.DateTimeField(verbose_name="retired at")),
             ],
             options={
-                'verbose_name': 'retired passport token',
-                'verbose_name_plural': 'retired passport tokens',
-                'ordering': ['-retired_at'],
+                "verbose_name": "retired passport token",
+                "verbose_name_plural": "retired passport tokens",
+                "ordering": ["-retired_at"],
             },
         ),
     ]

@@ -4,15 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0018_event_article'),
+        ("tickets", "0018_event_article"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='ticketevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Created'), ('field_changed', 'Changed'), ('status_changed', 'Status changed'), ('assigned', 'Assigned'), ('attachment_added', 'File attached'), ('followed', 'Followed'), ('unfollowed', 'Unfollowed'), ('reopened', 'Reopened'), ('cancelled', 'Cancelled'), ('customer_replied', 'Back in progress: the customer replied'), ('resolution_accepted', 'Solution accepted by the customer'), ('auto_closed', 'Closed automatically'), ('rated', 'Rated by the customer'), ('moved', 'Moved to another company'), ('passport_scanned', "Engineer scanned the equipment's QR code"), ('work_added', 'Work added'), ('work_changed', 'Work changed'), ('work_deleted', 'Work deleted'), ('act_issued', 'Act of completed work issued'), ('act_signed', 'Act signed by the customer'), ('act_disputed', 'Act disputed by the customer'), ('act_reopened', 'Act opened for correction'), ('act_submitted', 'Corrected act sent for signature'), ('article_attached', 'Knowledge base article attached')], max_length=30, verbose_name='event'),
+            model_name="ticketevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created"),
+                    ("field_changed", "Changed"),
+                    ("status_changed", "Status changed"),
+                    ("assigned", "Assigned"),
+                    ("attachment_added", "File attached"),
+                    ("followed", "Followed"),
+                    ("unfollowed", "Unfollowed"),
+                    ("reopened", "Reopened"),
+                    ("cancelled", "Cancelled"),
+                    ("customer_replied", "Back in progress: the customer replied"),
+                    ("resolution_accepted", "Solution accepted by the customer"),
+                    ("auto_closed", "Closed automatically"),
+                    ("rated", "Rated by the customer"),
+                    ("moved", "Moved to another company"),
+                    ("passport_scanned", "Engineer scanned the equipment's QR code"),
+                    ("work_added", "Work added"),
+                    ("work_changed", "Work changed"),
+                    ("work_deleted", "Work deleted"),
+                    ("act_issued", "Act of completed work issued"),
+                    ("act_signed", "Act signed by the customer"),
+                    ("act_disputed", "Act disputed by the customer"),
+                    ("act_reopened", "Act opened for correction"),
+                    ("act_submitted", "Corrected act sent for signature"),
+                    ("article_attached", "Knowledge base article attached"),
+                ],
+                max_length=30,
+                verbose_name="event",
+            ),
         ),
     ]

@@ -456,11 +456,14 @@ class Command(BaseCommand):
             defaults={"show_photo": True, "show_type": True, "show_model": True,
                       "show_serial": True, "show_warranty": True},
         )  # fmt: skip
+        ticket_type = TicketType.objects.filter(is_active=True).first()
+        if ticket_type is None:
+            return
         PassportTemplate.objects.get_or_create(
             company=alfa,
             equipment_type="",
             defaults={
-                "ticket_type": TicketType.objects.filter(is_active=True).first(),
+                "ticket_type": ticket_type,
                 "criticality": Criticality.objects.filter(is_default=True).first(),
                 "description": "",
                 "allow_self_registration": True,
