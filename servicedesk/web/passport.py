@@ -583,10 +583,18 @@ class GuestForm(PassportTicketForm):
         label=gettext_lazy("Mobile phone"),
         max_length=40,
         required=False,
-        help_text=gettext_lazy("Optional: the ticket's number and status link are sent there."),
+        help_text=gettext_lazy("Or an email: the ticket's number and status link are sent there."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     website = forms.CharField(required=False, widget=forms.HiddenInput)  # honeypot
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("email") or "").strip() and not (data.get("phone") or "").strip():
+            raise forms.ValidationError(
+                _("Give an email address or a phone number: the ticket's status link goes there.")
+            )
+        return data
 
 
 @never_cache

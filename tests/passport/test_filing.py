@@ -200,3 +200,17 @@ def test_without_an_account_a_signed_in_person_is_sent_to_the_form(
     )
     assert response.status_code == 302
     assert not Ticket.objects.exists()
+
+
+def test_without_an_account_an_address_is_needed(world, boiler, template):
+    from django.test import Client
+
+    template.allow_anonymous = True
+    template.save()
+    response = Client().post(
+        f"/p/{boiler.passport_token}/guest/", {"description": "Kept", "full_name": "Nobody"}
+    )
+    html = response.content.decode()
+    assert "Give an email address or a phone number" in html
+    assert "Kept" in html
+    assert not Ticket.objects.exists()
