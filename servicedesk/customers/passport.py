@@ -9,6 +9,7 @@ so it must be unguessable (32 random bytes) and replaceable (rotation kills ever
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,11 +37,18 @@ DEFAULT_PUBLIC = frozenset({"name"})
 PHOTO_MAX_PIXELS = 40_000_000  # a 40-megapixel phone photo; more is refused, not decoded
 PHOTO_MAX_SIDE = 1600  # stored at most this wide or high, re-encoded as JPEG
 TOKEN_MAX_LENGTH = 64
+TOKEN_SHAPE = re.compile(rf"[A-Za-z0-9_-]{{1,{TOKEN_MAX_LENGTH}}}")
+
+
+def _plausible(token: str) -> bool:
+    """Tokens are URL-safe base64 (`secrets.token_urlsafe`): anything else (a NUL byte, which
+    PostgreSQL refuses in a text comparison; a path; 500 characters) is asked of no database."""
+    return bool(TOKEN_SHAPE.fullmatch(token or ""))
 
 
 def equipment_by_token(token: str) -> Equipment | None:
     """The active equipment whose label carries `token`, or None (unknown, rotated, inactive)."""
-    if not token or len(token) > TOKEN_MAX_LENGTH:
+    if not _plausible(token):
         return None
     return (
         Equipment.objects.select_related("company", "site")
@@ -50,7 +58,7 @@ def equipment_by_token(token: str) -> Equipment | None:
 
 
 def site_by_token(token: str) -> Site | None:
-    if not token or len(token) > TOKEN_MAX_LENGTH:
+    if not _plausible(token):
         return None
     return (
         Site.objects.select_related("company")
@@ -60,7 +68,7 @@ def site_by_token(token: str) -> Site | None:
 
 
 def token_retired(token: str) -> bool:
-    return bool(token) and RetiredPassportToken.objects.filter(token=token[:64]).exists()
+    return _plausible(token) and RetiredPassportToken.objects.filter(token=token).exists()
 
 
 def passport_path(obj: Equipment | Site) -> str:

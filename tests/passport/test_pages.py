@@ -72,7 +72,7 @@ def test_page_runs_a_fixed_number_of_queries(
         assert client.get(f"/p/{boiler.passport_token}/").status_code == 200
 
 
-@pytest.mark.parametrize("token", ["", "x", "A" * 43, "..", "%00", "A" * 500])
+@pytest.mark.parametrize("token", ["", "x", "A" * 43, "..", "%00", "a%00b", "%E2%82%AC", "A" * 500])
 def test_unknown_tokens_find_nothing(db, token):
     response = Client().get(f"/p/{token}/")
     assert response.status_code == 404
