@@ -217,3 +217,18 @@ def test_registered_person_files_and_sees_only_that_equipment(
         world.companies["A"],
     )
     assert list(Ticket.objects.visible_to(user)) == [ticket]
+
+
+def test_a_registered_person_can_set_a_password_afterwards(world, boiler, client_for):
+    from servicedesk.accounts.services.self_registration import passport_register
+    from tests.core.test_no_inline_script import inline_script
+
+    person = passport_register(equipment=boiler, full_name="Nina", email="nina@example.test")
+    client = client_for(person)
+    page = client.get("/accounts/password/set/")
+    assert page.status_code == 200
+    assert inline_script(page.content.decode()) == []
+    password = "Amber-Valley-Rocket-58"
+    client.post("/accounts/password/set/", {"password1": password, "password2": password})
+    person.refresh_from_db()
+    assert person.check_password(password)
