@@ -261,6 +261,12 @@ ACCOUNT_RATE_LIMITS = {
     "survey": env.str("SURVEY_RATE_LIMIT", default="30/h/ip"),
     # «Была ли статья полезна?» on the public knowledge base (servicedesk.web.knowledge).
     "kb_feedback": env.str("KB_FEEDBACK_RATE_LIMIT", default="20/h/ip"),
+    # The equipment passport (servicedesk.web.passport): tokens that open nothing (guessing),
+    # and one-time codes sent (per address and per typed email or phone).
+    "passport_miss": env.str("PASSPORT_MISS_RATE_LIMIT", default="20/h/ip"),
+    "passport_code": env.str("PASSPORT_CODE_RATE_LIMIT", default="10/h/ip,3/h/key"),
+    # Tickets filed from a passport without an account.
+    "passport_guest": env.str("PASSPORT_GUEST_RATE_LIMIT", default="10/h/ip"),
     # A guest's status link (servicedesk.web.guest): opening pages, replies.
     "guest_link": env.str("GUEST_LINK_RATE_LIMIT", default="120/h/ip"),
     "guest_reply": env.str("GUEST_REPLY_RATE_LIMIT", default="20/h/ip"),

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("servicedesk.web.me_urls")),
     path("", include("servicedesk.web.public_urls")),
+    path("", include("servicedesk.web.passport_urls")),
     path("", include("servicedesk.web.knowledge_urls")),
     # The satisfaction survey from the email link (no sign-in; surveys.py makes the link).
     path("survey/invalid/", survey_views.survey_invalid, name="survey_invalid"),

@@ -113,6 +113,16 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(RATE_MAX)],
         help_text=_("Offered on the completed works this person does; each work may change it."),
     )
+    # A customer who registered themselves from a piece of equipment's passport (QR): staff see
+    # it in People, beside the one piece of equipment they were given.
+    registered_from = models.ForeignKey(
+        "customers.Equipment",
+        verbose_name=_("registered from the passport of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     must_change_password = models.BooleanField(
         _("must change password"),
         default=False,

@@ -35,6 +35,8 @@ is_provider_staff = _has_role(Role.ADMIN, Role.DISPATCHER, Role.ENGINEER)
 rules.add_perm("portal.access", is_customer)
 rules.add_perm("backoffice.access", is_provider_staff)
 rules.add_perm("accounts.use_django_admin", is_admin)
+# The equipment passport: print QR labels, replace a label's token, set the equipment's photo.
+rules.add_perm("customers.manage_passport", is_admin | is_dispatcher)
 
 
 @rules.predicate

@@ -61,10 +61,15 @@ def user_list(
         if len(digits) >= 3 and digits != word:
             match |= Q(phone__contains=digits)
         qs = qs.filter(match)
-    return qs.order_by(_people_order(order), "pk").prefetch_related(
-        Prefetch(
-            "memberships",
-            queryset=Membership.objects.select_related("company").order_by("company__name"),
+    # registered_from: the equipment a self-registered customer came from (its passport).
+    return (
+        qs.order_by(_people_order(order), "pk")
+        .select_related("registered_from")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("company").order_by("company__name"),
+            )
         )
     )
 

@@ -9,6 +9,8 @@ from servicedesk.customers.models import (
     Contract,
     Criticality,
     Equipment,
+    PassportPublication,
+    PassportTemplate,
     Product,
     Site,
     TicketType,
@@ -70,8 +72,16 @@ class ReferenceAdmin(admin.ModelAdmin[Any]):
 
 @admin.register(TicketType)
 class TicketTypeAdmin(ReferenceAdmin):
-    list_display = ("name_ru", "name_en", "code", "requires_signed_act", "sort_order", "is_active")
-    list_editable = ("requires_signed_act", "sort_order", "is_active")
+    list_display = (
+        "name_ru",
+        "name_en",
+        "code",
+        "requires_signed_act",
+        "requires_presence_scan",
+        "sort_order",
+        "is_active",
+    )
+    list_editable = ("requires_signed_act", "requires_presence_scan", "sort_order", "is_active")
 
 
 admin.site.register(Product, ReferenceAdmin)
@@ -86,3 +96,49 @@ class WorkTypeAdmin(ReferenceAdmin):
 @admin.register(Criticality)
 class CriticalityAdmin(ReferenceAdmin):
     list_display = ("name_ru", "name_en", "code", "color", "is_default", "sort_order", "is_active")
+
+
+@admin.register(PassportPublication)
+class PassportPublicationAdmin(admin.ModelAdmin[PassportPublication]):
+    """What anyone with a passport link sees, per equipment type (decision record «passport»)."""
+
+    list_display = (
+        "__str__",
+        "show_name",
+        "show_photo",
+        "show_type",
+        "show_model",
+        "show_serial",
+        "show_address",
+        "show_warranty",
+    )
+    list_editable = (
+        "show_name",
+        "show_photo",
+        "show_type",
+        "show_model",
+        "show_serial",
+        "show_address",
+        "show_warranty",
+    )
+    search_fields = ("equipment_type",)
+
+
+@admin.register(PassportTemplate)
+class PassportTemplateAdmin(admin.ModelAdmin[PassportTemplate]):
+    """The ticket a QR code files, per company (and optionally per equipment type)."""
+
+    list_display = (
+        "company",
+        "equipment_type",
+        "ticket_type",
+        "work_type",
+        "criticality",
+        "allow_self_registration",
+        "allow_anonymous",
+        "is_active",
+    )
+    list_filter = ("is_active", "allow_self_registration", "allow_anonymous")
+    search_fields = ("company__name", "equipment_type")
+    autocomplete_fields = ("company",)
+    list_select_related = ("company", "ticket_type", "work_type", "criticality")

@@ -25,6 +25,11 @@ def new_passport_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def equipment_photo_path(instance: "Equipment", filename: str) -> str:
+    # A random name: the stored path says nothing about the equipment or the original name.
+    return f"equipment/{secrets.token_hex(16)}.jpg"
+
+
 class Company(TimeStampedModel):
     """A customer organisation of the provider."""
 
@@ -112,6 +117,13 @@ class Site(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     address = models.TextField(_("address"), blank=True)
     path = models.CharField(_("path"), max_length=255, blank=True, editable=False, db_index=True)
+    passport_token = models.CharField(
+        _("passport token"),
+        max_length=64,
+        unique=True,
+        default=new_passport_token,
+        editable=False,
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = SiteQuerySet.as_manager()
@@ -160,6 +172,11 @@ class Equipment(TimeStampedModel):
     model = models.CharField(_("model"), max_length=200, blank=True)
     serial_number = models.CharField(_("serial number"), max_length=100, blank=True)
     warranty_until = models.DateField(_("warranty until"), null=True, blank=True)
+    # Checked and re-encoded before it is stored (customers/passport.py: equipment_photo_set);
+    # served only through the passport, when its type publishes the photo, or to staff.
+    photo = models.FileField(
+        _("photo"), upload_to=equipment_photo_path, max_length=200, blank=True, editable=False
+    )
     passport_token = models.CharField(
         _("passport token"),
         max_length=64,
@@ -260,6 +277,15 @@ class TicketType(ReferenceItem):
         ),
     )
 
+    requires_presence_scan = models.BooleanField(
+        _("require scanning the QR code to start work"),
+        default=False,
+        help_text=_(
+            "The assigned engineer can start work on a ticket of this type only after opening "
+            "the equipment's passport (its QR code) while signed in, since being assigned."
+        ),
+    )
+
     class Meta(ReferenceItem.Meta):
         verbose_name = _("ticket type")
         verbose_name_plural = _("ticket types")
@@ -312,3 +338,154 @@ class Product(ReferenceItem):
     class Meta(ReferenceItem.Meta):
         verbose_name = _("product")
         verbose_name_plural = _("products")
+
+
+class PassportPublication(TimeStampedModel):
+    """What anyone holding a passport link sees of a piece of equipment, per equipment type
+    (`Equipment.equipment_type`, matched exactly). The row with an empty type applies to every
+    type without its own row; with no row at all only the name is public."""
+
+    equipment_type = models.CharField(
+        _("equipment type"),
+        max_length=200,
+        blank=True,
+        unique=True,
+        help_text=_("As written on the equipment; empty: every type without its own settings."),
+    )
+    show_name = models.BooleanField(_("name"), default=True)
+    show_photo = models.BooleanField(_("photo"), default=False)
+    show_type = models.BooleanField(_("type"), default=False)
+    show_model = models.BooleanField(_("model"), default=False)
+    show_serial = models.BooleanField(_("serial number"), default=False)
+    show_address = models.BooleanField(_("address"), default=False)
+    show_warranty = models.BooleanField(_("warranty until"), default=False)
+
+    FIELDS = ("name", "photo", "type", "model", "serial", "address", "warranty")
+
+    class Meta:
+        verbose_name = _("passport publication")
+        verbose_name_plural = _("passport publications")
+        ordering = ["equipment_type"]
+
+    def __str__(self) -> str:
+        return self.equipment_type or str(_("Every type"))
+
+    def shown(self) -> frozenset[str]:
+        return frozenset(name for name in self.FIELDS if getattr(self, f"show_{name}"))
+
+
+class PassportTemplate(TimeStampedModel):
+    """The ticket a QR code files («Шаблон заявки»): its type, work type and criticality, and
+    who may file from the passport. Bound to a company, optionally narrowed to an equipment
+    type; the most specific active one applies (customers/passport.py: template_for)."""
+
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("company"),
+        on_delete=models.CASCADE,
+        related_name="passport_templates",
+    )
+    equipment_type = models.CharField(
+        _("equipment type"),
+        max_length=200,
+        blank=True,
+        help_text=_("Empty: every piece of equipment of the company without its own template."),
+    )
+    ticket_type = models.ForeignKey(
+        TicketType, verbose_name=_("ticket type"), on_delete=models.PROTECT, related_name="+"
+    )
+    work_type = models.ForeignKey(
+        WorkType,
+        verbose_name=_("work type"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    criticality = models.ForeignKey(
+        Criticality,
+        verbose_name=_("criticality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: the default criticality."),
+    )
+    subject = models.CharField(
+        _("subject"),
+        max_length=200,
+        blank=True,
+        help_text=_("Empty: the equipment's name."),
+    )
+    description = models.TextField(_("description prefilled"), blank=True, max_length=2000)
+    allow_self_registration = models.BooleanField(
+        _("allow self-registration"),
+        default=True,
+        help_text=_(
+            "A visitor may register by email or phone and becomes a customer of the company "
+            "who sees this one piece of equipment."
+        ),
+    )
+    allow_anonymous = models.BooleanField(
+        _("allow filing without an account"),
+        default=False,
+        help_text=_("A visitor may file without registering and follows the ticket by a link."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("passport ticket template")
+        verbose_name_plural = _("passport ticket templates")
+        ordering = ["company__name", "equipment_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "equipment_type"],
+                name="customers_passporttemplate_company_type_unique",
+                violation_error_message=_(
+                    "This company already has a template for this equipment type."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} — {self.equipment_type or _('every type')}"
+
+
+class PassportScan(models.Model):
+    """Someone signed in opened a piece of equipment's passport: the engineer's presence
+    (TicketType.requires_presence_scan). Append-only."""
+
+    equipment = models.ForeignKey(
+        Equipment, verbose_name=_("equipment"), on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        "accounts.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    scanned_at = models.DateTimeField(_("scanned at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("passport scan")
+        verbose_name_plural = _("passport scans")
+        ordering = ["-scanned_at"]
+        indexes = [
+            models.Index(fields=["user", "equipment", "scanned_at"], name="customers_scan_presence")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.equipment_id} {self.scanned_at:%Y-%m-%d %H:%M}"
+
+
+class RetiredPassportToken(models.Model):
+    """A passport token replaced by rotation: its labels get a clear «no longer valid» page
+    instead of the plain «not found». It opens nothing."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    retired_at = models.DateTimeField(_("retired at"))
+
+    class Meta:
+        verbose_name = _("retired passport token")
+        verbose_name_plural = _("retired passport tokens")
+        ordering = ["-retired_at"]
+
+    def __str__(self) -> str:
+        return f"{self.token[:6]}… {self.retired_at:%Y-%m-%d}"

@@ -23,10 +23,13 @@ class TicketsConfig(AppConfig):
         from servicedesk.customers.models import Company, Equipment, Site
         from servicedesk.tickets import (
             checks,  # noqa: F401  (registers the system checks)
+            hooks,
+            presence,
             receivers,
         )
         from servicedesk.tickets.models import Ticket
 
         post_migrate.connect(_search_tables_ensure, sender=self)
+        hooks.stage_guard.connect(presence.presence_required)
         on_change(receivers.ticket_changed, Ticket, uid="ticket")
         on_change(receivers.company_changed, Company, Site, Equipment, uid="counts-places")

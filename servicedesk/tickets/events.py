@@ -138,6 +138,12 @@ def moved(ticket: Ticket, by: User, old_company: str, new_company: str, reason: 
     )
 
 
+def passport_scanned(ticket: Ticket, by: User) -> TicketEvent:
+    """The assigned engineer opened the equipment's passport (scanned its QR code) while
+    signed in: their presence, which the ticket's type may require before work starts."""
+    return _event(ticket, by, Kind.PASSPORT_SCANNED)
+
+
 def work_added(ticket: Ticket, by: User, summary: str) -> TicketEvent:
     """A completed work recorded on the ticket; `summary` as works/texts.py makes it. For staff
     only: customers never see works."""

@@ -275,6 +275,7 @@ class TicketEvent(models.Model):
         AUTO_CLOSED = "auto_closed", _("Closed automatically")
         RATED = "rated", _("Rated by the customer")
         MOVED = "moved", _("Moved to another company")
+        PASSPORT_SCANNED = "passport_scanned", _("Engineer scanned the equipment's QR code")
         WORK_ADDED = "work_added", _("Work added")
         WORK_CHANGED = "work_changed", _("Work changed")
         WORK_DELETED = "work_deleted", _("Work deleted")

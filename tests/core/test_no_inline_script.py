@@ -194,7 +194,7 @@ def scene(world: World, media: Any) -> Scene:
         rule=SlaRuleFactory(),
         outbound=row(),
         invitation_token=invitation_token(invitation.pk, invitation.nonce),
-        extra={"work": work, **_knowledge(world), **_mail(world)},
+        extra={"work": work, **_knowledge(world), **_mail(world), **_passport(world)},
     )
 
 
@@ -236,6 +236,28 @@ def _knowledge(world: World) -> dict[str, Any]:
     kb.article_publish(article=article, by=by)
     kb.article_publish(article=other, by=by)
     return {"article": article, "category": category}
+
+
+def _passport(world: World) -> dict[str, Any]:
+    """Alphacorp's QR template (registration and filing without an account allowed), and a
+    retired token."""
+    from servicedesk.customers.models import Criticality, PassportTemplate, TicketType
+    from servicedesk.customers.passport import passport_token_rotate
+
+    PassportTemplate.objects.create(
+        company=world.companies["A"],
+        ticket_type=TicketType.objects.filter(is_active=True).first(),
+        criticality=Criticality.objects.filter(is_active=True).first(),
+        allow_anonymous=True,
+    )
+    drill = world.equipment["eq_a_nosite"]
+    old = drill.passport_token
+    passport_token_rotate(obj=drill)
+    return {"retired_token": old}
+
+
+def passport(s: "Scene") -> list[Any]:
+    return [s.world.equipment["eq_a_hq"].passport_token]
 
 
 def article(s: "Scene") -> list[Any]:
@@ -473,6 +495,31 @@ PAGES = [
     Page("backoffice:webforms", "admin"),
     Page("backoffice:webform_new", "admin"),
     Page("backoffice:webform_edit", "admin", lambda s: [webform_obj(s).pk]),
+    # The equipment passport by QR (servicedesk/web/passport.py) and its back-office pages
+    Page("passport:equipment", "anonymous", passport),
+    Page("passport:equipment", "cust_a", passport),
+    Page("passport:equipment", "engineer", passport),
+    Page(
+        "passport:equipment", "anonymous", lambda s: ["no-such-token"], status=404, variant="-404"
+    ),
+    Page(
+        "passport:equipment",
+        "anonymous",
+        lambda s: [s.extra["retired_token"]],
+        status=410,
+        variant="-retired",
+    ),
+    Page("passport:site", "anonymous", lambda s: [s.world.sites["a_hq"].passport_token]),
+    Page("passport:site", "cust_a", lambda s: [s.world.sites["a_hq"].passport_token]),
+    Page("passport:file", "anonymous", passport),
+    Page("passport:file", "cust_a", passport),
+    Page("passport:file", "cust_eq", passport),
+    Page("passport:file", "dispatcher", passport),
+    Page("passport:filed", "cust_a", lambda s: [*passport(s), s.ticket.number]),
+    Page("passport:confirm", "anonymous", passport, follow=True),
+    Page("passport:join", "cust_eq", passport),
+    Page("passport:guest", "anonymous", passport),
+    Page("backoffice:equipment_passport_rotate", "dispatcher", lambda s: [s.ticket.equipment_id]),
     # Django's admin, as the provider's administrator sees it
     Page("admin:index", "admin"),
     Page("admin:tickets_ticket_changelist", "admin"),
@@ -490,7 +537,7 @@ NOT_PAGES = {
     "account_email": "email management is switched off (one address, set by staff)",
     "account_email_verification_sent": "email verification is switched off",
     "account_confirm_email": "email verification is switched off",
-    "account_set_password": "redirects: everyone has a password or an invitation",
+    "account_set_password": "redirects, but for people registered from a passport (tested there)",
     "account_confirm_login_code": "login by code is switched off",
     "access:invitation_accept": "reached from invitation_open, checked there",
     "mfa_authenticate": "only within a sign-in in progress",
@@ -577,6 +624,12 @@ NOT_PAGES = {
     "backoffice:inbound_reprocess": "POST only",
     "backoffice:inbound_reject": "POST only",
     "backoffice:inbound_ticket": "POST only",
+    "passport:photo": "an image",
+    "passport:qr": "an image (SVG or PNG)",
+    "passport:register": "POST only (its form is on passport:file)",
+    "backoffice:equipment_labels": "a PDF",
+    "backoffice:equipment_photo": "an image",
+    "backoffice:equipment_photo_upload": "POST only (its form is on equipment_detail)",
 }
 
 

@@ -15,8 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from servicedesk.accounts.decorators import AuthenticatedHttpRequest, backoffice_view
+from servicedesk.backoffice.equipment.passport import LAYOUTS
 from servicedesk.backoffice.people.common import elided_range
 from servicedesk.core.forms import page_number, pk_or_none
+from servicedesk.customers import passport
 from servicedesk.customers.access import access_equipment
 from servicedesk.customers.models import Company, Contract, Equipment
 from servicedesk.customers.selectors import site_address, site_chain
@@ -56,6 +58,7 @@ def equipment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "query": query,
             "company_id": company_id,
             "companies": list(Company.objects.order_by("name").values_list("pk", "name")),
+            "label_layouts": LAYOUTS.values(),
         },
     )
 
@@ -94,5 +97,7 @@ def equipment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "page": page,
             "elided_range": elided_range(page),
             "history": [(ticket, by_ticket.get(ticket.pk, [])) for ticket in shown],
+            "passport_url": passport.passport_url(equipment),
+            "passport_qr": passport.qr_svg_inline(passport.passport_url(equipment)),
         },
     )

@@ -40,7 +40,7 @@ def people_view(perm: str = "accounts.view_people") -> Callable[[View], View]:
 
 def person_or_404(pk: int) -> User:
     return get_object_or_404(
-        User.objects.prefetch_related(
+        User.objects.select_related("registered_from").prefetch_related(
             Prefetch(
                 "memberships",
                 queryset=Membership.objects.select_related("company").prefetch_related(

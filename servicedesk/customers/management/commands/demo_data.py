@@ -132,6 +132,7 @@ class Command(BaseCommand):
         self._works(users)
         till = Ticket.objects.filter(subject="Демо: касса не печатает чеки").first()
         load_knowledge_demo(by=users["dispatcher@provider.test"], company=beta, ticket=till)
+        self._passport(alfa)
         made = self._api_tokens(users)
         from servicedesk.intake.demo import load_webform_demo  # the site's web form (issue 19)
 
@@ -473,6 +474,42 @@ class Command(BaseCommand):
                 made.append((email, name, new.secret))
         return made
 
+    def _passport(self, alfa: Company) -> None:
+        """The QR passport: what is public for every type and for POS terminals, Alfa's ticket
+        template (self-registration and filing without an account allowed), a photo of the
+        display case (drawn here: no file in the repository)."""
+        from servicedesk.customers.models import Criticality, PassportPublication, PassportTemplate
+        from servicedesk.customers.passport import equipment_photo_set, passport_url
+
+        PassportPublication.objects.get_or_create(
+            equipment_type="",
+            defaults={"show_photo": True, "show_type": True, "show_model": True,
+                      "show_address": True},
+        )  # fmt: skip
+        PassportPublication.objects.get_or_create(
+            equipment_type="POS-терминал",
+            defaults={"show_photo": True, "show_type": True, "show_model": True,
+                      "show_serial": True, "show_warranty": True},
+        )  # fmt: skip
+        ticket_type = TicketType.objects.filter(is_active=True).first()
+        if ticket_type is None:
+            return
+        PassportTemplate.objects.get_or_create(
+            company=alfa,
+            equipment_type="",
+            defaults={
+                "ticket_type": ticket_type,
+                "criticality": Criticality.objects.filter(is_default=True).first(),
+                "description": "",
+                "allow_self_registration": True,
+                "allow_anonymous": True,
+            },
+        )
+        case = Equipment.objects.get(company=alfa, serial_number="POL-CV-880")
+        if not case.photo:
+            equipment_photo_set(equipment=case, upload=_demo_photo())
+        self.stdout.write(f"  QR passport of {case.name}: {passport_url(case)}")
+
     def _print_logins(self) -> None:
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Logins (password for all):"))
         self.stdout.write(f"  password: {DEMO_PASSWORD}")
@@ -488,3 +525,21 @@ class Command(BaseCommand):
             "  petr@beta.test is invited and has not set a password yet: his invitation"
         )
         self.stdout.write("  is in var/mail/ once the worker has sent it.")
+
+
+def _demo_photo() -> Any:
+    """A drawn picture of a display case, as an uploaded PNG."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (800, 600), "#e9eef3")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((150, 80, 650, 540), fill="#ffffff", outline="#495057", width=8)
+    for y in (200, 320, 440):
+        draw.line((160, y, 640, y), fill="#adb5bd", width=6)
+    draw.rectangle((150, 80, 650, 130), fill="#0d6efd")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return SimpleUploadedFile("vitrina.png", buffer.getvalue(), content_type="image/png")
