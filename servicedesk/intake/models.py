@@ -1,6 +1,6 @@
 """Tickets from people without an account: the web forms on the provider's site, each filing
 made by a guest (what they typed, kept for staff), and the status links that let a guest follow
-their one ticket (docs/decisions/XXXX-intake-guests-status-links-spam.md)."""
+their one ticket (docs/decisions/0027-intake-guests-status-links-spam.md)."""
 
 import secrets
 from typing import Any
