@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("servicedesk.backoffice.equipment.urls")),
     path("", include("servicedesk.backoffice.reports.urls")),
     path("", include("servicedesk.backoffice.knowledge.urls")),
+    path("", include("servicedesk.backoffice.webhooks.urls")),
 ]
