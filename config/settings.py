@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "huey.contrib.djhuey",
+    "ninja",  # the API docs' Swagger UI from our own static files (the CSP allows no CDN)
     "rules.apps.AutodiscoverRulesConfig",
     "servicedesk.core",
     "servicedesk.accounts",
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "servicedesk.webhooks",
     "servicedesk.portal",
     "servicedesk.backoffice",
+    "servicedesk.api",
 ]
 
 MIDDLEWARE = [
@@ -389,6 +391,12 @@ KNOWLEDGE_VIDEO_HOSTS = env.list(
 )  # fmt: skip
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- REST API (servicedesk/api) ------------------------------------------------------------------
+# Calls allowed per token (a signed-in session counts as its person) and per client address, in
+# fixed windows: "<count>/<s|min|hour|day>"; empty: no limit. Over it: 429 with Retry-After.
+API_RATE_PER_TOKEN = env.str("API_RATE_PER_TOKEN", default="600/min")
+API_RATE_PER_ADDRESS = env.str("API_RATE_PER_ADDRESS", default="1200/min")
 
 # --- Import and export ----------------------------------------------------------------------------
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from servicedesk.api.main import api
+from servicedesk.api.main import not_found as api_not_found
 from servicedesk.core.views import favicon, healthz, page_not_found_view
 from servicedesk.web import surveys as survey_views
 from servicedesk.web.me import home
@@ -26,4 +28,7 @@ urlpatterns = [
     # The inbound mail webhook (token-authenticated, servicedesk/mail/views.py).
     path("mail/", include("servicedesk.mail.urls")),
     path("admin/", admin.site.urls),
+    # The REST API (servicedesk/api): OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs.
+    path("api/v1/", api.urls),
+    re_path(r"^api/(?P<path>.*)$", api_not_found),
 ]

@@ -112,3 +112,24 @@ class ColleagueAccessForm(_PersonForm):
         field = cast("forms.ModelChoiceField[Company]", self.fields["company"])
         # Only the requester's own companies: a foreign id is "not one of the choices".
         field.queryset = Company.objects.visible_to(user).filter(is_active=True).order_by("name")
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: its name, access and (optional) expiry date."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What uses it, e.g. «1C integration»."),
+    )
+    scope = forms.ChoiceField(
+        label=_("Access"),
+        choices=[("read", _("Read only")), ("read_write", _("Read and write"))],
+        initial="read",
+    )
+    expires_on = forms.DateField(
+        label=_("Expires on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: never expires (revoke it when no longer needed)."),
+    )

@@ -48,6 +48,7 @@ rules.add_perm("accounts.manage_user", is_admin | (is_dispatcher & target_is_cus
 rules.add_perm("accounts.manage_staff", is_admin)
 rules.add_perm("accounts.decide_access_requests", is_admin | is_dispatcher)
 rules.add_perm("accounts.view_audit_log", is_admin)
+rules.add_perm("accounts.manage_api_tokens", is_admin)  # everyone's (one's own: the profile)
 rules.add_perm("accounts.import_people", is_admin | is_dispatcher)
 rules.add_perm("portal.request_colleague_access", is_customer)
 

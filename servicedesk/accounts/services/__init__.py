@@ -12,6 +12,12 @@ from servicedesk.accounts.services.access_requests import (
     access_request_create,
     access_request_reject,
 )
+from servicedesk.accounts.services.api_tokens import (
+    NewToken,
+    api_token_authenticate,
+    api_token_create,
+    api_token_revoke,
+)
 from servicedesk.accounts.services.audit import audit_record, client_ip
 from servicedesk.accounts.services.invitations import (
     invitation_accept,
@@ -38,9 +44,13 @@ from servicedesk.accounts.services.users import (
 __all__ = [
     "USER_EDITABLE_FIELDS",
     "MembershipData",
+    "NewToken",
     "access_request_approve",
     "access_request_create",
     "access_request_reject",
+    "api_token_authenticate",
+    "api_token_create",
+    "api_token_revoke",
     "audit_record",
     "client_ip",
     "invitation_accept",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from servicedesk.backoffice.people import actions, audit, edit, views
+from servicedesk.backoffice.people import actions, api_tokens, audit, edit, views
 
 urlpatterns = [
     path("people/", views.people_list, name="people"),
@@ -19,4 +19,6 @@ urlpatterns = [
     path("people/<int:pk>/convert/", actions.person_convert, name="person_convert"),
     path("people/<int:pk>/role/", actions.person_role, name="person_role"),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("api-tokens/", api_tokens.api_token_list, name="api_tokens"),
+    path("api-tokens/<int:pk>/revoke/", api_tokens.api_token_revoke, name="api_token_revoke"),
 ]
