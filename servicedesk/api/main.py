@@ -52,6 +52,14 @@ from servicedesk.api import me  # noqa: E402
 
 api.add_router("", me.router)
 
+# Beyond tickets (issue 20, part B).
+from servicedesk.api import customers, reference, sla, webhooks  # noqa: E402
+
+api.add_router("", reference.router)
+api.add_router("", customers.router)
+api.add_router("", sla.router)
+api.add_router("", webhooks.router)
+
 
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
     """Any other address under /api/v1/: the API's 404, in its shape (not the HTML page)."""
