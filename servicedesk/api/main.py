@@ -53,7 +53,16 @@ from servicedesk.api import me  # noqa: E402
 api.add_router("", me.router)
 
 # Beyond tickets (issue 20, part B).
-from servicedesk.api import acts, customers, knowledge, reference, reports, sla, webhooks  # noqa: E402
+from servicedesk.api import (  # noqa: E402
+    acts,
+    customers,
+    knowledge,
+    people,
+    reference,
+    reports,
+    sla,
+    webhooks,
+)
 
 api.add_router("", reference.router)
 api.add_router("", customers.router)
@@ -61,6 +70,7 @@ api.add_router("", sla.router)
 api.add_router("", knowledge.router)
 api.add_router("", acts.router)
 api.add_router("", reports.router)
+api.add_router("", people.router)
 api.add_router("", webhooks.router)
 
 

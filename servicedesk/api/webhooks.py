@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from servicedesk.api.errors import responses
@@ -108,7 +108,7 @@ def webhook_list(request: HttpRequest) -> list[dict[str, Any]]:
     response=responses({201: WebhookCreatedOut}, 404),
     summary="Register a webhook",
 )
-def webhook_new(request: HttpRequest, payload: WebhookIn) -> tuple[int, dict[str, Any]]:
+def webhook_new(request: HttpRequest, payload: WebhookIn) -> Status[dict[str, Any]]:
     user = _manager(request)
     company = access_company(user, payload.company_id) if payload.company_id else None
     webhook = webhook_create(
@@ -119,7 +119,7 @@ def webhook_new(request: HttpRequest, payload: WebhookIn) -> tuple[int, dict[str
         customer_facing=payload.customer_facing,
         company=company,
     )
-    return 201, {**_webhook(webhook), "secret": webhook.secret}
+    return Status(201, {**_webhook(webhook), "secret": webhook.secret})
 
 
 @router.delete(
