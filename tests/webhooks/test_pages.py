@@ -27,10 +27,10 @@ def test_an_administrator_creates_a_webhook_and_sees_its_secret_once(
     settings.WEBHOOKS_ALLOW_PRIVATE, settings.WEBHOOKS_PORTS = True, []
     login(client, world.users["admin"])
 
-    page = client.post(reverse("backoffice:webhook_new"), form(receiver.url()))
+    page = client.post(reverse("backoffice:webhook_new"), form(receiver.url()), follow=True)
 
     webhook = Webhook.objects.get()
-    assert page.status_code == 200
+    assert page.redirect_chain == [(reverse("backoffice:webhook_detail", args=[webhook.pk]), 302)]
     assert page["Cache-Control"] == "no-store"
     assert webhook.secret in page.content.decode()
     assert (webhook.owner, webhook.events) == (
@@ -149,9 +149,10 @@ def test_ping_resend_pause_and_resume_from_the_page(
     assert webhook.is_active is True
 
     old = webhook.secret
-    page = client.post(reverse("backoffice:webhook_secret", args=[webhook.pk]))
+    page = client.post(reverse("backoffice:webhook_secret", args=[webhook.pk]), follow=True)
     webhook.refresh_from_db()
     assert webhook.secret != old and webhook.secret in page.content.decode()
+    assert webhook.secret not in client.get(detail).content.decode()  # once
 
 
 def test_the_paused_notification_opens_the_webhook(world, client):

@@ -22,7 +22,9 @@ class WebhookForm(forms.Form):
         widget=forms.URLInput(attrs={"placeholder": "https://erp.example.com/servicedesk"}),
     )
     events = forms.MultipleChoiceField(
-        label=_("Events"), choices=Event.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Events"),
+        choices=Event.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     customer_facing = forms.BooleanField(
         label=_("Customer-facing"),

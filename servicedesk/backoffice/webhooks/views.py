@@ -110,6 +110,24 @@ def _detail_page(
     return response
 
 
+ONCE_KEY = "webhook_secret"
+
+
+def _secret_once(request: AuthenticatedHttpRequest, webhook: Webhook, secret: str) -> HttpResponse:
+    """Show the secret on the page the browser goes to next, once (a reload of that page, or
+    of the form that made it, shows it no more and makes nothing twice)."""
+    request.session[ONCE_KEY] = {"pk": webhook.pk, "secret": secret}
+    return redirect("backoffice:webhook_detail", pk=webhook.pk)
+
+
+def _secret_shown(request: AuthenticatedHttpRequest, webhook: Webhook) -> str:
+    held = request.session.get(ONCE_KEY)
+    if not isinstance(held, dict) or held.get("pk") != webhook.pk:
+        return ""
+    del request.session[ONCE_KEY]
+    return str(held.get("secret", ""))
+
+
 def _initial(webhook: Webhook) -> dict[str, Any]:
     return {
         "name": webhook.name,
@@ -131,9 +149,7 @@ def webhook_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 _refused(form, error)
             else:
                 messages.success(request, _("The webhook has been created."))
-                # The secret on this response only.
-                return _detail_page(request, webhook, WebhookForm(initial=_initial(webhook)),
-                                    secret=webhook.secret)  # fmt: skip
+                return _secret_once(request, webhook, webhook.secret)
         return render(
             request,
             "backoffice/webhooks/webhook_new.html",
@@ -160,7 +176,12 @@ def webhook_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The webhook has been saved."))
                 return redirect("backoffice:webhook_detail", pk=pk)
         return _detail_page(request, webhook, form, status=400)
-    return _detail_page(request, webhook, WebhookForm(initial=_initial(webhook)))
+    return _detail_page(
+        request,
+        webhook,
+        WebhookForm(initial=_initial(webhook)),
+        secret=_secret_shown(request, webhook),
+    )
 
 
 @webhook_view
@@ -169,7 +190,7 @@ def webhook_secret(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     webhook = get_object_or_404(Webhook.objects.select_related("owner", "company"), pk=pk)
     secret = webhook_secret_regenerate(by=request.user, webhook=webhook)
     messages.success(request, _("A new secret has been made; the old one no longer signs."))
-    return _detail_page(request, webhook, WebhookForm(initial=_initial(webhook)), secret=secret)
+    return _secret_once(request, webhook, secret)
 
 
 @webhook_view
