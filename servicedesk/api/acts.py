@@ -113,7 +113,7 @@ def _act(act: Act, ticket: Ticket) -> dict[str, Any]:
     "Выполненные работы по заявке.",
 )
 def work_list(request: HttpRequest, number: str) -> list[dict[str, Any]]:
-    user = request.user
+    user: Any = request.user
     ticket = access_ticket_light(user, number)
     if not user.is_provider_staff:
         raise Http404

@@ -61,7 +61,7 @@ def _article(article: Article) -> dict[str, Any]:
         "title": article.title,
         "summary": article.summary,
         "language": article.language,
-        "category": article.category.name if article.category_id else None,
+        "category": article.category.name if article.category is not None else None,
         "visibility": article.visibility,
         "published_at": article.published_at,
     }
@@ -77,7 +77,7 @@ def _article(article: Article) -> dict[str, Any]:
 def article_list(
     request: HttpRequest, filters: Query[ArticleFilters], page: Query[PageParams]
 ) -> dict[str, Any]:
-    user = request.user
+    user: Any = request.user
     if filters.q:
         source = SearchSource.STAFF if user.is_provider_staff else SearchSource.PORTAL
         hits = search_articles(

@@ -102,7 +102,7 @@ def _zone(request: HttpRequest) -> str:
     description="The figures of the portal's «Analytics» page. Отчет для клиента.",
 )
 def client_report(request: HttpRequest, params: Query[ClientParams]) -> dict[str, Any]:
-    user = request.user
+    user: Any = request.user
     if not (user.is_customer and user.has_perm("reports.view_client")):
         raise Http404  # the portal's page: customers only (an administrator holds every perm)
     allowed = {company.pk for company in client.analytics_companies(user)}
@@ -136,7 +136,7 @@ def client_report(request: HttpRequest, params: Query[ClientParams]) -> dict[str
     "page (administrators, dispatchers). Отчеты сервисной компании.",
 )
 def provider_report(request: HttpRequest, params: Query[ProviderParams]) -> dict[str, Any]:
-    user = request.user
+    user: Any = request.user
     if not user.has_perm("reports.view_provider"):
         raise Http404
     start, end = _period(params)
