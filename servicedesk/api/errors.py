@@ -84,6 +84,8 @@ COMMON_ERRORS = (400, 401, 403, 413, 422, 429)
 STATUS_BY_CODE = {
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.CONFLICT: 409,
+    ErrorCode.STAGE: 409,  # not possible in the ticket's current status
+    ErrorCode.ACT_REQUIRED: 409,
     ErrorCode.TOO_LARGE: 413,
 }
 

@@ -48,9 +48,12 @@ api = NinjaAPI(
 install_error_handlers(api)
 
 # --- Routers: one line per area ------------------------------------------------------------------
-from servicedesk.api import me  # noqa: E402
+from servicedesk.api import me, messages, ticket_actions, tickets  # noqa: E402
 
 api.add_router("", me.router)
+api.add_router("", ticket_actions.router)  # before tickets: /tickets/bulk is not a number
+api.add_router("", tickets.router)
+api.add_router("", messages.router)
 
 # Beyond tickets (issue 20, part B).
 from servicedesk.api import (  # noqa: E402

@@ -73,27 +73,31 @@ def _from_json(value: Any) -> Any:
     return value
 
 
-def keyset_page(
-    queryset: QuerySet[Any],
-    order: list[tuple[str, bool]],
-    params: PageParams,
-    kind: str,
-) -> tuple[list[Any], str | None]:
-    """`order`: (column, descending) pairs, the last one the primary key ("id"), matching the
-    queryset's ORDER BY. The rows of the page (model instances) and the next page's cursor."""
+def keyset_filter(
+    queryset: QuerySet[Any], order: list[tuple[str, bool]], params: PageParams, kind: str
+) -> QuerySet[Any]:
+    """The rows after the cursor's. `order`: (column, descending) pairs, the last one the
+    primary key ("id"), matching the queryset's ORDER BY."""
     last = decode(params.cursor, kind)
-    if last is not None:
-        if not isinstance(last, list) or len(last) != len(order):
-            raise ApiError(400, "invalid_cursor", _("The cursor is not valid for this list."))
-        values = [_from_json(v) for v in last]
-        condition = Q()
-        for index, (column, descending) in enumerate(order):
-            step = Q(**{f"{column}__{'lt' if descending else 'gt'}": values[index]})
-            for previous in range(index):
-                step &= Q(**{order[previous][0]: values[previous]})
-            condition |= step
-        queryset = queryset.filter(condition)
-    rows = list(queryset[: params.limit + 1])
+    if last is None:
+        return queryset
+    if not isinstance(last, list) or len(last) != len(order):
+        raise ApiError(400, "invalid_cursor", _("The cursor is not valid for this list."))
+    values = [_from_json(v) for v in last]
+    condition = Q()
+    for index, (column, descending) in enumerate(order):
+        step = Q(**{f"{column}__{'lt' if descending else 'gt'}": values[index]})
+        for previous in range(index):
+            step &= Q(**{order[previous][0]: values[previous]})
+        condition |= step
+    return queryset.filter(condition)
+
+
+def keyset_next(
+    rows: list[Any], order: list[tuple[str, bool]], params: PageParams, kind: str
+) -> tuple[list[Any], str | None]:
+    """The page (`limit` + 1 rows were asked: one more says there is a next page) and the
+    next page's cursor, made from the last row's sort values."""
     if len(rows) <= params.limit:
         return rows, None
     rows = rows[: params.limit]

@@ -115,12 +115,16 @@ def _field_label(name: str) -> str:
 
 
 def timeline_rows(
-    ticket: Ticket, events: Iterable[TicketEvent] | None = None
+    ticket: Ticket,
+    events: Iterable[TicketEvent] | None = None,
+    for_customer: bool | None = None,
 ) -> list[dict[str, Any]]:
     """The timeline with values a person can read (field names and status codes become
     labels): the public events in the customer's words unless `events` are given (the back
-    office shows every one, with the stages' own names)."""
-    for_customer = events is None
+    office shows every one, with the stages' own names). `for_customer` says whose words when
+    `events` are given (the API's pages of the public events)."""
+    if for_customer is None:
+        for_customer = events is None
     if events is None:
         events = selectors.ticket_public_events(ticket)
     events = list(events)

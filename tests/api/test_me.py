@@ -3,6 +3,8 @@ credentials (token, session), and nothing changed by a refusal."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
 
@@ -70,3 +72,18 @@ def test_the_schema_and_the_docs_are_served(db):
     assert schema.json()["info"]["version"] == "1"
     assert "/api/v1/me" in schema.json()["paths"]
     assert docs.status_code == 200
+
+
+def test_the_schema_has_no_duplicate_keys(db):
+    """A key given twice (e.g. a status code as a number and as a string) breaks Swagger UI's
+    parser, though Python's json keeps the last one silently."""
+    duplicates: list[str] = []
+
+    def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
+        keys = [key for key, _value in items]
+        duplicates.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(items)
+
+    json.loads(Client().get("/api/v1/openapi.json").content, object_pairs_hook=pairs)
+
+    assert duplicates == []

@@ -3,7 +3,7 @@ revoking any of them (a leaked token, a person who left)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +35,7 @@ def api_token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @people_view("accounts.manage_api_tokens")
 @require_POST
-def api_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+def api_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = ApiToken.objects.select_related("user").filter(pk=pk).first()
     if token is None:
         raise Http404

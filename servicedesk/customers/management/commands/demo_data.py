@@ -135,7 +135,10 @@ class Command(BaseCommand):
         till = Ticket.objects.filter(subject="Демо: касса не печатает чеки").first()
         load_knowledge_demo(by=users["dispatcher@provider.test"], company=beta, ticket=till)
         load_webhooks_demo(admin=users["admin@provider.test"], company=alfa)
+        made = self._api_tokens(users)
         self._print_logins()
+        for email, name, secret in made:
+            self.stdout.write(f"  API token of {email} ({name}), shown once: {secret}")
 
     def _our_company(self, admin: User) -> None:
         """The provider's requisites for the acts' header: made up, with valid check digits
@@ -440,6 +443,32 @@ class Command(BaseCommand):
             name="Комплексное техническое обслуживание склада", valid_from=dt.date(2026, 2, 1),
         )  # fmt: skip
         return beta
+
+    def _api_tokens(self, users: dict[str, User]) -> list[tuple[str, str, str]]:
+        """Personal API tokens as an integration would have them (Profile → API tokens): the
+        customer's read-only one for their 1C, the dispatcher's for monitoring, and one revoked.
+        Made once; their secrets are printed then (never stored)."""
+        from servicedesk.accounts.models import ApiToken, ApiTokenScope
+        from servicedesk.accounts.services import api_token_create, api_token_revoke
+
+        wanted = [
+            ("anna@alfa.test", "1С: выгрузка заявок", ApiTokenScope.READ, 2, False),
+            ("dispatcher@provider.test", "Мониторинг Zabbix", ApiTokenScope.READ_WRITE, 0, False),
+            ("dispatcher@provider.test", "Старый скрипт", ApiTokenScope.READ_WRITE, 30, True),
+        ]
+        made = []
+        for email, name, scope, days_ago, revoked in wanted:
+            user = users[email]
+            if ApiToken.objects.filter(user=user, name=name).exists():
+                continue
+            new = api_token_create(user=user, name=name, scope=scope)
+            used = timezone.now() - dt.timedelta(days=days_ago, hours=3)
+            ApiToken.objects.filter(pk=new.token.pk).update(last_used_at=used)
+            if revoked:
+                api_token_revoke(token=new.token, actor=users["admin@provider.test"])
+            else:
+                made.append((email, name, new.secret))
+        return made
 
     def _print_logins(self) -> None:
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Logins (password for all):"))
