@@ -20,7 +20,8 @@ from pydantic import Field
 from servicedesk.acts.building import act_versions, issued_act
 from servicedesk.acts.models import Act
 from servicedesk.api.errors import responses
-from servicedesk.api.pagination import PageParams, keyset_page
+from servicedesk.api.lists import keyset_page
+from servicedesk.api.pagination import PageParams
 from servicedesk.tickets.access import access_ticket_light
 from servicedesk.tickets.models import Ticket
 from servicedesk.web import acts as act_pages

@@ -15,7 +15,8 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from servicedesk.api.errors import responses
-from servicedesk.api.pagination import PageParams, keyset_page
+from servicedesk.api.lists import keyset_page
+from servicedesk.api.pagination import PageParams
 from servicedesk.customers.access import (
     access_company,
     access_contract,

@@ -23,7 +23,8 @@ from servicedesk.accounts.models import Role, User
 from servicedesk.accounts.services import user_create, user_deactivate
 from servicedesk.accounts.services.users import MembershipData
 from servicedesk.api.errors import ApiError, responses
-from servicedesk.api.pagination import PageParams, keyset_page
+from servicedesk.api.lists import keyset_page
+from servicedesk.api.pagination import PageParams
 from servicedesk.customers.access import access_company
 
 router = Router(tags=["people"])

@@ -14,7 +14,8 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from servicedesk.api.errors import responses
-from servicedesk.api.pagination import PageParams, keyset_page
+from servicedesk.api.lists import keyset_page
+from servicedesk.api.pagination import PageParams
 from servicedesk.customers.access import access_company
 from servicedesk.webhooks.models import Event, Webhook, WebhookDelivery
 from servicedesk.webhooks.services import MANAGE, webhook_create, webhook_delete
