@@ -196,7 +196,8 @@ def act_detail(request: HttpRequest, number: str) -> dict[str, Any]:
 
 @router.get(
     "/tickets/{number}/act.pdf",
-    response=responses({200: None}, 404),
+    # The PDF's 200 is declared in openapi_extra (binary content, not JSON).
+    response=responses({}, 404),
     summary="A ticket's act as PDF",
     description="The current round (the signed one once signed), as the pages print it.",
     openapi_extra={

@@ -15,6 +15,13 @@ from tests.webhooks.helpers import file_ticket, hook
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
+@pytest.fixture(autouse=True)
+def _admin_reads_english(world):
+    """The pages speak the reader's language: the administrator here reads English."""
+    world.users["admin"].language = "en"
+    world.users["admin"].save(update_fields=["language"])
+
+
 def form(url: str, **extra):
     data = {"name": "ERP bridge", "url": url, "events": [Event.TICKET_CREATED, Event.SLA_BREACH]}
     data.update(extra)
