@@ -6,11 +6,14 @@ and small (a few examples per operation) so `make test` runs it in well under a 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -45,7 +48,19 @@ _turn = itertools.count()
 
 
 @pytest.fixture
-def fuzz_world(world, settings: Any, media: Any) -> dict[str, Any]:
+def _keep_the_connection() -> Iterator[None]:
+    """The WSGI app is called directly (not through Django's test client), so its request
+    signals would close the database connection the test's transaction lives on: Django's
+    client disconnects the same handler."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_world(world, settings: Any, media: Any, _keep_the_connection: None) -> dict[str, Any]:
     settings.API_RATE_PER_TOKEN = ""
     settings.API_RATE_PER_ADDRESS = ""
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
