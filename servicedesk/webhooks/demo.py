@@ -1,7 +1,8 @@
 """Demo webhooks (demo_data): the provider's ERP bridge (staff-only, every ticket event) with a
 short delivery log — delivered, one failing and waiting for its retry, a ping — and a
 customer-facing one for Alfa's helpdesk, paused after failing. Made without sending anything
-(the demo's receivers do not exist); idempotent by name."""
+(the demo's receivers do not exist); idempotent by name. The errors are written as the worker
+writes them, in the installation's language."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def load_demo(*, admin: User, company: Company) -> None:
         company=company,
         is_active=False,
         paused_at=now - timedelta(hours=2),
-        paused_reason="20 deliveries in a row failed; the last: The receiver answered 503.",
+        paused_reason="Не доставлено подряд: 20; последняя ошибка: Получатель ответил 503.",
         failures=20,
     )
     tickets = list(Ticket.objects.order_by("-created_at")[:3])
@@ -67,7 +68,7 @@ def load_demo(*, admin: User, company: Company) -> None:
                 response_code=200 if ok else 502,
                 response_ms=120 + 37 * n,
                 response_excerpt='{"status":"accepted"}' if ok else "<html>502 Bad Gateway</html>",
-                error="" if ok else "The receiver answered 502.",
+                error="" if ok else "Получатель ответил 502.",
                 created_at=at,
                 last_attempt_at=at,
                 delivered_at=at if ok else None,
@@ -76,7 +77,7 @@ def load_demo(*, admin: User, company: Company) -> None:
         if ticket.company_id == company.pk:
             data = payloads.event_data(
                 Event.TICKET_STATUS_CHANGED,
-                {**facts, "old": "new", "new": "assigned"},
+                {**facts, "old": "new", "new": str(ticket.status)},
                 ticket,
                 payloads.CUSTOMER,
             )
@@ -89,7 +90,7 @@ def load_demo(*, admin: User, company: Company) -> None:
                     attempts=6,
                     response_code=503,
                     response_ms=10000,
-                    error="The receiver answered 503.",
+                    error="Получатель ответил 503.",
                     created_at=at,
                     last_attempt_at=at + timedelta(hours=3),
                 )
