@@ -6,6 +6,7 @@ default: SQLite under var/, a file-backed Huey queue, local media, email written
 """
 
 import re
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,12 @@ from django.utils.translation import gettext_lazy as _
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# django-ninja's package folder (its docs page's template and static files), located without
+# importing it.
+_NINJA_SPEC = find_spec("ninja")
+if _NINJA_SPEC is None or not _NINJA_SPEC.submodule_search_locations:  # pragma: no cover
+    raise RuntimeError("django-ninja is not installed")
+NINJA_DIR = Path(next(iter(_NINJA_SPEC.submodule_search_locations)))
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 # The embedded defaults (database, queue, media, mail) live here; Huey opens its file on import.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -54,7 +61,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "huey.contrib.djhuey",
-    "ninja",  # the API docs' Swagger UI from our own static files (the CSP allows no CDN)
     "rules.apps.AutodiscoverRulesConfig",
     "servicedesk.core",
     "servicedesk.accounts",
@@ -118,7 +124,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "templates", NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -296,6 +302,9 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/signature_pad", BASE_DIR / "node_modules" / "signature_pad" / "dist"),
     ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+    # The API docs' Swagger UI (django-ninja's copy: the CSP allows no CDN), found without
+    # importing ninja here (it is not an installed app: importing it costs every process start).
+    NINJA_DIR / "static",
 ]
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
