@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "servicedesk.reports",
     "servicedesk.knowledge",
     "servicedesk.intake",
+    "servicedesk.webhooks",
     "servicedesk.portal",
     "servicedesk.backoffice",
     "servicedesk.api",
@@ -443,6 +444,21 @@ PEOPLE_IMPORT_MAX_BYTES = env.int("PEOPLE_IMPORT_MAX_BYTES", default=2 * 1024 * 
 # Applied in the request: ~1,000 rows take about 5 s (measured on SQLite); keep well under the
 # web server's timeout.
 PEOPLE_IMPORT_MAX_ROWS = env.int("PEOPLE_IMPORT_MAX_ROWS", default=1000)
+
+# --- Outgoing webhooks (servicedesk.webhooks; docs/decisions/XXXX-webhooks.md) ----------------
+# Receivers at private, loopback, link-local, multicast or reserved addresses are refused (after
+# DNS resolution, on saving and on every delivery) unless this is on: a development desk, tests.
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+# The ports a webhook's URL may name (http and https only); empty: any port.
+WEBHOOKS_PORTS = env.list("WEBHOOKS_PORTS", cast=int, default=[80, 443, 8080, 8443])
+# Seconds to connect, and to wait for the receiver's answer, per delivery attempt.
+WEBHOOKS_TIMEOUT = env.int("WEBHOOKS_TIMEOUT", default=10)
+# Seconds after each failed attempt before the next (exponential), then the delivery fails.
+WEBHOOKS_RETRY_SECONDS = env.list(
+    "WEBHOOKS_RETRY_SECONDS", cast=int, default=[60, 300, 1800, 7200, 28800]
+)
+# A webhook whose deliveries failed this many times in a row is paused and its owner told.
+WEBHOOKS_PAUSE_AFTER = env.int("WEBHOOKS_PAUSE_AFTER", default=20)
 
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Servicedesk <servicedesk@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -73,6 +73,8 @@ rules.add_perm("sla.manage", is_admin)
 rules.add_perm("mail.view_outbound", is_admin)
 # Incoming mail (issue 17): mailboxes, allowed senders, the mail health page, held messages.
 rules.add_perm("mail.manage_mailboxes", is_admin)
+# Outgoing webhooks (issue 20): register receivers, see their deliveries, re-send, resume.
+rules.add_perm("webhooks.manage", is_admin)
 # «Наша компания»: the provider's requisites and the acts' numbering and VAT (a settings page).
 rules.add_perm("acts.manage_settings", is_admin)
 # The batch acts («Сервисный акт», «Бухгалтерский акт» per customer and period): what a

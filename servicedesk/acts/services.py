@@ -15,7 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
-from servicedesk.acts import numbering
+from servicedesk.acts import hooks, numbering
 from servicedesk.acts.building import act_content
 from servicedesk.acts.content import content_hash, content_to_json
 from servicedesk.acts.models import SINGLETON_ID, Act, ActSequence, ActVersion, OurCompany
@@ -242,6 +242,7 @@ def act_sign(
     act.save(update_fields=["state"])
     signer = f"{name}, {position}" if position else name
     ticket_events.act_signed(ticket, reader.user, signer)
+    hooks.signed(ticket=ticket, act=act, version=signed)  # webhooks, after the commit
     transaction.on_commit(
         lambda: events.act_answered(ticket.pk, reader.user.pk, act.pk, signed.number, False)
     )

@@ -55,6 +55,27 @@ api.add_router("", ticket_actions.router)  # before tickets: /tickets/bulk is no
 api.add_router("", tickets.router)
 api.add_router("", messages.router)
 
+# Beyond tickets (issue 20, part B).
+from servicedesk.api import (  # noqa: E402
+    acts,
+    customers,
+    knowledge,
+    people,
+    reference,
+    reports,
+    sla,
+    webhooks,
+)
+
+api.add_router("", reference.router)
+api.add_router("", customers.router)
+api.add_router("", sla.router)
+api.add_router("", knowledge.router)
+api.add_router("", acts.router)
+api.add_router("", reports.router)
+api.add_router("", people.router)
+api.add_router("", webhooks.router)
+
 
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
     """Any other address under /api/v1/: the API's 404, in its shape (not the HTML page)."""

@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("servicedesk.backoffice.reports.urls")),
     path("", include("servicedesk.backoffice.knowledge.urls")),
     path("", include("servicedesk.backoffice.webforms.urls")),
+    path("", include("servicedesk.backoffice.webhooks.urls")),
 ]

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import STAFF_ROLES, User
-from servicedesk.conversations import live
+from servicedesk.conversations import hooks, live
 from servicedesk.conversations.models import BODY_MAX_LENGTH, Message, Participant
 from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.tickets.models import Ticket, TicketFollower
@@ -89,6 +89,7 @@ def message_post(
     from servicedesk.notifications import events  # who is told: after the commit, by the worker
 
     transaction.on_commit(lambda: events.message_posted(message.pk))
+    hooks.message_posted(message=message)  # webhooks, after the commit
     return message
 
 

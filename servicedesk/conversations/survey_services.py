@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
+from servicedesk.conversations import hooks
 from servicedesk.conversations.models import SurveyCriterion, SurveyRating, SurveyResponse
 from servicedesk.conversations.services import clean_body
 from servicedesk.core.errors import ApplicationError, ErrorCode
@@ -144,4 +145,5 @@ def survey_submit(
         [(criterion, scores[criterion.pk]) for criterion in criteria], by_link=respondent is None
     )
     events.rated(ticket, respondent, summary)
+    hooks.survey_answered(response=response)  # webhooks, after the commit
     return response

@@ -76,6 +76,10 @@ class ErrorCode(StrEnum):
     NO_CRITERIA = "no_criteria"
     CRITERIA_CHANGED = "criteria_changed"
 
+    # Outgoing webhooks (webhooks/services.py)
+    WEBHOOK_URL = "webhook_url"  # not http(s), a port not allowed, or a private address
+    WEBHOOK_EVENTS = "webhook_events"
+
     # Accounts: people, memberships, invitations, access requests (accounts/services.py)
     ALREADY_ACTIVATED = "already_activated"
     DECIDED = "decided"

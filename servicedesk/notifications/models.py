@@ -54,6 +54,7 @@ class Notification(models.Model):
         RESOLUTION_WARNING = "resolution_warning", _("Resolution due soon")
         RESOLUTION_BREACH = "resolution_breach", _("Resolution overdue")
         MAIL_HELD = "mail_held", _("Incoming mail held")
+        WEBHOOK_PAUSED = "webhook_paused", _("Webhook paused")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

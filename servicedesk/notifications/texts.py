@@ -33,6 +33,7 @@ ICONS: dict[str, str] = {
     Kind.RESPONSE_BREACH: "bi-exclamation-triangle text-danger",
     Kind.RESOLUTION_BREACH: "bi-exclamation-triangle text-danger",
     Kind.MAIL_HELD: "bi-envelope-exclamation text-danger",
+    Kind.WEBHOOK_PAUSED: "bi-plug text-danger",
 }
 
 
@@ -96,6 +97,10 @@ def _title(item: Notification, reader: Any) -> str:
     if kind == Kind.MAIL_HELD:
         return _("Mail from %(sender)s is held: too many messages") % {
             "sender": (item.data or {}).get("sender", "")
+        }
+    if kind == Kind.WEBHOOK_PAUSED:
+        return _("Webhook “%(name)s” is paused: its deliveries keep failing") % {
+            "name": (item.data or {}).get("name", "")
         }
     label = str(Kind(kind).label) if kind in Kind.values else kind
     return f"{label}: {number}" if number else label

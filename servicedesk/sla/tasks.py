@@ -28,6 +28,7 @@ from servicedesk.mail.tasks import mail_send_many
 from servicedesk.notifications.models import Event
 from servicedesk.notifications.preferences import EMAIL, IN_APP, Choices
 from servicedesk.notifications.services import notify
+from servicedesk.sla import hooks
 from servicedesk.sla.models import SlaNotification
 from servicedesk.tickets.models import Status, Ticket
 
@@ -140,6 +141,7 @@ def _notify_chunk(
         messages = _messages(mine, kind, deadline_field, recipients.email, now)
         queued = outbound_queue_many(messages, kind=kind)
         notify(users=recipients.bell, kind=kind, tickets=mine)
+        hooks.deadline(kind=kind, tickets=mine, deadline_field=deadline_field)  # webhooks
     if queued:
         mail_send_many(queued)
     return len(tickets), len(queued)

@@ -56,6 +56,9 @@ created = Hook("created")
 status_changed = Hook("status_changed")
 # ticket=Ticket, by=User, assignee=User, event_id=int — it was given to someone.
 assigned = Hook("assigned")
+# ticket=Ticket, by=User, fields=list[str] — staff changed its fields (ticket_update), or moved
+# it to another company (fields: company, contact, …).
+updated = Hook("updated")
 # ticket=Ticket, user=User — someone started following it.
 followed = Hook("followed")
 

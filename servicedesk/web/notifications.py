@@ -31,6 +31,9 @@ def notification_open(request: AuthenticatedHttpRequest, area: Area, pk: int) ->
         raise Http404
     notifications_read(user=user, ids=[notification.pk])
     if notification.ticket is None:
+        webhook = (notification.data or {}).get("webhook")
+        if webhook and area == "backoffice" and request.user.has_perm("webhooks.manage"):
+            return redirect("backoffice:webhook_detail", pk=int(webhook))
         return redirect(f"{area}:notifications")
     response = redirect(f"{area}:ticket_detail", number=notification.ticket.number)
     if notification.message_id is not None:

@@ -194,7 +194,13 @@ def scene(world: World, media: Any) -> Scene:
         rule=SlaRuleFactory(),
         outbound=row(),
         invitation_token=invitation_token(invitation.pk, invitation.nonce),
-        extra={"work": work, **_knowledge(world), **_mail(world), **_passport(world)},
+        extra={
+            "work": work,
+            **_knowledge(world),
+            **_mail(world),
+            **_passport(world),
+            **_webhooks(world),
+        },
     )
 
 
@@ -262,6 +268,27 @@ def passport(s: "Scene") -> list[Any]:
 
 def article(s: "Scene") -> list[Any]:
     return [s.extra["article"].pk]
+
+
+def _webhooks(world: World) -> dict[str, Any]:
+    """A webhook with a delivery whose answer and payload carry markup, for its pages."""
+    from servicedesk.webhooks.models import Webhook, WebhookDelivery
+
+    webhook = Webhook.objects.create(
+        owner=world.users["admin"],
+        name="<script>alert(1)</script> ERP",
+        url="https://93.184.216.34/hook",
+        events=["ticket.created"],
+    )
+    delivery = WebhookDelivery.objects.create(
+        webhook=webhook,
+        event="ticket.created",
+        payload={"subject": "<script>alert(2)</script>"},
+        response_code=500,
+        response_excerpt="<script>alert(3)</script>",
+        error="<script>alert(4)</script>",
+    )
+    return {"webhook": webhook, "delivery": delivery}
 
 
 def _mail(world: World) -> dict[str, Any]:
@@ -449,6 +476,10 @@ PAGES = [
     Page("backoffice:sla_rule_new", "admin"),
     Page("backoffice:sla_rule_edit", "admin", lambda s: [s.rule.pk]),
     Page("backoffice:outbound_mail", "admin"),
+    Page("backoffice:webhooks", "admin"),
+    Page("backoffice:webhook_new", "admin"),
+    Page("backoffice:webhook_detail", "admin", lambda s: [s.extra["webhook"].pk]),
+    Page("backoffice:webhook_delivery", "admin", lambda s: [s.extra["delivery"].pk]),
     Page("backoffice:mail_health", "admin"),
     Page("backoffice:inbound_mail", "admin"),
     Page("backoffice:inbound_detail", "admin", lambda s: [s.extra["held"].pk]),
@@ -534,6 +565,12 @@ NOT_PAGES = {
     "accounts:set_language": "POST only",
     "accounts:api_token_revoke": "POST only",
     "backoffice:api_token_revoke": "POST only",
+    "backoffice:webhook_secret": "POST only",
+    "backoffice:webhook_ping": "POST only",
+    "backoffice:webhook_pause": "POST only",
+    "backoffice:webhook_resume": "POST only",
+    "backoffice:webhook_delete": "POST only",
+    "backoffice:webhook_resend": "POST only",
     "account_email": "email management is switched off (one address, set by staff)",
     "account_email_verification_sent": "email verification is switched off",
     "account_confirm_email": "email verification is switched off",

@@ -21,7 +21,7 @@ from servicedesk.customers.models import (
     TicketType,
     WorkType,
 )
-from servicedesk.tickets import events, workflow
+from servicedesk.tickets import events, hooks, workflow
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services.common import _readable, _sla, _ticket_lock, _ticket_save
 from servicedesk.tickets.services.create import (
@@ -210,4 +210,5 @@ def ticket_update(
         return ticket
     if recompute:
         fields |= _sla("apply", ticket, by)
+    hooks.updated(ticket=ticket, by=by, fields=sorted(fields))  # webhooks, after the commit
     return _ticket_save(ticket, fields)

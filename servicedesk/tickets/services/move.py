@@ -7,7 +7,7 @@ from servicedesk.accounts.models import User
 from servicedesk.accounts.scopes import company_ids
 from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.customers.models import Company
-from servicedesk.tickets import events, workflow
+from servicedesk.tickets import events, hooks, workflow
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services.common import _ticket_lock, _ticket_save
 
@@ -60,4 +60,5 @@ def ticket_move_company(
     ticket.contact = contact
     ticket.site = ticket.equipment = ticket.contract = None
     fields = {"company", "contact", "site", "equipment", "contract"}
+    hooks.updated(ticket=ticket, by=by, fields=sorted(fields))  # webhooks, after the commit
     return _ticket_save(ticket, fields)

@@ -1,7 +1,8 @@
 """Demo data: the provider's staff and requisites («Наша компания»), two customer companies and
 their people, an SLA calendar with two rules, a few tickets in different stages, and the
 completed works of the resolved one with its act awaiting the customer's signature (with
-work-type prices, engineers' hourly rates and a small materials list).
+work-type prices, engineers' hourly rates and a small materials list), and two webhooks with a
+short delivery log.
 
 Idempotent: every object is looked up by a natural key first, so a second run changes nothing
 and duplicates nothing. Passwords of existing demo users are left as they are.
@@ -42,6 +43,7 @@ from servicedesk.tickets.services import (
     ticket_create,
     ticket_transition,
 )
+from servicedesk.webhooks.demo import load_demo as load_webhooks_demo
 from servicedesk.works.models import Material, Unit
 from servicedesk.works.services import EngineerLine, MaterialLine, WorkData, work_add
 
@@ -133,6 +135,7 @@ class Command(BaseCommand):
         till = Ticket.objects.filter(subject="Демо: касса не печатает чеки").first()
         load_knowledge_demo(by=users["dispatcher@provider.test"], company=beta, ticket=till)
         self._passport(alfa)
+        load_webhooks_demo(admin=users["admin@provider.test"], company=alfa)
         made = self._api_tokens(users)
         from servicedesk.intake.demo import load_webform_demo  # the site's web form (issue 19)
 
