@@ -445,7 +445,7 @@ PEOPLE_IMPORT_MAX_BYTES = env.int("PEOPLE_IMPORT_MAX_BYTES", default=2 * 1024 * 
 # web server's timeout.
 PEOPLE_IMPORT_MAX_ROWS = env.int("PEOPLE_IMPORT_MAX_ROWS", default=1000)
 
-# --- Outgoing webhooks (servicedesk.webhooks; docs/decisions/XXXX-webhooks.md) ----------------
+# --- Outgoing webhooks (servicedesk.webhooks; docs/decisions/0029-webhooks.md) ----------------
 # Receivers at private, loopback, link-local, multicast or reserved addresses are refused (after
 # DNS resolution, on saving and on every delivery) unless this is on: a development desk, tests.
 WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)

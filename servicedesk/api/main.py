@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from servicedesk.api.auth import AUTH
+from servicedesk.api.docs import LocalSwagger
 from servicedesk.api.errors import error_response, install_error_handlers
 from servicedesk.api.throttling import THROTTLES
 
@@ -42,6 +43,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=AUTH,
     throttle=THROTTLES,
+    docs=LocalSwagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

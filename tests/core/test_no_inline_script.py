@@ -458,6 +458,7 @@ PAGES = [
     Page("backoffice:ticket_detail", "dispatcher", number),
     Page("backoffice:ticket_detail", "engineer", number),
     Page("backoffice:ticket_kb", "engineer", number, htmx=True),
+    Page("backoffice:kb_pick", "dispatcher", query="?q=zzz-no-such-title", htmx=True),
     Page("backoffice:ticket_messages_earlier", "dispatcher", number, htmx=True),
     Page("backoffice:ticket_messages_poll", "dispatcher", number, htmx=True),
     Page("backoffice:ticket_works", "dispatcher", number),
