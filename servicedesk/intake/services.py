@@ -35,10 +35,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from phonenumber_field.phonenumber import to_python as phone_parse
 
-from servicedesk.accounts.models import Role, User
+from servicedesk.accounts.models import Membership, Role, User
 from servicedesk.accounts.scopes import membership_scopes
 from servicedesk.core.errors import ApplicationError, ErrorCode
-from servicedesk.customers.models import Company
+from servicedesk.customers.models import Company, Equipment
 from servicedesk.intake.links import guest_link_get_or_create, guest_link_url
 from servicedesk.intake.models import GuestFiling, WebForm
 from servicedesk.tickets.models import Origin
@@ -101,18 +101,27 @@ def _existing_may_file(person: User, company: Company) -> bool:
     return any(s.company_id == company.pk and s.whole_company for s in membership_scopes(person))
 
 
-def _guest_contact(company: Company, *, name: str, email: str, phone: str) -> User:
+def _guest_contact(
+    company: Company, *, name: str, email: str, phone: str, equipment: Equipment | None
+) -> User:
+    """A customer person without a password who sees only the tickets they file or follow —
+    and, when `equipment` is given (filed from its passport), that one piece of equipment
+    only: were they ever to set a password (password reset reaches any address), they would
+    see no more of the company than the label they scanned."""
     from servicedesk.accounts.services.users import MembershipData, user_create
 
     phone_free = bool(phone) and not User.objects.filter(phone=phone).exists()
     full_name = name or email.partition("@")[0] or phone or _("Visitor")
+    membership = MembershipData(company=company, sees_all_tickets=False, analytics=False)
+    if equipment is not None:
+        membership = replace(membership, scope=Membership.Scope.LISTED, equipment=[equipment])
     return user_create(
         by=None,
         full_name=full_name[:200],
         role=Role.CUSTOMER,
         email=email or None,
         phone=phone if phone_free else "",
-        memberships=[MembershipData(company=company, sees_all_tickets=False, analytics=False)],
+        memberships=[membership],
         send_invitation=False,
     )
 
@@ -130,11 +139,13 @@ def guest_ticket_create(
     company_name: str = "",
     equipment_model: str = "",
     confirm_by: Collection[str] = (CONFIRM_EMAIL,),
+    only_equipment: Equipment | None = None,
 ) -> GuestFiling:
     """File `data` in `company` for a person without an account (module docstring). Returns
     the filing with `status_url` (the link) and `show_link` (whether the page may show it) set.
     Confirmations (`confirm_by`: "email", "sms") are sent after the commit; a ticket filed under
-    an existing person always sends the link to their address, and only there."""
+    an existing person always sends the link to their address, and only there. A new person
+    is scoped to `only_equipment` when it is given (filing from a passport)."""
     if origin not in Origin.values:
         raise ApplicationError(_("Unknown origin."), code=ErrorCode.ORIGIN)
     name = clean_line(name, 200)
@@ -149,7 +160,9 @@ def guest_ticket_create(
                 raise _refused_existing()
             contact = existing
         else:
-            contact = _guest_contact(company, name=name, email=email, phone=phone)
+            contact = _guest_contact(
+                company, name=name, email=email, phone=phone, equipment=only_equipment
+            )
         try:
             ticket = ticket_create(
                 by=contact, data=replace(data, company=company), origin=origin, files=files

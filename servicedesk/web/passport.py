@@ -633,6 +633,7 @@ def passport_guest(request: HttpRequest, token: str) -> HttpResponse:
                 origin=Origin.QR,
                 files=files,
                 confirm_by=(CONFIRM_EMAIL, CONFIRM_SMS),
+                only_equipment=equipment,
             )
         except ApplicationError as error:
             form.add_error(None, str(error.message))

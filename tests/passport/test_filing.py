@@ -187,7 +187,12 @@ def test_without_an_account_where_the_template_allows(world, boiler, template, s
     status = Client().get(urlsplit(link).path)
     assert status.status_code == 200
     assert ticket.number in status.content.decode()
-    assert Membership.objects.filter(user=ticket.contact).count() == 1
+    # The guest is scoped to the scanned equipment only: a password set later (a reset
+    # reaches any address) would show them no more of the company than that label
+    membership = Membership.objects.get(user=ticket.contact)
+    assert membership.scope == Membership.Scope.LISTED
+    assert list(membership.equipment.all()) == [boiler]
+    assert not membership.sees_all_tickets
 
 
 def test_without_an_account_a_signed_in_person_is_sent_to_the_form(
