@@ -130,7 +130,7 @@ class ArticleForm(forms.Form):
             language=language
         )
         for name in ("related", "translation"):
-            self.fields[name].widget.exclude = article.pk if article else None  # type: ignore[attr-defined]
+            self.fields[name].widget.exclude = article.pk if article else None
 
     @classmethod
     def initial_for(cls, article: Article) -> dict[str, Any]:
