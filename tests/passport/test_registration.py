@@ -43,6 +43,7 @@ def test_email_registration_gives_exactly_the_scanned_equipment(
     assert get_user(client) == user
     assert (user.role, user.full_name, user.registered_from) == ("customer", "Nina Scanner", boiler)
     assert not user.has_usable_password()
+    assert user.is_activated  # the code proved the address: People shows them active, not invited
     (membership,) = Membership.objects.filter(user=user)
     assert (membership.company, membership.scope) == (world.companies["A"], "listed")
     assert list(membership.equipment.all()) == [boiler]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import AuditEvent, Membership, Role, User
@@ -71,8 +72,11 @@ def passport_register(
             _("This address already has an account: sign in to add the equipment to it."),
             code=ErrorCode.CONFLICT,
         ) from None
-    User.objects.filter(pk=user.pk).update(registered_from=equipment)
-    user.registered_from = equipment
+    # The one-time code proved the address and signed them in: they are active from now on
+    # (People showed them as «Приглашён» for good, with no invitation to accept).
+    now = timezone.now()
+    User.objects.filter(pk=user.pk).update(registered_from=equipment, activated_at=now)
+    user.registered_from, user.activated_at = equipment, now
     audit_record(
         kind=AuditEvent.Kind.USER_CREATED,
         user=user,
