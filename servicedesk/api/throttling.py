@@ -1,5 +1,5 @@
 """Rate limits: per token (or signed-in person) and per address, in fixed windows counted in
-the cache (Redis when REDIS_URL is set, shared by every web process; local memory otherwise).
+the cache (core/limits.py: Redis when REDIS_URL is set, shared by every web process).
 Over the limit: 429 with `Retry-After` (seconds to the window's end). The rates are settings,
 read on each call (API_RATE_PER_TOKEN, API_RATE_PER_ADDRESS, e.g. "600/min"; empty: no limit).
 """
@@ -7,25 +7,14 @@ read on each call (API_RATE_PER_TOKEN, API_RATE_PER_ADDRESS, e.g. "600/min"; emp
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
 from servicedesk.accounts.services import client_ip
-
-PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
-
-
-def parse_rate(rate: str) -> tuple[int, int] | None:
-    """ "600/min" → (600, 60); empty → None (no limit)."""
-    if not rate:
-        return None
-    count, _slash, period = rate.partition("/")
-    return int(count), PERIODS[period.strip() or "s"]
+from servicedesk.core import limits
 
 
 class WindowThrottle(BaseThrottle):
@@ -39,23 +28,14 @@ class WindowThrottle(BaseThrottle):
         raise NotImplementedError
 
     def allow_request(self, request: HttpRequest) -> bool:
-        rate = parse_rate(getattr(settings, self.setting, ""))
+        rate = limits.parse_rate(getattr(settings, self.setting, ""))
         ident = self.ident(request)
         self._local.wait = None
         if rate is None or ident is None:
             return True
         limit, period = rate
-        now = time.time()
-        window = int(now // period)
-        key = f"api-throttle:{self.scope}:{ident}:{window}"
-        cache.add(key, 0, period + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.set(key, 1, period + 1)
-            count = 1
-        if count > limit:
-            self._local.wait = (window + 1) * period - now
+        if limits.hit(f"api-{self.scope}", ident, period) > limit:
+            self._local.wait = limits.window_end(period)
             return False
         return True
 

@@ -5,7 +5,7 @@ honeypot is empty. In order, and each refusal stores and sends nothing:
 
 1. the form's limits: submissions an hour from the client address, from the email address
    typed and from the phone typed (`limit_per_address` each), and for the whole form
-   (`limit_per_form`) — counted in the cache (intake/limits.py) before the captcha is asked,
+   (`limit_per_form`) — counted in the cache (core/limits.py) before the captcha is asked,
    so a robot cannot try captcha answers without end;
 2. the captcha, when the form has one, checked with the provider (intake/captcha.py);
 3. the ticket, through `guest_ticket_create` (the same checks as every ticket, files included),
@@ -24,8 +24,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from servicedesk.core import limits
 from servicedesk.core.errors import ApplicationError, ErrorCode
-from servicedesk.intake import limits
 from servicedesk.intake.captcha import captcha_verify
 from servicedesk.intake.models import GuestFiling, WebForm
 from servicedesk.intake.services import (

@@ -26,8 +26,8 @@ from django.views.decorators.http import require_http_methods
 
 from servicedesk.conversations.models import BODY_MAX_LENGTH, Message
 from servicedesk.conversations.services import message_post
+from servicedesk.core import limits
 from servicedesk.core.errors import ApplicationError
-from servicedesk.intake import limits
 from servicedesk.intake.links import guest_link_resolve, guest_link_touch
 from servicedesk.tickets.workflow import customer_status_label
 

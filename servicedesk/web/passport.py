@@ -42,11 +42,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from phonenumber_field.phonenumber import to_python as phone_parse
 
 from servicedesk.accounts.models import User
+from servicedesk.accounts.services import client_ip
 from servicedesk.accounts.services.self_registration import (
     existing_account,
     passport_register,
     passport_scope_add,
 )
+from servicedesk.core import limits
 from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.core.mail import send_mail_template
 from servicedesk.core.sms import send_sms
@@ -93,14 +95,15 @@ def _miss(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _consume_miss(request: HttpRequest) -> bool:
-    """allauth's rate limit "passport_miss" (ACCOUNT_RATE_LIMITS), counted on GET requests too:
-    allauth's public `ratelimit.consume` lets every GET through, and guessing is done by GET."""
-    from allauth.core.internal import ratelimit as allauth_ratelimit
-
-    usage = allauth_ratelimit.consume(
-        request, app="allauth.account", action="passport_miss", limit_get=True
-    )
-    return usage is not None
+    """Count a token that opened nothing against the visitor's address; False past the limit
+    "passport_miss" (ACCOUNT_RATE_LIMITS, e.g. "20/h/ip"). Counted here (core/limits.py, as
+    the guest status links count theirs), since allauth's rate limits let every GET through
+    and guessing is done by GET."""
+    rate = limits.parse_rate(settings.ACCOUNT_RATE_LIMITS.get("passport_miss", ""))
+    if rate is None:
+        return True
+    allowed, window = rate
+    return limits.hit("passport_miss", client_ip(request) or "", window) <= allowed
 
 
 def _equipment(request: HttpRequest, token: str) -> Equipment:
