@@ -22,6 +22,7 @@ from django import forms
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -138,16 +139,16 @@ def embed_snippets(request: HttpRequest, webform: WebForm) -> dict[str, str]:
     script_url = request.build_absolute_uri(
         settings.STATIC_URL.rstrip("/") + "/js/webform-embed.js"
     )
-    title = webform.title or webform.name
+    context = {
+        "frame_url": frame_url,
+        "script_url": script_url,
+        "title": webform.title or webform.name,
+    }
     return {
         "page_url": request.build_absolute_uri(reverse("webform", args=[webform.key])),
         "frame_url": frame_url,
-        "iframe": (
-            f'<iframe src="{frame_url}" title="{title}" data-servicedesk-webform '
-            'style="width:100%;min-height:520px;border:0" loading="lazy"></iframe>\n'
-            f'<script src="{script_url}" async></script>'
-        ),
-        "script": f'<script src="{script_url}" data-form="{frame_url}" async></script>',
+        "iframe": render_to_string("intake/snippet_iframe.html", context).strip(),
+        "script": render_to_string("intake/snippet_script.html", context).strip(),
     }
 
 
