@@ -11,8 +11,8 @@
 - An address that already has an account gets a sign-in link instead of a code: the piece is
   added only after sign-in and an explicit confirmation (`passport_join`).
 
-Every token that finds nothing counts against the visitor's address (allauth's rate limits,
-"passport_miss"): guessing is slow. A rotated token gets a page saying so, and opens nothing.
+Every token that finds nothing counts against the visitor's address (core/limits.py, at the
+rate ACCOUNT_RATE_LIMITS["passport_miss"] sets): guessing is slow. A rotated token gets a page saying so, and opens nothing.
 """
 
 from __future__ import annotations
