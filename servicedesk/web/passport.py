@@ -12,7 +12,8 @@
   added only after sign-in and an explicit confirmation (`passport_join`).
 
 Every token that finds nothing counts against the visitor's address (core/limits.py, at the
-rate ACCOUNT_RATE_LIMITS["passport_miss"] sets): guessing is slow. A rotated token gets a page saying so, and opens nothing.
+rate ACCOUNT_RATE_LIMITS["passport_miss"] sets): guessing is slow. A rotated token gets a page
+saying so, and opens nothing.
 """
 
 from __future__ import annotations
