@@ -33,7 +33,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -42,6 +42,7 @@ from django.utils.translation import override
 
 from servicedesk.accounts.models import Role, User
 from servicedesk.conversations.models import BODY_MAX_LENGTH, Message, Participant
+from servicedesk.core.db import unflushed_commit
 from servicedesk.core.errors import ApplicationError
 from servicedesk.customers.models import (
     Company,
@@ -165,12 +166,8 @@ def inbound_process(message: InboundMessage, *, release: bool = False) -> Inboun
     # The raw message is committed durably already (inbound_store): this transaction may
     # commit without waiting for its WAL flush. Lost in a database crash, it leaves the row
     # `received`, and the sweep processes it again — the same outcome, no duplicate.
-    relaxed = connection.vendor == "postgresql" and not connection.in_atomic_block
     try:
-        with transaction.atomic():
-            if relaxed:
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        with unflushed_commit():
             locked = InboundMessage.objects.select_for_update().get(pk=message.pk)
             if locked.state in DONE:  # another worker got there first
                 return locked

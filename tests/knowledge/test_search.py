@@ -3,12 +3,16 @@ results or an empty state, the index follows the articles, every search is logge
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from servicedesk.core import text
 from servicedesk.knowledge.models import Article, SearchQuery
 from servicedesk.knowledge.search import (
+    _match_expression,
+    fragment,
     index_article,
     reindex_all,
     search_articles,
@@ -130,6 +134,28 @@ def test_fragments_are_escaped(db: None) -> None:
     assert "<img" not in hit.fragment and "<b>" not in hit.fragment
     assert "javascript" not in hit.fragment
     assert "<mark>Принтер</mark>" in hit.fragment and "<mark>печать</mark>" in hit.fragment
+
+
+def test_fragments_mark_words_by_their_stem_in_any_case(db: None) -> None:
+    groups = [text.prefixes(s) for s in text.query_stems("елки принтер")]
+    marked = fragment("ЁЛКИ и Принтеры; мультипринтер, принял, Ёлочка, принт.", groups)
+    # «ЁЛКИ» (ё read as е, capitals), «Принтеры» and «принт» (the shorter prefix) match; a word
+    # with the prefix inside («мультипринтер») and other stems («принял», «ёлочка») do not
+    assert marked == (
+        "<mark>ЁЛКИ</mark> и <mark>Принтеры</mark>; мультипринтер, принял, Ёлочка, "
+        "<mark>принт</mark>."
+    )
+
+
+def test_the_match_asks_each_word_once_and_ranks_every_form(db: None) -> None:
+    groups = [("печата", "печа", "print"), ("принтер", "принт")]
+    fewest = _match_expression(groups, "or", fewest=True)
+    every = _match_expression(groups, "or")
+    if connection.vendor == "postgresql":
+        assert fewest == "('печа':* | 'print':*) | ('принт':*)"
+        assert every == "('печата':* | 'печа':* | 'print':*) | ('принтер':* | 'принт':*)"
+    else:
+        assert fewest == '("печа"* OR "print"*) OR ("принт"*)'
 
 
 def test_the_index_follows_the_article(db: None) -> None:
