@@ -47,6 +47,11 @@ def _file_copy_of_test_database(tmp_path: Path) -> Path | None:
     path = tmp_path / "race.sqlite3"
     target = sqlite3.connect(path)
     connection.connection.backup(target)
+    # The app's connections ask for WAL when they open (settings' init_command). Switched here
+    # once, beforehand: two threads opening at once would each try to switch the file, and one
+    # of them, holding a read lock while asking for the write lock, gets "database is locked"
+    # at once, busy timeout or not.
+    target.execute("PRAGMA journal_mode=WAL")
     target.close()
     return path
 
