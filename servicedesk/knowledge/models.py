@@ -214,6 +214,26 @@ class ArticleAttachment(models.Model):
         return self.name
 
 
+class ArticleViewDay(models.Model):
+    """How many times an article was opened on one day (the provider's time zone): the
+    report's views for any period. `Article.views` keeps the all-time count."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="view_days")
+    day = models.DateField(_("day"))
+    views = models.PositiveIntegerField(_("views"), default=0)
+
+    class Meta:
+        verbose_name = _("article views on a day")
+        verbose_name_plural = _("article views by day")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "day"], name="kb_view_day_unique")
+        ]
+        indexes = [models.Index(fields=["day"], name="kb_view_day_day")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.day}: {self.views}"
+
+
 class ArticleFeedback(models.Model):
     """«Была ли статья полезна?»: yes or no, with an optional comment."""
 

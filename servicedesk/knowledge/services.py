@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
@@ -26,6 +26,7 @@ from servicedesk.knowledge.models import (
     ArticleFeedback,
     ArticleStatus,
     ArticleVersion,
+    ArticleViewDay,
     Category,
     Deflection,
     TicketArticle,
@@ -283,8 +284,19 @@ def article_attachment_delete(*, attachment: ArticleAttachment, by: User) -> Non
 
 
 def article_viewed(*, article: Article) -> None:
-    """One more view (a single UPDATE; no lock, no version)."""
+    """One more view: the article's all-time counter and today's (for the report's periods).
+    Two UPDATEs, no lock, no version; the day's first view inserts its row, and of two first
+    views at once the second counts through the UPDATE."""
     Article.objects.filter(pk=article.pk).update(views=F("views") + 1)
+    day = timezone.localdate()
+    today = ArticleViewDay.objects.filter(article_id=article.pk, day=day)
+    if today.update(views=F("views") + 1):
+        return
+    try:
+        with transaction.atomic():
+            ArticleViewDay.objects.create(article_id=article.pk, day=day, views=1)
+    except IntegrityError:
+        today.update(views=F("views") + 1)
 
 
 # --- Readers -------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ shape, bounded queries)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from servicedesk.knowledge import services
 from servicedesk.knowledge.models import (
@@ -21,6 +23,7 @@ from servicedesk.knowledge.models import (
     ArticleAttachment,
     ArticleFeedback,
     ArticleVersion,
+    ArticleViewDay,
     Category,
     Deflection,
     SearchQuery,
@@ -299,6 +302,10 @@ def test_categories_are_managed(world: World) -> None:
 def test_the_report_counts_and_exports(world: World) -> None:
     read = make_article('=HYPERLINK("x")')  # a formula-looking title is exported as text
     never = make_article("Никто не читал")
+    for _ in range(3):  # read three times today, through the pages' service
+        services.article_viewed(article=read)
+    long_ago = timezone.localdate() - dt.timedelta(days=40)
+    ArticleViewDay.objects.create(article=read, day=long_ago, views=4)
     Article.objects.filter(pk=read.pk).update(views=7)
     services.feedback_add(article=read, user=world.users["cust_a"], helpful=True)
     services.feedback_add(article=read, user=world.users["cust_b"], helpful=False)
@@ -309,6 +316,9 @@ def test_the_report_counts_and_exports(world: World) -> None:
     client = _as(world, "dispatcher")
     page = client.get(reverse("backoffice:kb_report")).content.decode()
     assert 'data-testid="kb-deflections">1<' in page
+    assert 'data-testid="kb-views">3<' in page  # the last 30 days' views, not the 7 of all time
+    longer = client.get(reverse("backoffice:kb_report"), {"days": 90}).content.decode()
+    assert 'data-testid="kb-views">7<' in longer
     missed = page.split('data-testid="kb-report-missed"', 1)[1].split("</table>", 1)[0]
     assert "факс" in missed and "принтер" not in missed
     never_list = page.split('data-testid="kb-report-never"', 1)[1].split("</ul>", 1)[0]
@@ -316,7 +326,7 @@ def test_the_report_counts_and_exports(world: World) -> None:
     response = client.get(reverse("backoffice:kb_report"), {"format": "csv"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     title, _status, *figures = rows[1]
-    assert (title, figures) == ('\'=HYPERLINK("x")', ["7", "1", "1", "1"])
+    assert (title, figures) == ('\'=HYPERLINK("x")', ["3", "7", "1", "1", "1"])
     assert ["факс", "2"] in rows
 
 
@@ -362,6 +372,10 @@ def test_views_are_counted_for_readers_not_for_staff(world: World) -> None:
     _as(world, "cust_a").get(reverse("portal:kb_article", args=[article.pk]))
     _as(world, "dispatcher").get(reverse("backoffice:kb_detail", args=[article.pk]))
     assert Article.objects.get(pk=article.pk).views == 2
+    # ... and by day, for the report's periods
+    assert list(ArticleViewDay.objects.values_list("article", "day", "views")) == [
+        (article.pk, timezone.localdate(), 2)
+    ]
 
 
 @pytest.mark.parametrize(

@@ -471,7 +471,15 @@ def _report_csv(report: selectors.KnowledgeReport) -> HttpResponse:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        [_("Article"), _("Status"), _("Views"), _("Helpful"), _("Not helpful"), _("Deflections")]
+        [
+            _("Article"),
+            _("Status"),
+            _("Views"),
+            _("Views, all time"),
+            _("Helpful"),
+            _("Not helpful"),
+            _("Deflections"),
+        ]
     )
     for row in report.articles:
         writer.writerow(
@@ -479,6 +487,7 @@ def _report_csv(report: selectors.KnowledgeReport) -> HttpResponse:
                 neutralise(row.article.title),
                 row.article.get_status_display(),
                 row.views,
+                row.article.views,
                 row.helpful,
                 row.unhelpful,
                 row.deflections,
