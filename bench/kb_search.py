@@ -15,8 +15,10 @@ English, realistic service-desk topics, 70% public, 20% for customers, 10% inter
 the search-quality fixture's sentences and a topic vocabulary) through `search.index_article`.
 Then it times `search_articles` in-process — the whole call: parsing, typo look-ups, the ranked
 query joined to `visible_to`, fragments, and the SearchQuery row it writes — for portal searches
-(the 41 fixture queries, their typo variants and random vocabulary words) as a visitor and as
-staff, and for suggestions (a ticket's subject + description, 10–30 words, OR-ranked). With
+(the 41 fixture queries, their typo variants and random vocabulary words) as a visitor, as 20
+customers of 20 companies (5% of the articles are for «selected companies»; each search by a
+user loaded afresh) and as staff, and for suggestions (a ticket's subject + description,
+10–30 words, OR-ranked). With
 `--tickets-url` it also times staff's ticket search (`tickets.search.ticket_search`, the
 queue's first page of 20 newest) over that database's tickets, read only. Prints a markdown
 table: p50, p95, p99, max in ms.
@@ -46,8 +48,9 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import AnonymousUser  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
+from django.db.models import Q  # noqa: E402
 
-from servicedesk.accounts.models import Role, User  # noqa: E402
+from servicedesk.accounts.models import Membership, Role, User  # noqa: E402
 from servicedesk.knowledge.models import Article, SearchQuery  # noqa: E402
 from servicedesk.knowledge.search import index_article, search_articles  # noqa: E402
 
@@ -173,10 +176,47 @@ def fill(count: int, rng: random.Random) -> None:
                 )
                 index_article(article)
     if connection.vendor == "postgresql":
+        # As autovacuum leaves a table in use: indexing rewrote every article's row once.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE knowledge_article")
-            cursor.execute("ANALYZE knowledge_search_term")
+            cursor.execute("VACUUM ANALYZE knowledge_article")
+            cursor.execute("VACUUM ANALYZE knowledge_search_term")
     print(f"filled {count - have} articles in {time.perf_counter() - started:.0f} s")
+
+
+def customers(count: int, rng: random.Random) -> list[int]:
+    """The ids of `count` customers, each a member of a company of their own; 5% of the
+    articles are for «selected companies» (one to three of those), so a customer's search
+    reads the membership condition too. Made once, kept for later runs."""
+    from servicedesk.customers.models import Company
+
+    ids = list(
+        User.objects.filter(email__startswith="kb-bench-customer-").values_list("pk", flat=True)
+    )
+    if len(ids) >= count:
+        return ids[:count]
+    companies = [
+        Company.objects.get_or_create(code=f"kb-bench-{n}", defaults={"name": f"KB bench {n}"})[0]
+        for n in range(count)
+    ]
+    for n, company in enumerate(companies):
+        user, _created = User.objects.get_or_create(
+            email=f"kb-bench-customer-{n}@example.test", defaults={"role": Role.CUSTOMER}
+        )
+        Membership.objects.get_or_create(user=user, company=company)
+    articles = list(Article.objects.values_list("pk", flat=True))
+    selected = rng.sample(articles, len(articles) // 20)
+    Article.objects.filter(pk__in=selected).update(visibility="companies")
+    for pk in selected:
+        Article.companies.through.objects.bulk_create(
+            [
+                Article.companies.through(article_id=pk, company_id=c.pk)
+                for c in rng.sample(companies, rng.randint(1, 3))
+            ]
+        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE knowledge_article")
+    return customers(count, rng)
 
 
 def _typo(word: str, rng: random.Random) -> str:
@@ -245,22 +285,34 @@ def main() -> None:
     print(f"\n{vendor}, {Article.objects.count()} articles\n")
     print("| what | n | p50 ms | p95 ms | p99 ms | max ms |")
     print("|---|---|---|---|---|---|")
-    for label, user, source in [
-        ("portal search, visitor", anonymous, "public"),
-        ("portal search, staff", staff, "staff"),
+    # Every search by a user loaded afresh, as each request loads its own: nothing a search
+    # works out about the reader (a customer's companies) is kept for the next one.
+    customer_ids = customers(20, rng)
+    for label, readers, source in [
+        ("portal search, visitor", [lambda: anonymous], "public"),
+        (
+            "portal search, customers (20)",
+            [lambda pk=pk: User.objects.get(pk=pk) for pk in customer_ids],
+            "portal",
+        ),
+        ("portal search, staff", [lambda: User.objects.get(pk=staff.pk)], "staff"),
     ]:
         for q in searches[:10]:  # warm the caches and the connection
-            search_articles(user, q, source=source)
+            search_articles(readers[0](), q, source=source)
         all_times: list[float] = []
         for _ in range(args.rounds):
-            for q in searches:
+            for n, q in enumerate(searches):
+                user = readers[n % len(readers)]()
                 all_times += timed(lambda q=q, u=user, s=source: search_articles(u, q, source=s), 1)
         print(row(f"{label} ({len(searches)} queries)", all_times))
     times: list[float] = []
     for text in texts:
         times += timed(lambda t=text: search_articles(anonymous, t, limit=5, source="suggest"), 1)
     print(row("suggestions while typing (subject + description)", times))
-    SearchQuery.objects.filter(user=None, source__in=["public", "suggest"]).delete()
+    SearchQuery.objects.filter(
+        Q(user=None) | Q(user__email__startswith="kb-bench-"),
+        source__in=["public", "suggest", "portal", "staff"],
+    ).delete()
 
     if args.tickets_url:
         ticket_rows(args.tickets_url, args.rounds)
