@@ -47,6 +47,22 @@ SEARCH_WORDS = (
     "насос", "котёл", "компрессор", "кондиционер", "принтер", "сервер", "чиллер", "давление",
     "шум", "pump", "boiler", "printer", "server", "leak", "filter",
 )  # fmt: skip
+# The knowledge base (articles from `bench/kb_search.py`'s fill): what customers type into its
+# search box, and a new ticket's subject and description for the suggestions beside the form.
+KB_QUERIES = (
+    "принтер не печатает", "замена картриджа", "касса не проходит оплата", "кондиционер течёт",
+    "котёл", "vpn", "ноутбук не подключается к wi-fi", "сервер перегревается", "пропуск",
+    "турникет не открывает", "камера зависает", "printer", "router keeps rebooting",
+    "ИБП пищит", "монитор", "сканер штрихкодов", "почта", "обновление 1С", "принтр",
+    "маршрутизатор",
+)  # fmt: skip
+KB_SUBJECTS = (
+    ("Принтер не печатает", "После замены картриджа печать не идёт, горит индикатор ошибки."),
+    ("Касса не принимает карты", "Терминал выдаёт ошибку при оплате, перезагрузка не помогла."),
+    ("Кондиционер течёт", "С внутреннего блока капает вода на пол в серверной."),
+    ("Не работает VPN", "Клиент не подключается к сети из дома, пишет ошибку авторизации."),
+    ("Турникет не открывается", "Пропуск не считывается на входе, индикатор мигает красным."),
+)
 PORTAL_VIEWS = ("company", "mine", "recent")
 QUEUE_VIEWS = ("all", "new", "overdue", "due_soon", "waiting", "mine")
 STATUSES = ("open", "finished", "new", "assigned", "in_progress", "waiting", "resolved", "closed")
@@ -565,6 +581,16 @@ def build_rows(p: People, rng: random.Random, size: int, max_page: int) -> list[
         numbers = p.tickets[p.company_of[u]]
         return Req(u, f"/portal/tickets/{urllib.parse.quote(rng.choice(numbers))}/")
 
+    def kb_search() -> Req:
+        return Req(rng.choice(customers), f"/portal/kb/?{qs(q=rng.choice(KB_QUERIES))}")
+
+    def kb_suggest() -> Req:
+        subject, description = rng.choice(KB_SUBJECTS)
+        # As typed: the subject whole, the description cut where the customer is at
+        typed = description[: rng.randint(0, len(description))]
+        params = qs(subject=subject, description=typed)
+        return Req(rng.choice(customers), f"/portal/tickets/new/suggest/?{params}")
+
     def portal_inbox() -> Req:
         u = rng.choice(customers)
         return Req(u, "/portal/messages/" + rng.choice(("", "", "?filter=unread")))
@@ -630,6 +656,8 @@ def build_rows(p: People, rng: random.Random, size: int, max_page: int) -> list[
         Row("portal: searched list (± status)", "list", distinct(portal_search)),
         Row("portal: ticket page", "detail", distinct(portal_detail)),
         Row("portal: Messages inbox (all / unread)", "inbox", distinct(portal_inbox)),
+        Row("portal: knowledge base search", "kb", distinct(kb_search)),
+        Row("portal: article suggestions while typing a ticket", "kb", distinct(kb_suggest)),
         Row("back office: queue, page 1 (6 views)", "queue", distinct(lambda: queue(True))),
         Row("back office: queue, pages 2..N", "queue", distinct(lambda: queue(False))),
         Row("back office: filtered queue", "queue", distinct(queue_filtered)),

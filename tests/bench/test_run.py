@@ -71,7 +71,7 @@ def test_each_row_rotates_over_distinct_addresses_of_the_right_people() -> None:
     rows = build_rows(p, random.Random(1), size=300, max_page=10)
     customers, staff = {0, 1, 2}, {3, 4}
     by_name = {row.name: row for row in rows}
-    assert len(by_name) == len(rows) == 13
+    assert len(by_name) == len(rows) == 15
     for row in rows:
         assert len(row.requests) == 300
         # No entry repeats another: a page cache could answer none of them from the row.
@@ -95,6 +95,11 @@ def test_each_row_rotates_over_distinct_addresses_of_the_right_people() -> None:
     searched = by_name["portal: searched list (± status)"].requests
     assert all("q=" in r.path for r in searched)
     assert len({r.natural for r in searched}) > 10  # varied words and filters
+    kb = by_name["portal: knowledge base search"].requests
+    assert all(r.natural.startswith("/portal/kb/?q=") for r in kb)
+    assert len({r.natural for r in kb}) > 10
+    typing = by_name["portal: article suggestions while typing a ticket"].requests
+    assert all(r.natural.startswith("/portal/tickets/new/suggest/?subject=") for r in typing)
 
 
 def test_rotation_lines_carry_method_cookie_path_and_body() -> None:
