@@ -12,8 +12,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from servicedesk.core.errors import ErrorCode
 from servicedesk.customers.models import PassportScan
 from servicedesk.tickets import events
+from servicedesk.tickets.hooks import Refusal
 from servicedesk.tickets.models import Status, Ticket, TicketEvent
 
 if TYPE_CHECKING:
@@ -32,8 +34,9 @@ def _assigned_since(ticket: Ticket) -> datetime:
     return last or ticket.created_at
 
 
-def presence_required(*, ticket: Ticket, target: Status, **kwargs: Any) -> str | None:
-    """tickets.hooks.stage_guard: refuse starting work until the assignee has scanned."""
+def presence_required(*, ticket: Ticket, target: Status, **kwargs: Any) -> Refusal | None:
+    """tickets.hooks.stage_guard: refuse starting work until the assignee has scanned
+    (`presence_required`)."""
     if target != Status.IN_PROGRESS or ticket.status not in STARTING_FROM:
         return None
     if not ticket.ticket_type.requires_presence_scan or ticket.equipment_id is None:
@@ -47,10 +50,11 @@ def presence_required(*, ticket: Ticket, target: Status, **kwargs: Any) -> str |
     ).exists()
     if scanned:
         return None
-    return _(
+    message = _(
         "Work on this ticket starts at the equipment: the assigned engineer must scan its QR "
         "code (open its passport while signed in) first."
     )
+    return Refusal(message, ErrorCode.PRESENCE_REQUIRED)
 
 
 @transaction.atomic
