@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from servicedesk.core.errors import ErrorCode
+
 
 class Hook:
     def __init__(self, name: str) -> None:
@@ -37,7 +39,7 @@ class Refusal:
     guard says what is missing in its own terms (`act_required`, `presence_required`)."""
 
     message: str
-    code: str
+    code: ErrorCode
 
 
 class Guard:
