@@ -5,8 +5,10 @@ a link works)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Exists, OuterRef
+from phonenumber_field.phonenumber import to_python as phone_parse
 
 from servicedesk.intake.links import LinkState, contact_link_state
 from servicedesk.intake.models import GuestFiling, GuestLink
@@ -35,6 +37,12 @@ class GuestCard:
     links: list[LinkRow]
     # Whether a link of the contact's would work now (leaving revocation aside), and if not, why
     contact_state: LinkState
+
+    @property
+    def phone(self) -> Any:
+        """The typed phone (stored in E.164) as a PhoneNumber, shown as the site formats
+        numbers; None without one."""
+        return phone_parse(self.filing.phone) if self.filing.phone else None
 
     @property
     def live(self) -> bool:

@@ -99,7 +99,7 @@ def test_staff_see_who_filed_from_where_and_the_links_state(
     assert "Filed without an account" in card
     assert "Пётр Гостев" in card and "ООО Котельная" in card
     assert 'href="mailto:petr@example.test"' in card
-    assert 'href="tel:+79123456789"' in card
+    assert 'href="tel:+79123456789" data-testid="guest-phone">+7 912 345-67-89<' in card
     assert "web form “Форма на сайте”" in card
     assert "Vitodens 200" in card
     assert card.count('data-testid="guest-link"') == 1
