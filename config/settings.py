@@ -396,6 +396,9 @@ CAPTCHA_VERIFY_URLS = {
 CAPTCHA_VERIFY_TIMEOUT = env.float("CAPTCHA_VERIFY_TIMEOUT", default=5.0)
 # Wrong status-link tokens one client address may try in an hour before every link answers 429.
 GUEST_LINK_BAD_PER_HOUR = env.int("GUEST_LINK_BAD_PER_HOUR", default=20)
+# A member of staff reopening the same passport within this many minutes adds no scan row
+# (tickets/presence.py keeps a scan that an assignment since the last one needs).
+PASSPORT_SCAN_DEDUP_MINUTES = env.int("PASSPORT_SCAN_DEDUP_MINUTES", default=10)
 
 # --- Tickets ------------------------------------------------------------------------------------
 # Numbers: a run of '#' is the counter (zero-padded to its length); {YYYY}, {YY}, {MM} are the

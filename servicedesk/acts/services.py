@@ -25,6 +25,7 @@ from servicedesk.customers.models import TicketType
 from servicedesk.customers.reference import reference_rows
 from servicedesk.notifications import events
 from servicedesk.tickets import events as ticket_events
+from servicedesk.tickets.hooks import Refusal
 from servicedesk.tickets.models import Status, Ticket
 from servicedesk.tickets.services import ticket_back_to_work
 from servicedesk.works.models import CompletedWork
@@ -337,15 +338,16 @@ def works_frozen(ticket: Ticket | int) -> bool:
     return Act.objects.filter(ticket=ticket, state=Act.State.SIGNED).exists()
 
 
-def signed_act_required(*, ticket: Ticket, target: str) -> str | None:
+def signed_act_required(*, ticket: Ticket, target: str) -> Refusal | None:
     """tickets.hooks.stage_guard: a ticket whose type requires a signed act is not resolved
-    or closed before its act is signed."""
+    or closed before its act is signed (`act_required`)."""
     if target not in (Status.RESOLVED, Status.CLOSED):
         return None
     kind = reference_rows(TicketType)[TicketType].get(ticket.ticket_type_id)
     if kind is None or not kind.requires_signed_act or works_frozen(ticket):
         return None
-    return _(
+    message = _(
         "Tickets of type “%(type)s” are resolved and closed only once the customer has signed "
         "the act of completed work."
     ) % {"type": kind.name}
+    return Refusal(message, ErrorCode.ACT_REQUIRED)

@@ -86,6 +86,7 @@ STATUS_BY_CODE = {
     ErrorCode.CONFLICT: 409,
     ErrorCode.STAGE: 409,  # not possible in the ticket's current status
     ErrorCode.ACT_REQUIRED: 409,
+    ErrorCode.PRESENCE_REQUIRED: 409,
     ErrorCode.TOO_LARGE: 413,
 }
 

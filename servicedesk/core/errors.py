@@ -67,6 +67,9 @@ class ErrorCode(StrEnum):
     ACT_CHANGED = "act_changed"  # the act changed since the person opened it
     SIGNATURE = "signature"  # the drawn signature is refused (acts/signature.py)
     ACT_REQUIRED = "act_required"  # the ticket's type needs a signed act before this stage
+    # The ticket's type needs the assigned engineer's QR scan before work starts
+    # (tickets/presence.py)
+    PRESENCE_REQUIRED = "presence_required"
 
     # Conversations and surveys
     EMPTY = "empty"  # also an empty import file

@@ -19,15 +19,49 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from servicedesk.accounts.models import User
 from servicedesk.intake.models import GuestLink
+from servicedesk.tickets import events
 from servicedesk.tickets.models import Ticket, TicketFollower
+
+# Who may cut a ticket's status links and send a new one (intake/rules.py).
+REVOKE = "intake.revoke_guest_link"
+
+
+class LinkState(models.TextChoices):
+    """Whether a status link works now, and if not, why (the staff ticket page's card)."""
+
+    ACTIVE = "active", pgettext_lazy("status link", "Active")
+    REVOKED = "revoked", pgettext_lazy("status link", "Revoked")
+    ACCOUNT = "account", _("Not valid: the person has a password now and signs in")
+    INACTIVE = "inactive", _("Not valid: the person is deactivated")
+    NOT_FOLLOWING = "not_following", _("Not valid: the person no longer follows the ticket")
+    OUT_OF_REACH = "out_of_reach", _("Not valid: the ticket is out of the person's reach")
+
+
+def contact_link_state(contact: Any, ticket: Ticket, *, follows: bool) -> LinkState:
+    """Whether a link of `contact`'s to `ticket` works, leaving the row (revocation, key) aside:
+    the rules of the module's docstring, the cheap ones first; the scoping layer (a query or
+    two) only when they pass. `follows`: the contact follows the ticket."""
+    if not contact.is_active:
+        return LinkState.INACTIVE
+    if contact.has_usable_password():
+        return LinkState.ACCOUNT
+    if ticket.contact_id != contact.pk and not follows:
+        return LinkState.NOT_FOLLOWING
+    if not Ticket.objects.visible_to(contact).filter(pk=ticket.pk).exists():
+        return LinkState.OUT_OF_REACH
+    return LinkState.ACTIVE
+
 
 _SALT = "servicedesk.intake.guest-link"
 
@@ -96,33 +130,58 @@ def guest_link_resolve(token: str) -> GuestLink | None:
     )
     if link is None or not constant_time_compare(link.key, key):
         return None
-    contact: Any = link.contact
-    if not contact.is_active or contact.has_usable_password():
-        return None
-    if link.ticket.contact_id != contact.pk and not link.follows:
-        return None
-    if not Ticket.objects.visible_to(contact).filter(pk=link.ticket_id).exists():
-        return None
-    return link
+    state = contact_link_state(link.contact, link.ticket, follows=link.follows)
+    return link if state == LinkState.ACTIVE else None
 
 
 def guest_link_touch(link: GuestLink) -> None:
     GuestLink.objects.filter(pk=link.pk).update(last_used_at=timezone.now())
 
 
+def _may_manage(by: User, ticket: Ticket) -> None:
+    if not by.has_perm(REVOKE, ticket):
+        raise PermissionDenied
+
+
 @transaction.atomic
-def guest_links_revoke(*, ticket: Ticket, by: User | None, contact: User | None = None) -> int:
-    """Staff cut the ticket's status links (all, or one person's); returns how many died. The
-    rows keep who revoked them and when (no timeline entry: the timeline's kinds belong to the
-    tickets app)."""
-    links = GuestLink.objects.filter(ticket=ticket, revoked_at__isnull=True)
+def guest_links_revoke(*, ticket: Ticket, by: User, contact: User | None = None) -> int:
+    """Staff who may work on the ticket cut its status links (all, or one person's; a
+    forwarded or leaked email); returns how many died. The rows keep who revoked them and when,
+    and the ticket's timeline says so (for staff only) for each person whose link died."""
+    _may_manage(by, ticket)
+    links = GuestLink.objects.select_for_update(of=("self",)).filter(
+        ticket=ticket, revoked_at__isnull=True
+    )
     if contact is not None:
         links = links.filter(contact=contact)
-    return links.update(revoked_at=timezone.now(), revoked_by=by)
+    revoked = list(links.select_related("contact").order_by("pk"))
+    if not revoked:
+        return 0
+    GuestLink.objects.filter(pk__in=[link.pk for link in revoked]).update(
+        revoked_at=timezone.now(), revoked_by=by
+    )
+    for link in revoked:
+        events.guest_link_revoked(ticket, by, _person(link.contact))
+    return len(revoked)
 
 
 def guest_links_revoke_selected(*, ids: list[int], by: User | None) -> int:
-    """Staff cut the chosen links (Django admin's «Revoke»); returns how many died now."""
-    return GuestLink.objects.filter(pk__in=ids, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_by=by
-    )
+    """Staff cut the chosen links (Django admin's «Revoke», administrators only); returns how
+    many died now. Each ticket's timeline says so, as for `guest_links_revoke`."""
+    with transaction.atomic():
+        revoked = list(
+            GuestLink.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids, revoked_at__isnull=True)
+            .select_related("contact")
+            .order_by("pk")
+        )
+        GuestLink.objects.filter(pk__in=[link.pk for link in revoked]).update(
+            revoked_at=timezone.now(), revoked_by=by
+        )
+        for link in revoked:
+            events.guest_link_revoked(link.ticket_id, by, _person(link.contact))
+    return len(revoked)
+
+
+def _person(contact: Any) -> str:
+    return str(contact.full_name or contact.email or contact.pk)

@@ -2,8 +2,11 @@
 
 import rules
 
-from servicedesk.accounts.rules import is_admin, is_dispatcher
+from servicedesk.accounts.rules import is_admin, is_dispatcher, is_engineer, is_ticket_assignee
 
 rules.add_perm("intake.manage_webforms", is_admin)
-# Staff who handle tickets may cut a guest's status link (a forwarded or leaked email).
-rules.add_perm("intake.revoke_guest_link", is_admin | is_dispatcher)
+# Staff who may work on the ticket (tickets.work_on_ticket) may cut a guest's status link (a
+# forwarded or leaked email) and send a new one; asked with the ticket.
+rules.add_perm(
+    "intake.revoke_guest_link", is_admin | is_dispatcher | (is_engineer & is_ticket_assignee)
+)

@@ -26,7 +26,7 @@ from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
@@ -39,9 +39,17 @@ from servicedesk.accounts.models import Membership, Role, User
 from servicedesk.accounts.scopes import membership_scopes
 from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.customers.models import Company, Equipment
-from servicedesk.intake.links import guest_link_get_or_create, guest_link_url
-from servicedesk.intake.models import GuestFiling, WebForm
-from servicedesk.tickets.models import Origin
+from servicedesk.intake.links import (
+    REVOKE,
+    LinkState,
+    contact_link_state,
+    guest_link_get_or_create,
+    guest_link_url,
+    guest_links_revoke,
+)
+from servicedesk.intake.models import GuestFiling, GuestLink, WebForm
+from servicedesk.tickets import events
+from servicedesk.tickets.models import Origin, Ticket, TicketFollower
 from servicedesk.tickets.services import TicketData, attachments_check, ticket_create
 
 CONFIRM_EMAIL = "email"
@@ -253,3 +261,63 @@ def confirmation_sms_text(filing: GuestFiling) -> str:
             "number": filing.ticket.number,
             "link": confirmation_link(filing),
         }
+
+
+@transaction.atomic
+def guest_link_resend(*, ticket: Ticket, by: User) -> GuestLink:
+    """Staff who may work on the ticket send the guest who filed it a new status link, by
+    email to the contact's address (never to another one): the live link, if any, dies (it may
+    be the one that leaked), a new one is made and mailed after the commit through the outbound
+    log, and the timeline says so (staff only). Refused when the contact has no address or a
+    new link would not work (a password now, deactivated, no longer following, the ticket out
+    of their reach)."""
+    if not by.has_perm(REVOKE, ticket):
+        raise PermissionDenied
+    filing = GuestFiling.objects.select_related("contact").filter(ticket=ticket).first()
+    if filing is None:
+        raise ApplicationError(
+            _("The ticket was not filed without an account: it has no status link."),
+            code=ErrorCode.INVALID_LINK,
+        )
+    contact = filing.contact
+    if not contact.email:
+        raise ApplicationError(
+            _("The person left no email address: tell them the link another way."),
+            code=ErrorCode.NO_ADDRESS,
+        )
+    follows = TicketFollower.objects.filter(ticket=ticket, user=contact).exists()
+    state = contact_link_state(contact, ticket, follows=follows)
+    if state != LinkState.ACTIVE:
+        raise ApplicationError(
+            _("A new link would not work either. %(reason)s") % {"reason": state.label},
+            code=ErrorCode.INVALID_LINK,
+        )
+    guest_links_revoke(ticket=ticket, by=by, contact=contact)
+    link = GuestLink.objects.create(ticket=ticket, contact=contact)
+    events.guest_link_sent(ticket, by, contact.email)
+    from servicedesk.intake import tasks
+
+    pk = link.pk
+    transaction.on_commit(lambda: tasks.guest_link_email(pk))
+    return link
+
+
+def guest_link_email_queue(link: GuestLink) -> int | None:
+    """Queue the email with a new status link in the outbound log (once per link); its row
+    id, or None when there is nothing to send."""
+    from servicedesk.core.mail import render_mail
+    from servicedesk.mail.services import outbound_queue
+
+    contact = link.contact
+    if not contact.email or not contact.is_active or link.revoked_at is not None:
+        return None
+    message = render_mail(
+        "intake/email/guest_link",
+        {"ticket": link.ticket, "link": guest_link_url(link), "contact": contact},
+        to=[contact.email],
+        language=contact.language or None,
+    )
+    row = outbound_queue(
+        message, kind="guest_link", key=f"guest_link:{link.pk}", ticket=link.ticket, user=contact
+    )
+    return None if row is None else row.pk

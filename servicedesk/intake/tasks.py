@@ -5,7 +5,7 @@ failure)."""
 from huey.contrib.djhuey import db_task
 
 from servicedesk.core.sms import send_sms
-from servicedesk.intake.models import GuestFiling
+from servicedesk.intake.models import GuestFiling, GuestLink
 
 
 def _filing(filing_id: int) -> GuestFiling | None:
@@ -21,6 +21,20 @@ def guest_confirmation_email(filing_id: int) -> None:
     if filing is None:
         return
     row = confirmation_email_queue(filing)
+    if row is not None:
+        outbound_send(row)
+
+
+@db_task()
+def guest_link_email(link_id: int) -> None:
+    """A new status link staff sent (intake.services.guest_link_resend)."""
+    from servicedesk.intake.services import guest_link_email_queue
+    from servicedesk.mail.services import outbound_send
+
+    link = GuestLink.objects.select_related("ticket", "contact").filter(pk=link_id).first()
+    if link is None:
+        return
+    row = guest_link_email_queue(link)
     if row is not None:
         outbound_send(row)
 

@@ -144,6 +144,16 @@ def passport_scanned(ticket: Ticket, by: User) -> TicketEvent:
     return _event(ticket, by, Kind.PASSPORT_SCANNED)
 
 
+def guest_link_revoked(ticket: Ticket | int, by: User | None, person: str) -> TicketEvent:
+    """Staff cut `person`'s status link (intake/links.py): for staff only."""
+    return _event(ticket, by, Kind.GUEST_LINK_REVOKED, new=person, public=False)
+
+
+def guest_link_sent(ticket: Ticket, by: User, address: str) -> TicketEvent:
+    """Staff sent the guest a new status link to `address` (intake/services.py): staff only."""
+    return _event(ticket, by, Kind.GUEST_LINK_SENT, new=address, public=False)
+
+
 def work_added(ticket: Ticket, by: User, summary: str) -> TicketEvent:
     """A completed work recorded on the ticket; `summary` as works/texts.py makes it. For staff
     only: customers never see works."""

@@ -12,7 +12,10 @@ runs is in the apps' `ready()`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+from servicedesk.core.errors import ErrorCode
 
 
 class Hook:
@@ -29,23 +32,33 @@ class Hook:
             receiver(**kwargs)
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A guard's "no": the words to show the person and the error code (an `ErrorCode`
+    value) callers answer with — the API turns it into its HTTP status (api/errors.py), so each
+    guard says what is missing in its own terms (`act_required`, `presence_required`)."""
+
+    message: str
+    code: ErrorCode
+
+
 class Guard:
     """A condition other apps put on a ticket's stage change, without the tickets app knowing
-    them: each receiver gets (ticket=Ticket, target=Status) and returns a refusal to show the
-    person, or None. The first refusal wins."""
+    them: each receiver gets (ticket=Ticket, target=Status) and returns a `Refusal` or None.
+    The first refusal wins."""
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.receivers: list[Callable[..., str | None]] = []
+        self.receivers: list[Callable[..., Refusal | None]] = []
 
-    def connect(self, receiver: Callable[..., str | None]) -> None:
+    def connect(self, receiver: Callable[..., Refusal | None]) -> None:
         if receiver not in self.receivers:
             self.receivers.append(receiver)
 
-    def __call__(self, **kwargs: Any) -> str | None:
+    def __call__(self, **kwargs: Any) -> Refusal | None:
         for receiver in self.receivers:
             refusal = receiver(**kwargs)
-            if refusal:
+            if refusal is not None:
                 return refusal
         return None
 
@@ -62,6 +75,7 @@ updated = Hook("updated")
 # ticket=Ticket, user=User — someone started following it.
 followed = Hook("followed")
 
-# ticket=Ticket, target=Status — may the ticket move to `target` (Resolved, Closed)? The acts
-# app answers for ticket types that require a signed act.
+# ticket=Ticket, target=Status — may the ticket move to `target`? The acts app answers for
+# ticket types that require a signed act (Resolved, Closed), tickets/presence.py for types that
+# require the engineer's QR scan (In progress).
 stage_guard = Guard("stage_guard")

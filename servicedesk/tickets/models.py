@@ -276,6 +276,8 @@ class TicketEvent(models.Model):
         RATED = "rated", _("Rated by the customer")
         MOVED = "moved", _("Moved to another company")
         PASSPORT_SCANNED = "passport_scanned", _("Engineer scanned the equipment's QR code")
+        GUEST_LINK_REVOKED = "guest_link_revoked", _("Status link revoked")
+        GUEST_LINK_SENT = "guest_link_sent", _("New status link sent")
         WORK_ADDED = "work_added", _("Work added")
         WORK_CHANGED = "work_changed", _("Work changed")
         WORK_DELETED = "work_deleted", _("Work deleted")

@@ -233,5 +233,5 @@ def stage_check(ticket: Ticket, target: Status) -> None:
     when the move is made, not when the buttons are listed: the button stays, and pressing it
     says what is missing."""
     refusal = hooks.stage_guard(ticket=ticket, target=target)
-    if refusal:
-        raise ApplicationError(refusal, code=ErrorCode.ACT_REQUIRED)
+    if refusal is not None:
+        raise ApplicationError(refusal.message, code=refusal.code)

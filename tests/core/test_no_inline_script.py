@@ -626,6 +626,8 @@ NOT_PAGES = {
     "backoffice:ticket_message": "POST only",
     "backoffice:ticket_attachment": "a file",
     "backoffice:ticket_edit": "POST only",
+    "backoffice:ticket_guest_link_revoke": "POST only (its form is on ticket_detail)",
+    "backoffice:ticket_guest_link_send": "POST only (its form is on ticket_detail)",
     "backoffice:work_delete": "POST only (its form is on ticket_works)",
     "backoffice:work_photo": "an image",
     "backoffice:notifications_read": "POST only",

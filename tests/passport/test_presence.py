@@ -4,6 +4,7 @@ opening the equipment's passport while signed in, since being assigned; the time
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from servicedesk.core.errors import ApplicationError
@@ -79,6 +80,93 @@ def test_the_scan_is_recorded_once_per_assignment(world, ticket, client_for):
     for _ in range(3):
         client.get(f"/p/{ticket.equipment.passport_token}/")
     assert TicketEvent.objects.filter(ticket=ticket, kind="passport_scanned").count() == 1
+    # Reloads within PASSPORT_SCAN_DEDUP_MINUTES add no rows either.
+    assert PassportScan.objects.filter(user=world.users["engineer"]).count() == 1
+
+
+def _scan_times(user, equipment):
+    return [
+        timezone.localtime(at).strftime("%H:%M")
+        for at in PassportScan.objects.filter(user=user, equipment=equipment)
+        .order_by("scanned_at")
+        .values_list("scanned_at", flat=True)
+    ]
+
+
+def _at(hhmm):
+    hours, minutes = map(int, hhmm.split(":"))
+    return timezone.localtime().replace(
+        year=2026, month=3, day=2, hour=hours, minute=minutes, second=0, microsecond=0
+    )
+
+
+def test_scans_after_the_assignment_are_kept_once_per_window(world, boiler, client_for):
+    """Assigned at 10:00, scanned at 10:03 (kept), reloaded at 10:05 and 10:12 (within 10
+    minutes of the kept one: nothing new), again at 10:14 (a new window: kept)."""
+    engineer = world.users["engineer"]
+    with time_machine.travel(_at("09:50"), tick=False):
+        ticket = TicketFactory(equipment=boiler, contact=world.users["cust_a"])
+        ticket.ticket_type.requires_presence_scan = True
+        ticket.ticket_type.save()
+    with time_machine.travel(_at("10:00"), tick=False):
+        ticket = ticket_assign(by=world.users["dispatcher"], ticket=ticket, assignee=engineer)
+    client = client_for(engineer)
+    for hhmm in ("10:03", "10:05", "10:12", "10:14"):
+        with time_machine.travel(_at(hhmm), tick=False):
+            client.get(f"/p/{boiler.passport_token}/")
+    assert _scan_times(engineer, boiler) == ["10:03", "10:14"]
+    assert TicketEvent.objects.filter(ticket=ticket, kind="passport_scanned").count() == 1
+    assert _start(world, Ticket.objects.get(pk=ticket.pk)).status == Status.IN_PROGRESS
+
+
+def test_a_scan_soon_after_an_assignment_counts_though_the_last_scan_was_minutes_before(
+    world, boiler, client_for
+):
+    """Scanned at 09:58, assigned at 10:00, scanned again at 10:02: the 10:02 scan is kept (the
+    09:58 one is before the assignment, so it does not count) and work may start."""
+    engineer = world.users["engineer"]
+    with time_machine.travel(_at("09:50"), tick=False):
+        ticket = TicketFactory(equipment=boiler, contact=world.users["cust_a"])
+        ticket.ticket_type.requires_presence_scan = True
+        ticket.ticket_type.save()
+    client = client_for(engineer)
+    with time_machine.travel(_at("09:58"), tick=False):
+        client.get(f"/p/{boiler.passport_token}/")
+    with time_machine.travel(_at("10:00"), tick=False):
+        ticket = ticket_assign(by=world.users["dispatcher"], ticket=ticket, assignee=engineer)
+        with pytest.raises(ApplicationError) as refused:
+            _start(world, ticket)
+        assert refused.value.code == "presence_required"
+    with time_machine.travel(_at("10:02"), tick=False):
+        client.get(f"/p/{boiler.passport_token}/")
+        assert _scan_times(engineer, boiler) == ["09:58", "10:02"]
+        assert _start(world, Ticket.objects.get(pk=ticket.pk)).status == Status.IN_PROGRESS
+
+
+def test_without_an_assignment_since_a_second_visit_adds_nothing(world, boiler, client_for):
+    """A ticket filed (not yet assigned by an event) before the first scan does not need the
+    second one; one filed between the two does."""
+    engineer = world.users["engineer"]
+    client = client_for(engineer)
+    with time_machine.travel(_at("09:00"), tick=False):
+        TicketFactory(equipment=boiler, contact=world.users["cust_a"], assignee=engineer)
+    with time_machine.travel(_at("09:58"), tick=False):
+        client.get(f"/p/{boiler.passport_token}/")
+    with time_machine.travel(_at("10:01"), tick=False):
+        client.get(f"/p/{boiler.passport_token}/")
+    assert _scan_times(engineer, boiler) == ["09:58"]
+    with time_machine.travel(_at("10:02"), tick=False):
+        TicketFactory(equipment=boiler, contact=world.users["cust_a"], assignee=engineer)
+    with time_machine.travel(_at("10:03"), tick=False):
+        client.get(f"/p/{boiler.passport_token}/")
+    assert _scan_times(engineer, boiler) == ["09:58", "10:03"]
+
+
+def test_the_window_is_a_setting(world, ticket, client_for, settings):
+    settings.PASSPORT_SCAN_DEDUP_MINUTES = 0
+    client = client_for(world.users["engineer"])
+    for _ in range(3):
+        client.get(f"/p/{ticket.equipment.passport_token}/")
     assert PassportScan.objects.filter(user=world.users["engineer"]).count() == 3
 
 

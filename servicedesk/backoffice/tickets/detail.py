@@ -34,6 +34,8 @@ from servicedesk.customers.models import (
     TicketType,
     WorkType,
 )
+from servicedesk.intake.links import REVOKE as REVOKE_GUEST_LINK
+from servicedesk.intake.selectors import guest_card
 from servicedesk.tickets import selectors, services, workflow
 from servicedesk.tickets.access import access_ticket
 from servicedesk.tickets.models import Ticket, TicketEvent
@@ -205,6 +207,8 @@ def page_context(
         "attachments": attachments,
         "edit_form": edit_form or _edit_form(ticket, user),
         "rating": survey_staff_panel(ticket),
+        "guest": guest_card(ticket),
+        "can_manage_guest_link": user.has_perm(REVOKE_GUEST_LINK, ticket),
         "tab": "ticket",
         "works_count": work_count(ticket),
     }

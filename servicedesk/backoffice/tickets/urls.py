@@ -1,6 +1,6 @@
 from django.urls import path
 
-from servicedesk.backoffice.tickets import chat, detail, knowledge, queue, views
+from servicedesk.backoffice.tickets import chat, detail, guest, knowledge, queue, views
 
 urlpatterns = [
     path("tickets/", queue.ticket_queue, name="tickets"),
@@ -37,4 +37,14 @@ urlpatterns = [
         name="ticket_attachment",
     ),
     path("tickets/<str:number>/edit/", detail.ticket_edit, name="ticket_edit"),
+    path(
+        "tickets/<str:number>/guest-link/revoke/",
+        guest.ticket_guest_link_revoke,
+        name="ticket_guest_link_revoke",
+    ),
+    path(
+        "tickets/<str:number>/guest-link/send/",
+        guest.ticket_guest_link_send,
+        name="ticket_guest_link_send",
+    ),
 ]
