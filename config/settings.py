@@ -354,8 +354,12 @@ MAIL_MESSAGE_ID_DOMAIN = env.str("MAIL_MESSAGE_ID_DOMAIN", default="")
 # An address the email channel reads (e.g. support@desk.example.com): notifications about a
 # ticket then carry Reply-To: support+<signed ticket token>@desk.example.com. Empty: no Reply-To.
 MAIL_REPLY_ADDRESS = env.str("MAIL_REPLY_ADDRESS", default="")
-# Incoming mail (servicedesk.mail, issue 17). The key mailbox passwords are encrypted with
-# (derived); empty: derived from SECRET_KEY. Old keys stay readable in the fallbacks.
+# The key secrets kept in the database are encrypted with (IMAP passwords, captcha secrets,
+# webhooks' signing secrets; core/crypto.py derives one key per use from it). Empty: the earlier
+# MAIL_SECRET_KEY, else SECRET_KEY. Old keys stay readable in the fallbacks of the key in use.
+ENCRYPTION_KEY = env.str("ENCRYPTION_KEY", default="")
+ENCRYPTION_KEY_FALLBACKS = env.list("ENCRYPTION_KEY_FALLBACKS", default=[])
+# Its earlier name (incoming mail, issue 17), still read when ENCRYPTION_KEY is not set.
 MAIL_SECRET_KEY = env.str("MAIL_SECRET_KEY", default="")
 MAIL_SECRET_KEY_FALLBACKS = env.list("MAIL_SECRET_KEY_FALLBACKS", default=[])
 # Limits on one incoming email: larger or deeper ones are kept (raw) but not turned into tickets.

@@ -154,8 +154,10 @@ def webhook_secret_regenerate(*, by: User, webhook: Webhook) -> str:
     """A new secret, returned to be shown once; deliveries from now on are signed with it."""
     _check_manager(by)
     secret = secret_new()
-    Webhook.objects.filter(pk=webhook.pk).update(secret=secret, updated_at=timezone.now())
     webhook.secret = secret
+    Webhook.objects.filter(pk=webhook.pk).update(
+        secret_encrypted=webhook.secret_encrypted, updated_at=timezone.now()
+    )
     return secret
 
 
