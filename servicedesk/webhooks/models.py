@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from servicedesk.core import crypto
 from servicedesk.core.models import TimeStampedModel
+from servicedesk.webhooks.querysets import WebhookQuerySet
 
 
 class Event(models.TextChoices):
@@ -84,6 +85,8 @@ class Webhook(TimeStampedModel):
     # Failed attempts in a row (any delivery); a success starts it again from 0.
     failures = models.PositiveIntegerField(_("failures in a row"), default=0)
 
+    objects = WebhookQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("webhook")
         verbose_name_plural = _("webhooks")
@@ -97,9 +100,6 @@ class Webhook(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    def wants(self, event: str) -> bool:
-        return event == PING or event in (self.events or [])
 
     @property
     def secret(self) -> str:

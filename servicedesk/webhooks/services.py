@@ -240,7 +240,7 @@ def deliveries_create(event: str, facts_list: list[dict[str, Any]]) -> list[int]
     subscribes to it and may be told: a customer-facing one only of its customer's tickets,
     never of an internal note or an SLA event. Returns the new deliveries' ids (the caller
     sends them)."""
-    webhooks = [w for w in Webhook.objects.filter(is_active=True) if w.wants(event)]
+    webhooks = list(Webhook.objects.listening_to(event))
     if not webhooks:
         return []
     now = timezone.now()
