@@ -463,6 +463,9 @@ WEBHOOKS_RETRY_SECONDS = env.list(
 )
 # A webhook whose deliveries failed this many times in a row is paused and its owner told.
 WEBHOOKS_PAUSE_AFTER = env.int("WEBHOOKS_PAUSE_AFTER", default=20)
+# Delivered and failed deliveries are deleted from the log after this many days, every night
+# (pending ones stay); 0 keeps them all.
+WEBHOOK_DELIVERY_RETENTION_DAYS = env.int("WEBHOOK_DELIVERY_RETENTION_DAYS", default=30)
 
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Servicedesk <servicedesk@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

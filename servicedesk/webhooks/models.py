@@ -167,6 +167,12 @@ class WebhookDelivery(models.Model):
                 condition=models.Q(state="pending"),
                 name="webhook_delivery_due",
             ),
+            # The nightly clean-up (services.deliveries_prune): finished rows, oldest first.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(state__in=["succeeded", "failed"]),
+                name="webhook_delivery_finished",
+            ),
         ]
 
     def __str__(self) -> str:
