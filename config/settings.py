@@ -441,6 +441,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # fixed windows: "<count>/<s|min|hour|day>"; empty: no limit. Over it: 429 with Retry-After.
 API_RATE_PER_TOKEN = env.str("API_RATE_PER_TOKEN", default="600/min")
 API_RATE_PER_ADDRESS = env.str("API_RATE_PER_ADDRESS", default="1200/min")
+# Wrong bearer tokens allowed per client address per window; over it every token from that
+# address gets 429 until the window ends (guessing tokens). Empty: no limit.
+API_TOKEN_FAILURE_LIMIT = env.str("API_TOKEN_FAILURE_LIMIT", default="20/10min")
 
 # --- Import and export ----------------------------------------------------------------------------
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
