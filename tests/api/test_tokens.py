@@ -224,7 +224,7 @@ def test_wrong_tokens_from_one_address_are_429_then_even_a_right_one(
         # A fourth try, and any token from this address until the window ends: 429, and the
         # token is not even looked up.
         with django_assert_num_queries(0):
-            refused = ApiClient("sdt_guess3").get("/api/v1/me")
+            refused = ApiClient("sdt_guess3").get("/api/v1/me", **{"Accept-Language": "en"})
         assert refused.status_code == 429
         assert error_of(refused) == {
             "code": "throttled",
