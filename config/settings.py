@@ -354,8 +354,12 @@ MAIL_MESSAGE_ID_DOMAIN = env.str("MAIL_MESSAGE_ID_DOMAIN", default="")
 # An address the email channel reads (e.g. support@desk.example.com): notifications about a
 # ticket then carry Reply-To: support+<signed ticket token>@desk.example.com. Empty: no Reply-To.
 MAIL_REPLY_ADDRESS = env.str("MAIL_REPLY_ADDRESS", default="")
-# Incoming mail (servicedesk.mail, issue 17). The key mailbox passwords are encrypted with
-# (derived); empty: derived from SECRET_KEY. Old keys stay readable in the fallbacks.
+# The key secrets kept in the database are encrypted with (IMAP passwords, captcha secrets,
+# webhooks' signing secrets; core/crypto.py derives one key per use from it). Empty: the earlier
+# MAIL_SECRET_KEY, else SECRET_KEY. Old keys stay readable in the fallbacks of the key in use.
+ENCRYPTION_KEY = env.str("ENCRYPTION_KEY", default="")
+ENCRYPTION_KEY_FALLBACKS = env.list("ENCRYPTION_KEY_FALLBACKS", default=[])
+# Its earlier name (incoming mail, issue 17), still read when ENCRYPTION_KEY is not set.
 MAIL_SECRET_KEY = env.str("MAIL_SECRET_KEY", default="")
 MAIL_SECRET_KEY_FALLBACKS = env.list("MAIL_SECRET_KEY_FALLBACKS", default=[])
 # Limits on one incoming email: larger or deeper ones are kept (raw) but not turned into tickets.
@@ -440,6 +444,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # fixed windows: "<count>/<s|min|hour|day>"; empty: no limit. Over it: 429 with Retry-After.
 API_RATE_PER_TOKEN = env.str("API_RATE_PER_TOKEN", default="600/min")
 API_RATE_PER_ADDRESS = env.str("API_RATE_PER_ADDRESS", default="1200/min")
+# Wrong bearer tokens allowed per client address per window; over it every token from that
+# address gets 429 until the window ends (guessing tokens). Empty: no limit.
+API_TOKEN_FAILURE_LIMIT = env.str("API_TOKEN_FAILURE_LIMIT", default="20/10min")
 
 # --- Import and export ----------------------------------------------------------------------------
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
@@ -462,6 +469,9 @@ WEBHOOKS_RETRY_SECONDS = env.list(
 )
 # A webhook whose deliveries failed this many times in a row is paused and its owner told.
 WEBHOOKS_PAUSE_AFTER = env.int("WEBHOOKS_PAUSE_AFTER", default=20)
+# Delivered and failed deliveries are deleted from the log after this many days, every night
+# (pending ones stay); 0 keeps them all.
+WEBHOOK_DELIVERY_RETENTION_DAYS = env.int("WEBHOOK_DELIVERY_RETENTION_DAYS", default=30)
 
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Servicedesk <servicedesk@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

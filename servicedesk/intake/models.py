@@ -54,7 +54,7 @@ def _mode_field(label: Any, default: str = FieldMode.OPTIONAL) -> Any:
 class WebForm(TimeStampedModel):
     """A public form for the provider's site: its address (`key`), the fields the visitor
     fills, where its tickets go, how the visitor is told, who may frame it, its limits and its
-    captcha. The captcha's secret is kept encrypted (servicedesk/mail/crypto.py) and is never
+    captcha. The captcha's secret is kept encrypted (servicedesk/core/crypto.py) and is never
     shown again once saved."""
 
     name = models.CharField(_("name"), max_length=200)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from servicedesk.core import limits
+from servicedesk.core.crypto import MAIL, SecretUnreadableError, decrypt, encrypt
 from servicedesk.core.errors import ApplicationError, ErrorCode
 from servicedesk.intake.captcha import captcha_verify
 from servicedesk.intake.models import GuestFiling, WebForm
@@ -34,7 +35,6 @@ from servicedesk.intake.services import (
     clean_line,
     guest_ticket_create,
 )
-from servicedesk.mail.crypto import SecretUnreadableError, decrypt, encrypt
 from servicedesk.tickets.models import Origin
 from servicedesk.tickets.services import TicketData
 from servicedesk.tickets.services.create import DESCRIPTION_MAX_LENGTH
@@ -88,7 +88,7 @@ def webform_captcha_secret(webform: WebForm) -> str:
     if not webform.captcha_secret_encrypted:
         return ""
     try:
-        return decrypt(webform.captcha_secret_encrypted)
+        return decrypt(webform.captcha_secret_encrypted, purpose=MAIL)
     except SecretUnreadableError:
         return ""
 
@@ -175,6 +175,6 @@ def webform_save(
     if clear:
         webform.captcha_secret_encrypted = ""
     elif captcha_secret:
-        webform.captcha_secret_encrypted = encrypt(captcha_secret)
+        webform.captcha_secret_encrypted = encrypt(captcha_secret, purpose=MAIL)
     webform.save()
     return webform

@@ -108,7 +108,8 @@ class Mailbox(models.Model):
         _("IMAP security"), max_length=10, choices=Security.choices, default=Security.SSL
     )
     imap_login = models.CharField(_("IMAP login"), max_length=255, blank=True)
-    # Encrypted (Fernet, key derived from MAIL_SECRET_KEY or SECRET_KEY): see mail/crypto.py.
+    # Encrypted (Fernet, key derived from ENCRYPTION_KEY, MAIL_SECRET_KEY or SECRET_KEY): see
+    # core/crypto.py.
     imap_password = models.TextField(_("IMAP password (encrypted)"), blank=True, editable=False)
     imap_folder = models.CharField(_("IMAP folder"), max_length=255, default="INBOX")
     after_processing = models.CharField(
@@ -146,24 +147,24 @@ class Mailbox(models.Model):
         return f"{self.name} <{self.address}>"
 
     def set_imap_password(self, plain: str) -> None:
-        from servicedesk.mail.crypto import encrypt
+        from servicedesk.core.crypto import MAIL, encrypt
 
-        self.imap_password = encrypt(plain) if plain else ""
+        self.imap_password = encrypt(plain, purpose=MAIL) if plain else ""
 
     def imap_password_plain(self) -> str:
-        from servicedesk.mail.crypto import decrypt
+        from servicedesk.core.crypto import MAIL, decrypt
 
-        return decrypt(self.imap_password) if self.imap_password else ""
+        return decrypt(self.imap_password, purpose=MAIL) if self.imap_password else ""
 
     def set_webhook_token(self, token: str) -> None:
-        from servicedesk.mail.crypto import token_hash
+        from servicedesk.core.crypto import token_hash
 
         self.webhook_token_hash = token_hash(token) if token else ""
 
     def check_webhook_token(self, token: str) -> bool:
         from django.utils.crypto import constant_time_compare
 
-        from servicedesk.mail.crypto import token_hash
+        from servicedesk.core.crypto import token_hash
 
         if not self.webhook_token_hash or not token:
             return False

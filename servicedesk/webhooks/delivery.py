@@ -31,6 +31,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servicedesk.core.crypto import SecretUnreadableError
 from servicedesk.webhooks import transport
 from servicedesk.webhooks.guard import UnsafeURLError, url_check
 from servicedesk.webhooks.models import PING, Webhook, WebhookDelivery
@@ -103,12 +104,18 @@ def delivery_attempt(pk: int, *, now: datetime | None = None) -> bool:
     delivery = WebhookDelivery.objects.select_related("webhook").get(pk=pk)
     webhook = delivery.webhook
     body = body_bytes(delivery)
-    headers = request_headers(delivery, webhook.secret, body)
     answer: transport.Answer | None = None
     error = ""
     try:
+        headers = request_headers(delivery, webhook.secret, body)
         target = url_check(webhook.url)
         answer = transport.post(target, body, headers, float(settings.WEBHOOKS_TIMEOUT))
+    except SecretUnreadableError:
+        # Stored with an encryption key this installation no longer has (core/crypto.py).
+        error = _(
+            "The webhook's secret cannot be read: the encryption key has changed. Make a new "
+            "secret on the webhook's page and give it to the receiver."
+        )
     except UnsafeURLError as refused:
         error = str(refused.message)
     except (OSError, http.client.HTTPException, ValueError) as failure:

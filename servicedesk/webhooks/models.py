@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from servicedesk.core import crypto
 from servicedesk.core.models import TimeStampedModel
+from servicedesk.webhooks.querysets import WebhookQuerySet
 
 
 class Event(models.TextChoices):
@@ -40,6 +42,11 @@ def secret_new() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
 
+def secret_new_encrypted() -> str:
+    """A new secret, as stored (the default of `Webhook.secret_encrypted`)."""
+    return crypto.encrypt(secret_new(), purpose=crypto.WEBHOOKS)
+
+
 class Webhook(TimeStampedModel):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -50,8 +57,11 @@ class Webhook(TimeStampedModel):
     )
     name = models.CharField(_("name"), max_length=100)
     url = models.URLField(_("URL"), max_length=2000)
-    # Kept as is: signing needs it. Shown once, when made or regenerated (see the decision).
-    secret = models.CharField(_("secret"), max_length=100, default=secret_new)
+    # Encrypted (core/crypto.py): signing needs it back, a database dump must not give it away.
+    # Shown once, when made or regenerated (see the decision); read through `secret`.
+    secret_encrypted = models.TextField(
+        _("secret (encrypted)"), default=secret_new_encrypted, editable=False
+    )
     events = models.JSONField(_("events"), default=list, blank=True)
     customer_facing = models.BooleanField(
         _("customer-facing"),
@@ -75,6 +85,8 @@ class Webhook(TimeStampedModel):
     # Failed attempts in a row (any delivery); a success starts it again from 0.
     failures = models.PositiveIntegerField(_("failures in a row"), default=0)
 
+    objects = WebhookQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("webhook")
         verbose_name_plural = _("webhooks")
@@ -89,12 +101,24 @@ class Webhook(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    def wants(self, event: str) -> bool:
-        return event == PING or event in (self.events or [])
+    @property
+    def secret(self) -> str:
+        """The signing secret in clear; `crypto.SecretUnreadableError` when the encryption key
+        it was stored with is gone (a new secret must be made)."""
+        return crypto.decrypt(self.secret_encrypted, purpose=crypto.WEBHOOKS)
+
+    @secret.setter
+    def secret(self, plain: str) -> None:
+        self.secret_encrypted = crypto.encrypt(plain, purpose=crypto.WEBHOOKS)
 
     @property
     def secret_hint(self) -> str:
-        return f"{self.secret[:10]}…{self.secret[-4:]}"
+        """Enough of the secret to recognise it (`whsec_abc…wxyz`); empty when unreadable."""
+        try:
+            secret = self.secret
+        except crypto.SecretUnreadableError:
+            return ""
+        return f"{secret[:10]}…{secret[-4:]}"
 
 
 class WebhookDelivery(models.Model):
@@ -142,6 +166,12 @@ class WebhookDelivery(models.Model):
                 fields=["next_attempt_at"],
                 condition=models.Q(state="pending"),
                 name="webhook_delivery_due",
+            ),
+            # The nightly clean-up (services.deliveries_prune): finished rows, oldest first.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(state__in=["succeeded", "failed"]),
+                name="webhook_delivery_finished",
             ),
         ]
 

@@ -1,8 +1,10 @@
 """Where the domain's moments become webhook events: each receiver is connected to a hook
 (tickets/hooks.py, conversations/hooks.py, sla/hooks.py, acts/hooks.py) in apps.py, runs inside
 the service's transaction, and only queues the event for after the commit — the worker makes
-and sends the deliveries (tasks.webhooks_emit). A rolled-back change sends nothing, and the
-request never waits for a receiver."""
+and sends the deliveries (tasks.webhooks_emit). After the commit the event is queued only if an
+active webhook subscribes to it (`Webhook.objects.listening_to`, the same filter the worker's
+deliveries_create uses). A rolled-back change sends nothing, and the request never waits for a
+receiver."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
-from servicedesk.webhooks.models import Event
+from servicedesk.webhooks.models import Event, Webhook
 
 # SlaNotification.Kind → the webhook event.
 SLA_EVENTS = {
@@ -26,6 +28,10 @@ def _emit(event: str, facts_list: list[dict[str, Any]]) -> None:
         return
 
     def send() -> None:
+        # Asked after the commit, once per event: an installation where nobody listens (most)
+        # pays one indexed look-up on a small table, not a queue write per change.
+        if not Webhook.objects.listening_to(event).exists():
+            return
         from servicedesk.webhooks.tasks import webhooks_emit
 
         webhooks_emit(str(event), facts_list)

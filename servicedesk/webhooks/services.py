@@ -7,6 +7,7 @@ rules. Deliveries are queued after the commit (`transaction.on_commit`) and sent
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -30,6 +31,10 @@ from servicedesk.webhooks.models import (
 MANAGE = "webhooks.manage"
 NAME_MAX_LENGTH = 100
 URL_MAX_LENGTH = 2000
+# Finished deliveries deleted per statement by deliveries_prune: short locks on a big table.
+PRUNE_CHUNK = 1000
+# In the order of the webhook_delivery_finished index's condition (models.py).
+FINISHED = [WebhookDelivery.State.SUCCEEDED, WebhookDelivery.State.FAILED]
 
 
 def _check_manager(by: User) -> None:
@@ -154,8 +159,10 @@ def webhook_secret_regenerate(*, by: User, webhook: Webhook) -> str:
     """A new secret, returned to be shown once; deliveries from now on are signed with it."""
     _check_manager(by)
     secret = secret_new()
-    Webhook.objects.filter(pk=webhook.pk).update(secret=secret, updated_at=timezone.now())
     webhook.secret = secret
+    Webhook.objects.filter(pk=webhook.pk).update(
+        secret_encrypted=webhook.secret_encrypted, updated_at=timezone.now()
+    )
     return secret
 
 
@@ -238,7 +245,7 @@ def deliveries_create(event: str, facts_list: list[dict[str, Any]]) -> list[int]
     subscribes to it and may be told: a customer-facing one only of its customer's tickets,
     never of an internal note or an SLA event. Returns the new deliveries' ids (the caller
     sends them)."""
-    webhooks = [w for w in Webhook.objects.filter(is_active=True) if w.wants(event)]
+    webhooks = list(Webhook.objects.listening_to(event))
     if not webhooks:
         return []
     now = timezone.now()
@@ -267,6 +274,30 @@ def deliveries_create(event: str, facts_list: list[dict[str, Any]]) -> list[int]
             )
     created = WebhookDelivery.objects.bulk_create(rows)
     return [row.pk for row in created]
+
+
+def deliveries_prune(*, now: datetime, days: int) -> int:
+    """Delete the finished deliveries (delivered or failed) made before `days` ago; pending ones
+    stay whatever their age (they are still being tried, or wait for a paused webhook). Goes
+    PRUNE_CHUNK rows at a time, oldest first, from the finished rows' index, each chunk a
+    statement of its own (a short lock). 0 days: keep them all. Returns how many went."""
+    if days <= 0:
+        return 0
+    old = WebhookDelivery.objects.filter(
+        state__in=FINISHED, created_at__lt=now - timedelta(days=days)
+    )
+    deleted = 0
+    while True:
+        pks = list(old.order_by("created_at", "id").values_list("pk", flat=True)[:PRUNE_CHUNK])
+        if not pks:
+            return deleted
+        # A re-send made from one of these stays (its resent_from becomes null: on_delete).
+        deleted += (
+            WebhookDelivery.objects.filter(pk__in=pks)
+            .only("pk")
+            .delete()[1]
+            .get(WebhookDelivery._meta.label, 0)
+        )
 
 
 # --- Pausing a webhook that keeps failing (delivery.py) -----------------------------------------

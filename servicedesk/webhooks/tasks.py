@@ -3,6 +3,7 @@ row first, delivery.py)."""
 
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
@@ -29,3 +30,13 @@ def webhooks_retry_due() -> None:
     """Every minute: the next attempt of each pending delivery whose time has come."""
     for pk in delivery.deliveries_due(timezone.now()):
         webhook_deliver(pk)
+
+
+@db_periodic_task(crontab(hour="3", minute="41"))
+@lock_task("webhooks-prune")
+def webhooks_prune() -> None:
+    """Every night: delivered and failed deliveries older than WEBHOOK_DELIVERY_RETENTION_DAYS
+    leave the log (pending ones stay)."""
+    services.deliveries_prune(
+        now=timezone.now(), days=int(settings.WEBHOOK_DELIVERY_RETENTION_DAYS)
+    )

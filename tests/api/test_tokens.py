@@ -8,12 +8,14 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 
 from servicedesk.accounts.models import ApiToken, ApiTokenScope, AuditEvent, Membership
 from servicedesk.accounts.services import api_token_create, api_token_revoke
 from servicedesk.accounts.services.api_tokens import token_hash
 from tests.api.conftest import ApiClient, error_of
+from tests.conftest import AUTH_BACKEND
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +204,57 @@ def test_an_admin_revokes_anyones_token(world, client_for):
     assert AuditEvent.objects.filter(
         kind="api_token_revoked", actor=world.users["admin"], user=world.users["cust_b"]
     ).exists()
+
+
+def test_wrong_tokens_from_one_address_are_429_then_even_a_right_one(
+    world, settings, django_assert_num_queries
+):
+    settings.API_TOKEN_FAILURE_LIMIT = "3/10min"
+    right = api_token_create(user=world.users["cust_a"], name="ERP").secret
+    start = timezone.now()
+
+    with time_machine.travel(start, tick=False):
+        # Right tokens do not count; the three wrong ones allowed are answered 401 as ever.
+        assert ApiClient(right).get("/api/v1/me").status_code == 200
+        guesses = [ApiClient(f"sdt_guess{i}").get("/api/v1/me") for i in range(2)]
+        assert ApiClient(right).get("/api/v1/me").status_code == 200  # under the limit
+        guesses.append(ApiClient("sdt_guess2").get("/api/v1/me"))
+        assert [r.status_code for r in guesses] == [401, 401, 401]
+
+        # A fourth try, and any token from this address until the window ends: 429, and the
+        # token is not even looked up.
+        with django_assert_num_queries(0):
+            refused = ApiClient("sdt_guess3").get("/api/v1/me", **{"Accept-Language": "en"})
+        assert refused.status_code == 429
+        assert error_of(refused) == {
+            "code": "throttled",
+            "message": (
+                "Too many attempts with a wrong API token from your address; try again later."
+            ),
+        }
+        assert 1 <= int(refused["Retry-After"]) <= 600
+        right_here = ApiClient(right)
+        assert right_here.get("/api/v1/me").status_code == 429
+        assert right_here.post("/api/v1/tickets", {"subject": "x"}).status_code == 429
+
+        # Another address: the right token works, and its wrong ones count on their own.
+        elsewhere = ApiClient(right)
+        elsewhere.client = Client(REMOTE_ADDR="192.0.2.7")
+        assert elsewhere.get("/api/v1/me").status_code == 200
+        wrong_elsewhere = ApiClient("sdt_guess4")
+        wrong_elsewhere.client = Client(REMOTE_ADDR="192.0.2.7")
+        assert wrong_elsewhere.get("/api/v1/me").status_code == 401
+        # A signed-in session from the refused address is not a bearer token: not refused.
+        session = Client()
+        session.force_login(world.users["cust_a"], backend=AUTH_BACKEND)
+        assert session.get("/api/v1/me").status_code == 200
+
+    # When the window has passed, the address may try again.
+    with time_machine.travel(start + dt.timedelta(minutes=10, seconds=1), tick=False):
+        assert ApiClient(right).get("/api/v1/me").status_code == 200
+
+
+def test_no_failure_limit_when_the_setting_is_empty(world, settings):
+    settings.API_TOKEN_FAILURE_LIMIT = ""
+    statuses = {ApiClient(f"sdt_guess{i}").get("/api/v1/me").status_code for i in range(25)}
+    assert statuses == {401}

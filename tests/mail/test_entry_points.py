@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from servicedesk.mail.crypto import SecretUnreadableError
+from servicedesk.core.crypto import SecretUnreadableError
 from servicedesk.mail.inbound import inbound_process_stuck, inbound_store
 from servicedesk.mail.models import InboundMessage, Mailbox
 from servicedesk.tickets.models import Ticket

@@ -95,8 +95,8 @@ def test_anyone_but_an_administrator_gets_404_and_changes_nothing(world, client,
         assert client.get(url).status_code in (302, 404), url
     for url, data in posts:
         assert client.post(url, data).status_code in (302, 404), url
-    assert list(Webhook.objects.values_list("name", "url", "secret", "is_active")) == [
-        ("ERP", "http://127.0.0.1/", webhook.secret, True)
+    assert list(Webhook.objects.values_list("name", "url", "secret_encrypted", "is_active")) == [
+        ("ERP", "http://127.0.0.1/", webhook.secret_encrypted, True)
     ]
     assert WebhookDelivery.objects.count() == 1
 
