@@ -87,6 +87,7 @@ class ErrorCode(StrEnum):
     ALREADY_ACTIVATED = "already_activated"
     DECIDED = "decided"
     DUPLICATE_COMPANY = "duplicate_company"
+    DUPLICATE_NAME = "duplicate_name"  # a name that must be unique among the person's own
     EMPTY_SCOPE = "empty_scope"
     FOREIGN_SCOPE = "foreign_scope"
     INACTIVE = "inactive"

@@ -147,6 +147,25 @@ def test_the_profile_refuses_a_past_expiry_and_makes_nothing(world, client_for):
     assert not ApiToken.objects.exists()
 
 
+def test_a_reloaded_form_makes_no_second_token_of_the_same_name(world, client_for):
+    client = client_for(world.users["cust_a"])
+    form = {"name": "1C", "scope": "read", "expires_on": ""}
+    client.post("/me/api-tokens/", form)
+
+    again = client.post("/me/api-tokens/", form)  # the browser's "send the form again"
+
+    assert again.context["secret"] == ""
+    assert "«1C»" in str(again.context["form"].errors["name"])
+    assert ApiToken.objects.filter(user=world.users["cust_a"]).count() == 1
+    # Another person may use the name; so may the owner once that token is revoked
+    other = api_token_create(user=world.users["cust_b"], name="1C")
+    assert other.token.name == "1C"
+    api_token_revoke(
+        token=ApiToken.objects.get(user=world.users["cust_a"]), actor=world.users["cust_a"]
+    )
+    assert client.post("/me/api-tokens/", form).context["secret"]
+
+
 def test_the_owner_revokes_their_token_but_not_anothers(world, client_for):
     mine = api_token_create(user=world.users["cust_a"], name="mine").token
     theirs = api_token_create(user=world.users["cust_b"], name="theirs").token

@@ -56,7 +56,17 @@ def api_token_create(
         raise ApplicationError(
             _("The expiry date must be in the future."), code=ErrorCode.PERIOD, field="expires_at"
         )
-    active = ApiToken.objects.filter(user=user, revoked_at__isnull=True).count()
+    active_tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    # Names tell a person's tokens apart (which program uses which); the same name twice is
+    # also what a reloaded form would make, since the page answers the form directly.
+    if active_tokens.filter(name=name).exists():
+        raise ApplicationError(
+            _("You already have a token named «%(name)s»: revoke it or choose another name.")
+            % {"name": name},
+            code=ErrorCode.DUPLICATE_NAME,
+            field="name",
+        )
+    active = active_tokens.count()
     if active >= MAX_TOKENS_PER_USER:
         raise ApplicationError(
             _("You have too many tokens; revoke one you no longer use."),
